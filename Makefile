@@ -1,0 +1,66 @@
+# make install | make run | make test  (see README.md)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLAGDESK := $(VENV)/bin/flagdesk
+PORT ?= 8000
+
+# Debian packages the test suite needs; installed only when missing.
+APT_PACKAGES := chromium postgresql gettext
+# Modules type-checked by mypy --strict (S21). Wildcards, so an app without the file is fine.
+MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
+                         flagdesk/*/queries.py flagdesk/*/queries/*.py \
+                         flagdesk/cases/transitions.py)
+
+.PHONY: help install run test test-deps apt lint typecheck module-size pytest
+
+help:
+	@echo "make install   create .venv and install flagdesk into it"
+	@echo "make run       migrate, load demo data, serve on http://127.0.0.1:$(PORT)/ with a worker"
+	@echo "make test      static checks, then the test suite on SQLite and on PostgreSQL"
+
+# Stamp files: re-installing only when pyproject.toml is newer keeps `make run` instant.
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLAGDESK) migrate --noinput
+	$(FLAGDESK) createcachetable
+	$(FLAGDESK) demo
+	$(FLAGDESK) serve --port $(PORT)
+
+apt:
+	@scripts/apt-ensure.sh $(APT_PACKAGES)
+
+test-deps: $(VENV)/.installed-test apt
+
+lint: test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(FLAGDESK) makemigrations --check --dry-run
+
+typecheck: test-deps
+	$(if $(MYPY_FILES),$(VENV)/bin/mypy $(MYPY_FILES),@echo "mypy: no files to check yet")
+
+module-size:
+	$(PY) scripts/check_module_size.py
+
+# Both pytest runs; pass options with e.g. `make pytest ARGS="-x -k smtp"`.
+pytest: test-deps
+	scripts/test.sh $(ARGS)
+
+test: lint typecheck module-size pytest

@@ -1,0 +1,238 @@
+"""Fixtures shared by every test: personas, a real SMTP server, headless Chromium (S22, S23).
+
+- ``users``: the fixed personas, ``users["analyst"]`` is alice (see ``PERSONAS``).
+- ``smtp_server``: aiosmtpd on 127.0.0.1; ``settings.EMAIL_URL`` points at it.
+- ``chromium`` / ``browser_page``: Debian's /usr/bin/chromium driven by Playwright.
+- ``live_url``: absolute URL on pytest-django's ``live_server`` for a path or a route name.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from flagdesk.accounts.models import User
+
+PASSWORD = "correct horse battery"
+
+# role -> username; "none" is a staff account without a role.
+PERSONAS = {
+    "analyst": "alice",
+    "reviewer": "bob",
+    "coordinator": "carol",
+    "intake": "dave",
+    "admin": "erin",
+    "auditor": "frank",
+    "partner": "pat",
+    "none": "mallory",
+}
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Fixtures through which a test gets the database; the cache table lives there too.
+_DB_FIXTURES = (
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Fast password hashing, no public rate limit, and an empty cache in every test.
+
+    Rate-limit tests set ``settings.PUBLIC_RATE_LIMIT`` back to a real rate.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PUBLIC_RATE_LIMIT = "off"
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in _DB_FIXTURES
+    )
+    if uses_db:
+        # The cache is a database table: set the test database up first, then empty it.
+        # (A test without database access cannot reach the cache, so it needs no clearing.)
+        request.getfixturevalue("db")
+        cache.clear()
+
+
+@pytest.fixture
+def users(db: None) -> dict[str, User]:
+    """The personas of STYLE.md S22, by role: ``users["reviewer"]`` is bob."""
+    from flagdesk.accounts.models import User
+
+    return {
+        role: User.objects.create_user(
+            username,
+            email=f"{username}@flagdesk.test",
+            password=PASSWORD,
+            role="" if role == "none" else role,
+        )
+        for role, username in PERSONAS.items()
+    }
+
+
+# Replies for ``SmtpServer.fail_next``; any other code gets a generic text.
+SMTP_FAILURES = {
+    421: "421 4.3.2 Service not available, closing channel",
+    450: "450 4.2.1 Mailbox busy, try again later",
+    451: "451 4.3.0 Try again later",
+    452: "452 4.3.1 Insufficient system storage",
+    550: "550 5.7.1 Rejected",
+    552: "552 5.3.4 Message too big",
+    554: "554 5.0.0 Transaction failed",
+}
+
+
+@dataclass
+class SmtpServer:
+    """What the ``smtp_server`` fixture returns; lists grow as messages arrive.
+
+    ``fail_next``: SMTP codes the server answers to the next DATA commands, one per message,
+    without storing it (``smtp_server.fail_next = [451, 451]`` fails two sends, then accepts).
+    """
+
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (mail from, rcpt to)
+    fail_next: list[int] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.fail_next:
+            code = self.fail_next.pop(0)
+            return SMTP_FAILURES.get(code, f"{code} Failed on request of the test")
+        data = envelope.original_content or envelope.content
+        raw = data if isinstance(data, bytes) else data.encode()
+        self.raw.append(raw)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(BytesParser(policy=email.policy.default).parsebytes(raw))
+        return "250 2.0.0 OK"
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+        """Wait until ``count`` messages arrived (e.g. sent by a worker process)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {count} messages within {timeout}s, got {len(self.messages)}"
+                )
+            time.sleep(0.02)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, stopped after the test."""
+    from aiosmtpd.controller import Controller
+
+    for attempt in range(5):
+        handler = SmtpServer(host="127.0.0.1", port=free_port())
+        controller = Controller(handler, hostname=handler.host, port=handler.port)
+        try:
+            controller.start()
+            break
+        except OSError:  # the port was taken between free_port() and start()
+            if attempt == 4:
+                raise
+    settings.EMAIL_URL = handler.url
+    settings.EMAIL_HOST, settings.EMAIL_PORT = handler.host, handler.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright (never ``playwright install``)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium (make test does)"
+        if os.environ.get("FLAGDESK_ALLOW_SKIP_BROWSER") == "1":
+            pytest.skip(message)
+        pytest.fail(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, which makes Django refuse
+    # ORM calls from the test ("async unsafe") although they run synchronously.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(chromium: Browser) -> Iterator[Page]:
+    """A fresh page in its own browser context (no cookies shared between tests)."""
+    context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def live_url(live_server: Any) -> Callable[..., str]:
+    """``live_url("/path")`` or ``live_url("cases:queue", item_id)``: URL on the live server.
+
+    Using it makes the test transactional (pytest-django's ``live_server``), so data the
+    test creates is visible to the server thread.
+    """
+
+    def build(path_or_route: str, *args: Any, **kwargs: Any) -> str:
+        if path_or_route.startswith("/"):
+            path = path_or_route
+        else:
+            path = reverse(path_or_route, args=args or None, kwargs=kwargs or None)
+        return f"{live_server.url}{path}"
+
+    return build

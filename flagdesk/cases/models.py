@@ -1,0 +1,190 @@
+"""Cases, items, assessments, reviews and the append-only case timeline."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from flagdesk.core.references import new_reference
+from flagdesk.platforms.models import Platform
+
+
+def new_case_reference() -> str:
+    return new_reference("C")
+
+
+class Case(models.Model):
+    """One victim's or one incident's file: its reports, items and events."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=12, unique=True, default=new_case_reference)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Item(models.Model):
+    """One normalised URL on one platform: the unit of assessment, notice and removal."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ASSESSING = "assessing", _("Assessing")
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        NOTIFIED = "notified", _("Notified")
+        REMOVED = "removed", _("Removed")
+        REFUSED = "refused", _("Refused")
+        STILL_ONLINE = "still_online", _("Still online")
+        ESCALATED = "escalated", _("Escalated")
+        CLOSED = "closed", _("Closed")
+        NOT_ILLEGAL = "not_illegal", _("Not illegal")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="items")
+    url = models.CharField(_("URL"), max_length=2048)
+    normalised_url = models.CharField(max_length=2048, db_index=False)
+    url_key = models.CharField(max_length=64, db_index=True)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    phenomenon = models.CharField(_("phenomenon"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open item per URL: a second report of it joins the open one.
+            models.UniqueConstraint(
+                fields=["url_key"],
+                condition=~models.Q(
+                    status__in=["closed", "not_illegal", "out_of_scope", "duplicate"]
+                ),
+                name="one_open_item_per_url",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.status}"
+
+
+# Statuses in which an item is finished: a new report of its URL opens a fresh item.
+TERMINAL_STATUSES = frozenset(
+    {Item.Status.CLOSED, Item.Status.NOT_ILLEGAL, Item.Status.OUT_OF_SCOPE, Item.Status.DUPLICATE}
+)
+
+
+class Assessment(models.Model):
+    """An analyst's legal qualification of an item; never edited once reviewed (S7)."""
+
+    class Verdict(models.TextChoices):
+        ILLEGAL = "illegal", _("Illegal")
+        NOT_ILLEGAL = "not_illegal", _("Not illegal")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+        NEEDS_INFORMATION = "needs_information", _("Needs information")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="assessments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    phenomenon = models.CharField(_("phenomenon"), max_length=40, blank=True)
+    tdb_category = models.CharField(_("TDB category"), max_length=80, blank=True)
+    keywords = models.JSONField(_("TDB keywords"), default=list, blank=True)
+    legal_bases = models.JSONField(_("legal bases"), default=list, blank=True)
+    reasons = models.TextField(_("substantiated reasons"), blank=True)
+    content_type = models.CharField(_("content type"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} ({self.phenomenon})"
+
+
+class Review(models.Model):
+    """The second person's decision on an assessment (four-eyes, art. 22(2)(c))."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="review")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    is_approved = models.BooleanField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{'approved' if self.is_approved else 'sent back'} by {self.reviewer}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Case events are append-only; write a new event instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only and cannot be deleted.")
+
+
+class CaseEvent(models.Model):
+    """The append-only timeline; status transitions write here and nowhere else (S6, S7)."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        STATUS = "status", _("Status changed")
+        ASSESSED = "assessed", _("Assessed")
+        REVIEWED = "reviewed", _("Reviewed")
+        NOTICE_QUEUED = "notice_queued", _("Notice queued")
+        NOTICE_SENT = "notice_sent", _("Notice sent")
+        NOTICE_FAILED = "notice_failed", _("Notice failed")
+        RESPONSE = "response", _("Platform response")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    before = models.CharField(max_length=20, blank=True)
+    after = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.before}->{self.after}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Case events are append-only; write a new event instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only and cannot be deleted.")

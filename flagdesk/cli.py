@@ -1,0 +1,36 @@
+"""The ``flagdesk`` console script: our own commands plus every ``manage.py`` command.
+
+``flagdesk user add``, ``flagdesk audit verify`` and the other two-word commands of spec/api.md
+map onto Django commands named ``user_add``/``audit_verify``; anything else passes through.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Two-word commands in spec/api.md and the Django command that implements each.
+TWO_WORD = {("user", "add"): "user_add", ("audit", "verify"): "audit_verify"}
+ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
+
+
+def translate_argv(argv: list[str]) -> list[str]:
+    """``["flagdesk", "user", "add", "x"]`` -> ``["flagdesk", "user_add", "x"]``."""
+    args = list(argv)
+    if len(args) >= 3 and (args[1], args[2]) in TWO_WORD:
+        return [args[0], TWO_WORD[(args[1], args[2])], *args[3:]]
+    if len(args) >= 2 and args[1] in ALIASES:
+        return [args[0], ALIASES[args[1]], *args[2:]]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flagdesk.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(translate_argv(list(argv if argv is not None else sys.argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Reports: what a reporter told us, with their contact details encrypted at rest."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from flagdesk.cases.models import Case, Item
+from flagdesk.core.crypto import EncryptedTextField
+from flagdesk.core.references import new_reference
+
+
+class Report(models.Model):
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        API = "api", _("API")
+        PHONE = "phone", _("Phone line")
+
+    class ReporterRole(models.TextChoices):
+        VICTIM = "victim", _("I am the person targeted or shown")
+        WITNESS = "witness", _("I saw it online")
+        PARENT = "parent", _("I am a parent or guardian")
+        PROFESSIONAL = "professional", _("I am reporting as a professional")
+        OTHER = "other", _("Other")
+
+    class AgeBand(models.TextChoices):
+        UNDER_13 = "under-13", _("Under 13")
+        FROM_13_TO_17 = "13-17", _("13 to 17")
+        FROM_18_TO_24 = "18-24", _("18 to 24")
+        FROM_25_TO_34 = "25-34", _("25 to 34")
+        FROM_35_TO_49 = "35-49", _("35 to 49")
+        FROM_50 = "50+", _("50 or older")
+        UNKNOWN = "unknown", _("I don't know")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        NON_BINARY = "non_binary", _("Non-binary")
+        UNKNOWN = "unknown", _("I don't know / prefer not to say")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=12, unique=True, default=new_reference)
+    receipt_code_hash = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
+    items = models.ManyToManyField(Item, related_name="reports")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(max_length=5, default="en")
+    role = models.CharField(max_length=20, choices=ReporterRole.choices)
+    phenomenon = models.CharField(max_length=40, blank=True)
+    description = EncryptedTextField(blank=True)
+    is_anonymous = models.BooleanField(default=True)
+    reporter_name = EncryptedTextField(blank=True)
+    reporter_email = EncryptedTextField(blank=True)
+    reporter_phone = EncryptedTextField(blank=True)
+    victim_age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    victim_gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
+    has_consented = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference

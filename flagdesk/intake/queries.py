@@ -1,0 +1,77 @@
+"""Reads for the public status page: a report found only by reference + receipt code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max
+
+from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.core.references import receipt_code_matches
+
+from .models import Report
+
+# What a reporter sees: coarse, reassuring, and never staff names or internal notes.
+PUBLIC_STATUS = {
+    Item.Status.NEW: "received",
+    Item.Status.ASSESSING: "in_review",
+    Item.Status.AWAITING_REVIEW: "in_review",
+    Item.Status.APPROVED: "in_review",
+    Item.Status.NOTIFIED: "notified",
+    Item.Status.REMOVED: "removed",
+    Item.Status.REFUSED: "refused",
+    Item.Status.STILL_ONLINE: "notified",
+    Item.Status.ESCALATED: "escalated",
+    Item.Status.CLOSED: "closed",
+    Item.Status.NOT_ILLEGAL: "not_actionable",
+    Item.Status.OUT_OF_SCOPE: "not_actionable",
+    Item.Status.DUPLICATE: "in_review",
+}
+
+
+@dataclass(frozen=True)
+class PublicItemStatus:
+    url: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PublicReportStatus:
+    reference: str
+    status: str
+    items: list[PublicItemStatus]
+    updated_at: datetime
+
+
+def report_by_receipt(reference: str, code: str) -> Report | None:
+    """None both when the reference is unknown and when the code is wrong, so the page
+    cannot be used to learn which references exist."""
+    report = Report.objects.filter(reference=reference.strip().upper()[:12]).first()
+    if report is None or not receipt_code_matches(code, report.receipt_code_hash):
+        return None
+    return report
+
+
+def public_status(report: Report) -> PublicReportStatus:
+    items = list(report.items.order_by("created_at"))
+    statuses = [PUBLIC_STATUS[Item.Status(i.status)] for i in items]
+    # The least advanced item sets the overall status: "removed" only once all are.
+    order = [
+        "received",
+        "in_review",
+        "notified",
+        "escalated",
+        "refused",
+        "removed",
+        "not_actionable",
+        "closed",
+    ]
+    overall = next((s for s in order if s in statuses), "received")
+    last_event = CaseEvent.objects.filter(item__in=items).aggregate(last=Max("created_at"))["last"]
+    return PublicReportStatus(
+        reference=report.reference,
+        status=overall,
+        items=[PublicItemStatus(i.url, s) for i, s in zip(items, statuses, strict=True)],
+        updated_at=max(filter(None, [last_event, report.created_at])),
+    )

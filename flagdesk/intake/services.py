@@ -1,0 +1,156 @@
+"""Public intake: turning a reporter's submission into a report, a case and items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from flagdesk.accounts.models import User
+from flagdesk.cases.models import Item
+from flagdesk.cases.services import open_items
+from flagdesk.core import taxonomy
+from flagdesk.core.errors import ValidationFailed
+from flagdesk.core.references import hash_receipt_code, new_receipt_code
+from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_url
+
+from .models import Report
+
+MAX_URLS = 50
+MAX_DESCRIPTION = 20_000
+MAX_NAME = 200
+MAX_PHONE = 40
+LANGUAGES = ("fr", "nl", "de", "en")
+
+
+@dataclass(frozen=True)
+class ReportSubmission:
+    """What a reporter sends, whatever the channel (web form, API, phone intake)."""
+
+    urls: list[str]
+    role: str
+    language: str = "en"
+    phenomenon: str = ""
+    description: str = ""
+    is_anonymous: bool = True
+    reporter_name: str = ""
+    reporter_email: str = ""
+    reporter_phone: str = ""
+    victim_age_band: str = ""
+    victim_gender: str = ""
+    has_consented: bool = False
+    channel: str = Report.Channel.WEB
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report: Report
+    receipt_code: str  # shown once, never stored in clear
+    items: list[Item] = field(default_factory=list)
+
+
+def _normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[str]:
+    urls = [u for u in (raw.strip() for raw in raw_urls) if u]
+    if not urls:
+        errors["urls"] = [_("Give at least one web address (URL) of the content.")]
+        return []
+    if len(urls) > MAX_URLS:
+        errors["urls"] = [
+            _("A report can list at most %(limit)d URLs; this one lists %(count)d.")
+            % {"limit": MAX_URLS, "count": len(urls)}
+        ]
+        return []
+    resolver = configured_resolver()
+    normalised: list[str] = []
+    for raw in urls:
+        try:
+            url = normalise_url(raw, resolver=resolver)
+        except InvalidUrl as e:
+            errors.setdefault("urls", []).append(str(e.message))
+            continue
+        if url not in normalised:
+            normalised.append(url)
+    return normalised
+
+
+def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    urls = _normalised_urls(sub.urls, errors)
+    if sub.role not in Report.ReporterRole.values:
+        errors["role"] = [_("Tell us who you are in this situation.")]
+    if sub.language not in LANGUAGES:
+        errors["language"] = [_("Choose French, Dutch, German or English.")]
+    if sub.phenomenon and sub.phenomenon not in taxonomy.phenomena():
+        errors["phenomenon"] = [_("Choose what happened from the list.")]
+    if len(sub.description) > MAX_DESCRIPTION:
+        errors["description"] = [
+            _("The description can be at most %(limit)d characters; yours has %(count)d.")
+            % {"limit": MAX_DESCRIPTION, "count": len(sub.description)}
+        ]
+    if sub.victim_age_band and sub.victim_age_band not in Report.AgeBand.values:
+        errors["victim_age_band"] = [_("Choose an age band from the list.")]
+    if sub.victim_gender and sub.victim_gender not in Report.Gender.values:
+        errors["victim_gender"] = [_("Choose a gender from the list.")]
+    if not sub.is_anonymous:
+        if not sub.reporter_name.strip():
+            errors["reporter_name"] = [_("Give your name, or choose to report anonymously.")]
+        elif len(sub.reporter_name) > MAX_NAME:
+            errors["reporter_name"] = [_("The name is too long.")]
+        if not sub.reporter_email.strip() and not sub.reporter_phone.strip():
+            errors["reporter_email"] = [
+                _(
+                    "Give an email address or a phone number so we can "
+                    "reach you, or choose to report anonymously."
+                )
+            ]
+        if sub.reporter_email.strip():
+            try:
+                validate_email(sub.reporter_email.strip())
+            except DjangoValidationError:
+                errors["reporter_email"] = [_("This email address is not valid.")]
+        phone = sub.reporter_phone.strip()
+        if phone and (len(phone) > MAX_PHONE or not all(c in "+0123456789 ()-./" for c in phone)):
+            errors["reporter_phone"] = [_("This phone number is not valid.")]
+        if not sub.has_consented:
+            errors["has_consented"] = [
+                _("Please agree that we keep your contact details to follow up your report.")
+            ]
+    return urls, errors
+
+
+@transaction.atomic
+def submit_report(sub: ReportSubmission, *, actor: User | None = None) -> SubmittedReport:
+    """Validate and store a report; each URL opens an item or joins the open one.
+
+    Raises ``ValidationFailed`` with a translated message per field and stores nothing.
+    Contact details and the description are encrypted; the receipt code is returned once
+    and only its hash is kept.
+    """
+    urls, errors = _validate(sub)
+    if errors:
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
+    case, opened = open_items(urls, phenomenon=sub.phenomenon, actor=actor)
+    code = new_receipt_code()
+    anonymous = sub.is_anonymous
+    report = Report.objects.create(
+        receipt_code_hash=hash_receipt_code(code),
+        case=case,
+        channel=sub.channel,
+        language=sub.language,
+        role=sub.role,
+        phenomenon=sub.phenomenon,
+        description=sub.description,
+        is_anonymous=anonymous,
+        reporter_name="" if anonymous else sub.reporter_name.strip(),
+        reporter_email="" if anonymous else sub.reporter_email.strip(),
+        reporter_phone="" if anonymous else sub.reporter_phone.strip(),
+        victim_age_band=sub.victim_age_band,
+        victim_gender=sub.victim_gender,
+        has_consented=sub.has_consented,
+    )
+    items = [o.item for o in opened]
+    report.items.add(*items)
+    return SubmittedReport(report=report, receipt_code=code, items=items)

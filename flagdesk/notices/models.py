@@ -1,0 +1,118 @@
+"""Notices, the outbox rows that send them, and the platforms' responses."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from flagdesk.cases.models import Item
+from flagdesk.core.references import new_reference
+from flagdesk.platforms.models import Platform
+
+
+def new_notice_reference() -> str:
+    return new_reference("N")
+
+
+class Notice(models.Model):
+    """An art. 16 notice to one platform about one or more items; frozen when queued."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DECIDED = "decided", _("Decided")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=12, unique=True, default=new_notice_reference)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="notices")
+    items = models.ManyToManyField(Item, related_name="notices")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    channel_kind = models.CharField(max_length=20)
+    recipient = models.CharField(max_length=254)
+    sender = models.CharField(max_length=254)
+    language = models.CharField(max_length=5)
+    is_trusted_flagger = models.BooleanField(default=False)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    payload = models.JSONField(default=dict)
+    message_id = models.CharField(max_length=200, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class OutboxRow(models.Model):
+    """The source of truth for one send (S11): leased by a worker, retried, never doubled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="outbox")
+    key = models.CharField(max_length=100, unique=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.status}"
+
+
+class NoticeResponse(models.Model):
+    """A platform's art. 16(4) acknowledgement or 16(5) decision, as received."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+        DECISION = "decision", _("Decision")
+
+    class Decision(models.TextChoices):
+        REMOVED = "removed", _("Removed")
+        DISABLED = "disabled", _("Access disabled")
+        RESTRICTED = "restricted", _("Restricted")
+        GEO_BLOCKED = "geo_blocked", _("Geo-blocked")
+        REFUSED = "refused", _("Refused")
+        NO_ACTION = "no_action", _("No action")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="responses")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    received_at = models.DateTimeField()
+    platform_reference = models.CharField(max_length=200, blank=True)
+    statement = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.decision}"

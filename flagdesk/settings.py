@@ -1,0 +1,192 @@
+"""flagdesk settings: everything comes from FLAGDESK_* variables through core/env.py (S13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from flagdesk.core.env import (
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _generated_secret(filename: str, make: str) -> str:
+    """Development convenience: a secret created once under var/ and reused afterwards."""
+    path = VAR_DIR / filename
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if make == "fernet":
+            from cryptography.fernet import Fernet
+
+            value = Fernet.generate_key().decode()
+        else:
+            import secrets
+
+            value = secrets.token_urlsafe(50)
+        path.write_text(value)
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_secret("SECRET_KEY") or _generated_secret("secret_key", "token")
+FLAGDESK_FIELD_KEYS = [
+    k.strip()
+    for k in (env_secret("FIELD_KEYS") or _generated_secret("field_key", "fernet")).split(",")
+    if k.strip()
+]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+BASE_URL = env_url("BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_tasks",
+    "django_tasks_db",
+    "flagdesk.core",
+    "flagdesk.audit",
+    "flagdesk.accounts",
+    "flagdesk.organisation",
+    "flagdesk.platforms",
+    "flagdesk.cases",
+    "flagdesk.notices",
+    "flagdesk.intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "flagdesk.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "flagdesk.urls"
+WSGI_APPLICATION = "flagdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "flagdesk.core.context_processors.flagdesk",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_config(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'flagdesk.sqlite3'}"), BASE_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cases:queue"
+LOGOUT_REDIRECT_URL = "accounts:login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = 8 * 3600
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))]
+LOCALE_PATHS = [BASE_DIR / "locale", Path(__file__).resolve().parent / "locale"]
+TIME_ZONE = "Europe/Brussels"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "flagdesk_cache",
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+        "ENQUEUE_ON_COMMIT": False,
+    }
+}
+
+EMAIL_URL = env_url("EMAIL_URL", "smtp://127.0.0.1:1025", schemes=("smtp", "smtps", "smtp+tls"))
+IMAP_URL = env_url("IMAP_URL", "", schemes=("imap", "imaps"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+ORG_NAME = env_str("ORG_NAME", "flagdesk demo organisation")
+ORG_EMAIL = env_str("ORG_EMAIL", "flagger@flagdesk.example")
+DEFAULT_FROM_EMAIL = ORG_EMAIL
+
+PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/h")
+URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")
+MIN_REASONS_CHARS = env_int("MIN_REASONS_CHARS", 200)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOG_FORMAT = env_str("LOG_FORMAT", "kv")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "kv": {"()": "flagdesk.core.logging.KeyValueFormatter"},
+        "json": {"()": "flagdesk.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "kv",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

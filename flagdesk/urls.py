@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from flagdesk.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="intake:report", permanent=False), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("flagdesk.intake.urls")),
+    path("", include("flagdesk.accounts.urls")),
+    path("staff/", include("flagdesk.cases.urls")),
+    path("staff/", include("flagdesk.notices.urls")),
+    path("staff/", include("flagdesk.platforms.urls")),
+    path("django-admin/", admin.site.urls),
+]

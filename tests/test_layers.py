@@ -1,0 +1,49 @@
+"""S1: an app imports only from apps before it in the domain order."""
+
+import ast
+from pathlib import Path
+
+ORDER = ["core", "audit", "accounts", "organisation", "platforms", "cases", "notices", "intake"]
+ROOT = Path(__file__).resolve().parent.parent / "flagdesk"
+
+
+def _imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    # Imports only for type checking create no runtime dependency.
+    typing_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        for child in ast.walk(node)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "flagdesk" and len(parts) > 1 and parts[1] in ORDER:
+                found.add(parts[1])
+    return found
+
+
+def test_apps_import_only_earlier_apps():
+    problems = []
+    for app in ORDER:
+        for path in (ROOT / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for other in _imported_apps(path):
+                if ORDER.index(other) > ORDER.index(app):
+                    problems.append(f"{path.relative_to(ROOT)} imports flagdesk.{other}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_app_is_in_the_order():
+    apps = {p.parent.name for p in ROOT.glob("*/apps.py")}
+    assert apps == set(ORDER)
