@@ -56,7 +56,7 @@ lint: test-deps
 typecheck: test-deps
 	$(if $(MYPY_FILES),$(VENV)/bin/mypy $(MYPY_FILES),@echo "mypy: no files to check yet")
 
-module-size:
+module-size: install
 	$(PY) scripts/check_module_size.py
 
 # Both pytest runs; pass options with e.g. `make pytest ARGS="-x -k smtp"`.

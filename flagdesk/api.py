@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -52,7 +53,16 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # Unparseable JSON is a malformed body like any other: 422 "invalid" (spec/api.md).
+        return _error(request, 422, "invalid", "The request body is not valid JSON.")
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Unknown paths under /api/v1/ answer in the API's error format, not Django's HTML."""
+    return _error(request, 404, "not_found", "No such API endpoint.")
 
 
 def _register() -> None:

@@ -1,13 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from flagdesk.api import api
+from flagdesk.api import api, api_not_found
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="intake:report", permanent=False), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/.*$", api_not_found),
     path("", include("flagdesk.intake.urls")),
     path("", include("flagdesk.accounts.urls")),
     path("staff/", include("flagdesk.cases.urls")),

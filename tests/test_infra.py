@@ -18,7 +18,7 @@ def _notice() -> EmailMessage:
     message["From"] = "flagger@flagdesk.test"
     message["To"] = "abuse@platform.test"
     message["Subject"] = "Notice R-7KQ3-M9XD"
-    message.set_content("Contenu signalé – voir pièce jointe.")
+    message.set_content("Contenu signalé : voir pièce jointe.")
     return message
 
 
@@ -28,7 +28,7 @@ def test_smtp_server_receives_what_smtplib_sends(smtp_server, settings):
 
     [received] = smtp_server.messages
     assert received["Subject"] == "Notice R-7KQ3-M9XD"
-    assert received.get_content().strip() == "Contenu signalé – voir pièce jointe."
+    assert received.get_content().strip() == "Contenu signalé : voir pièce jointe."
     assert b"Subject: Notice R-7KQ3-M9XD" in smtp_server.raw[0]
     assert smtp_server.envelopes == [("flagger@flagdesk.test", ["abuse@platform.test"])]
     assert settings.EMAIL_URL == f"smtp://127.0.0.1:{smtp_server.port}"

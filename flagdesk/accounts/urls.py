@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from . import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login", views.StaffLoginView.as_view(), name="login"),
+    path("logout", LogoutView.as_view(), name="logout"),
+    path("staff/organisation", views.organisation, name="organisation"),
+]

@@ -38,6 +38,11 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
     def compute_hash(self) -> str:
         content = json.dumps(
             {
@@ -53,8 +58,3 @@ class AuditEntry(models.Model):
             separators=(",", ":"),
         )
         return hashlib.sha256(content.encode()).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Audit entries are append-only.")
-        super().save(*args, **kwargs)

@@ -1,3 +1,154 @@
-from ninja import Router
+"""Staff item API (spec/api.md): items, assessments and four-eyes reviews.
 
-router = Router()
+Role checks live in the services; reads first require a casework role, since an empty
+``visible_items`` would otherwise answer a user without one with a misleading empty list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from flagdesk.accounts.auth import TokenAuth
+from flagdesk.accounts.models import CASEWORK_ROLES
+from flagdesk.accounts.permissions import require_role
+from flagdesk.core.errors import NotFound
+
+from . import queries, services
+from .models import Assessment, Item
+
+router = Router(tags=["items"])
+
+MAX_LIMIT = 500
+
+
+class ItemFilters(Schema):
+    status: str = ""
+    platform: str = ""
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+class AssessmentIn(Schema):
+    verdict: str = Field(max_length=40)
+    phenomenon: str = Field("", max_length=40)
+    tdb_category: str = Field("", max_length=80)
+    keywords: list[str] = Field(default_factory=list, max_length=100)
+    legal_bases: list[str] = Field(default_factory=list, max_length=50)
+    reasons: str = Field("", max_length=20_000)
+    content_type: str = Field("", max_length=40)
+
+
+class ReviewIn(Schema):
+    approve: bool
+    comment: str = Field("", max_length=5000)
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    return {
+        "id": str(item.id),
+        "url": item.url,
+        "platform": item.platform.slug if item.platform else None,
+        "status": item.status,
+        "phenomenon": item.phenomenon or None,
+        "case": item.case.reference,
+        "created_at": item.created_at.isoformat(),
+    }
+
+
+def assessment_json(a: Assessment) -> dict[str, Any]:
+    review = getattr(a, "review", None)
+    return {
+        "id": str(a.id),
+        "verdict": a.verdict,
+        "phenomenon": a.phenomenon or None,
+        "tdb_category": a.tdb_category or None,
+        "keywords": list(a.keywords),
+        "legal_bases": list(a.legal_bases),
+        "reasons": a.reasons,
+        "content_type": a.content_type or None,
+        "author": a.author.username,
+        "created_at": a.created_at.isoformat(),
+        "review": {
+            "approved": review.is_approved,
+            "reviewer": review.reviewer.username,
+            "comment": review.comment,
+            "created_at": review.created_at.isoformat(),
+        }
+        if review
+        else None,
+    }
+
+
+def _item_or_404(request: HttpRequest, item_id: UUID) -> Item:
+    require_role(request.user, *CASEWORK_ROLES)
+    item = queries.item_detail(request.user).prefetch_related("notices").filter(id=item_id).first()
+    if item is None:
+        raise NotFound(_("No item with this id."))
+    return item
+
+
+@router.get("/items", auth=TokenAuth())
+def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> list[dict[str, Any]]:
+    require_role(request.user, *CASEWORK_ROLES)
+    items = queries.item_queue(request.user, status=filters.status, platform=filters.platform)
+    page = items[filters.offset : filters.offset + filters.limit]
+    return [item_json(item) for item in page]
+
+
+@router.get("/items/{item_id}", auth=TokenAuth())
+def get_item(request: HttpRequest, item_id: UUID) -> dict[str, Any]:
+    item = _item_or_404(request, item_id)
+    return {
+        **item_json(item),
+        "assessments": [assessment_json(a) for a in item.assessments.all()],
+        "notices": [
+            {"id": str(n.id), "reference": n.reference, "status": n.status}
+            for n in item.notices.all()
+        ],
+        "events": [
+            {
+                "kind": e.kind,
+                "before": e.before or None,
+                "after": e.after or None,
+                "created_at": e.created_at.isoformat(),
+                "note": e.note,
+            }
+            for e in item.events.all()
+        ],
+    }
+
+
+@router.post("/items/{item_id}/assessments", auth=TokenAuth(), response={201: dict[str, Any]})
+def create_assessment(
+    request: HttpRequest, item_id: UUID, payload: AssessmentIn
+) -> tuple[int, dict[str, Any]]:
+    item = _item_or_404(request, item_id)
+    assessment = services.submit_assessment(item, actor=request.user, **payload.dict())
+    return 201, {"id": str(assessment.id)}
+
+
+@router.post(
+    "/assessments/{assessment_id}/review", auth=TokenAuth(), response={201: dict[str, Any]}
+)
+def review(
+    request: HttpRequest, assessment_id: UUID, payload: ReviewIn
+) -> tuple[int, dict[str, Any]]:
+    require_role(request.user, *CASEWORK_ROLES)
+    # Visible rather than reviewable: the author must get four_eyes, not not_found.
+    assessment = queries.visible_assessments(request.user).filter(id=assessment_id).first()
+    if assessment is None:
+        raise NotFound(_("No assessment with this id."))
+    result = services.review_assessment(
+        assessment, actor=request.user, approve=payload.approve, comment=payload.comment
+    )
+    assessment.item.refresh_from_db(fields=["status"])
+    return 201, {
+        "id": str(result.id),
+        "approved": result.is_approved,
+        "item_status": assessment.item.status,
+    }

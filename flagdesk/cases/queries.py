@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 
@@ -29,9 +31,30 @@ def item_queue(
     return items.order_by("created_at")
 
 
+def status_counts(
+    user: User, *, platform: str = "", unknown_platform: bool = False
+) -> dict[str, int]:
+    """Items per status for the queue's tabs, under the same platform filter as the list."""
+    items = item_queue(user, platform=platform, unknown_platform=unknown_platform)
+    rows = items.order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
 def review_queue(user: User) -> QuerySet[Item]:
     waiting = visible_items(user).filter(status=Item.Status.AWAITING_REVIEW)
-    return waiting.exclude(assessments__author=user, assessments__review__isnull=True)
+    # One subquery, so "pending and written by this user" refers to the same assessment; an
+    # older, sent-back assessment by this user must not hide a colleague's new one.
+    own_pending = Assessment.objects.filter(item=OuterRef("pk"), author=user, review__isnull=True)
+    return waiting.exclude(Exists(own_pending)).order_by("created_at")
+
+
+def approved_items(user: User) -> QuerySet[Item]:
+    """Approved items ready for a notice, ordered so they group by platform."""
+    return (
+        visible_items(user)
+        .filter(status=Item.Status.APPROVED)
+        .order_by("platform__name", "created_at")
+    )
 
 
 def item_detail(user: User) -> QuerySet[Item]:
@@ -43,6 +66,21 @@ def item_detail(user: User) -> QuerySet[Item]:
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         "reports",
     )
+
+
+def visible_assessments(user: User) -> QuerySet[Assessment]:
+    """Assessments of items the user may see; the review page starts here so that an author
+    reaches the four-eyes refusal of the service instead of a bare 404."""
+    return Assessment.objects.filter(item__in=visible_items(user)).select_related(
+        "item", "item__platform", "item__case", "author", "review__reviewer"
+    )
+
+
+def item_report(user: User, report_id: Any) -> Any:
+    """A report of an item the user may see, reached through ``Item.reports`` (intake comes
+    after cases, so this module cannot import ``Report``); None when out of scope."""
+    item = visible_items(user).filter(reports__id=report_id).first()
+    return item.reports.filter(id=report_id).first() if item else None
 
 
 def reviewable_assessments(user: User) -> QuerySet[Assessment]:

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("reviews/", views.review_queue, name="review-queue"),
+    path("approved/", views.approved, name="approved"),
+    path("items/<uuid:item_id>/", views.item_detail, name="item-detail"),
+    path("items/<uuid:item_id>/assess", views.item_assess, name="item-assess"),
+    path(
+        "assessments/<uuid:assessment_id>/review",
+        views.assessment_review,
+        name="assessment-review",
+    ),
+    path("reports/<uuid:report_id>/reveal", views.report_reveal, name="report-reveal"),
+]

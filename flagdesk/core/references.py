@@ -29,7 +29,7 @@ def new_receipt_code() -> str:
 def normalise_code(code: str) -> str:
     """Accept lower case, spaces and the letters people confuse with digits."""
     cleaned = code.upper().replace(" ", "").replace("-", "")
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def hash_receipt_code(code: str) -> str:

@@ -44,7 +44,8 @@ class Phenomenon:
 
 @cache
 def raw() -> dict[str, Any]:
-    return json.loads(_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(_PATH.read_text(encoding="utf-8"))
+    return data
 
 
 @cache

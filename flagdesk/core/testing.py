@@ -2,12 +2,11 @@
 
 Network tests only ever target 127.0.0.1, so hosts are resolved from this table instead of
 DNS. Hosts named ``private*.test`` or ``loopback*.test`` resolve to non-public addresses to
-exercise the SSRF checks; every other ``*.test`` host gets a documentation (public) address.
+exercise the SSRF checks; every other ``*.test`` host gets a public address that nothing
+connects to (classification only).
 """
 
 from __future__ import annotations
-
-
 
 TABLE: dict[str, list[str]] = {}
 

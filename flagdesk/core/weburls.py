@@ -169,7 +169,8 @@ def configured_resolver() -> Resolver:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    return import_string(settings.URL_RESOLVER)  # type: ignore[no-any-return]
+    resolver: Resolver = import_string(settings.URL_RESOLVER)
+    return resolver
 
 
 def url_key(normalised: str) -> str:

@@ -1,3 +1,295 @@
-from ninja import Router
+"""Public intake API (spec/api.md, "Public intake"): no token, rate-limited.
 
-router = Router()
+The body is parsed here rather than by a ninja Schema: the API is public, so any byte string
+may arrive, and every malformed request must get a 4xx ``{"error": {...}}`` with messages in the
+reporter's language. A Schema would answer type errors in pydantic's English before the
+payload's language is known and before the rate limit counts the request.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from flagdesk.core.errors import FlagdeskError, NotFound, ValidationFailed
+from flagdesk.core.ratelimit import check_rate
+
+from . import queries, services
+from .models import Report
+from .services import LANGUAGES, ReportSubmission
+
+router = Router(tags=["public intake"])
+
+# Service field names -> where the field sits in the API body, so errors point at the JSON.
+API_FIELDS = {
+    "reporter_name": "reporter.name",
+    "reporter_email": "reporter.email",
+    "reporter_phone": "reporter.phone",
+    "victim_age_band": "victim.age_band",
+    "victim_gender": "victim.gender",
+    "has_consented": "consent",
+}
+
+_TEXT = {"type": ["string", "null"]}
+REPORT_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["language", "urls", "role", "reporter"],
+    "properties": {
+        "language": {"type": "string", "enum": list(LANGUAGES)},
+        "phenomenon": {**_TEXT, "description": "a phenomenon code from taxonomy.json"},
+        "urls": {"type": "array", "items": {"type": "string"}, "maxItems": services.MAX_URLS},
+        "description": {**_TEXT, "maxLength": services.MAX_DESCRIPTION},
+        "role": {"type": "string", "enum": list(Report.ReporterRole.values)},
+        "reporter": {
+            "type": "object",
+            "required": ["anonymous"],
+            "properties": {
+                "anonymous": {"type": "boolean"},
+                "name": _TEXT,
+                "email": _TEXT,
+                "phone": _TEXT,
+            },
+        },
+        "victim": {
+            "type": ["object", "null"],
+            "properties": {
+                "age_band": {"type": ["string", "null"], "enum": [*Report.AgeBand.values, None]},
+                "gender": {"type": ["string", "null"], "enum": [*Report.Gender.values, None]},
+            },
+        },
+        "consent": {
+            "type": "boolean",
+            "default": True,
+            "description": "the reporter agreed that contact details are kept",
+        },
+    },
+}
+
+
+class BodyTooLarge(FlagdeskError):
+    code = "too_large"
+    status = 413
+
+
+class ReportItemOut(Schema):
+    id: str
+    url: str
+
+
+class ReportCreatedOut(Schema):
+    reference: str
+    receipt_code: str
+    items: list[ReportItemOut]
+
+
+class ItemStatusOut(Schema):
+    url: str
+    status: str
+
+
+class ReportStatusOut(Schema):
+    reference: str
+    status: str
+    items: list[ItemStatusOut]
+    updated_at: datetime
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, Any] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class _Body:
+    """Reads typed values out of an untrusted JSON object, collecting one message per field."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.errors: dict[str, list[str]] = {}
+
+    def _fail(self, path: str, message: str) -> None:
+        self.errors.setdefault(path, []).append(message)
+
+    def obj(self, path: str, *, required: bool) -> _Body | None:
+        value = self.data.get(path)
+        if value is None:
+            if required:
+                self._fail(path, _("This field is required."))
+            return None
+        if not isinstance(value, dict):
+            self._fail(path, _("This must be an object."))
+            return None
+        return _Body(value)
+
+    def text(self, key: str, path: str, *, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self._fail(path, _("This field is required."))
+            return ""
+        if not isinstance(value, str):
+            self._fail(path, _("This must be text."))
+            return ""
+        if not _is_clean(value):
+            self._fail(path, _("This text contains characters that are not allowed."))
+            return ""
+        return value
+
+    def flag(self, key: str, path: str, *, default: bool | None = None) -> bool:
+        value = self.data.get(key, default)
+        if value is None:
+            self._fail(path, _("This field is required."))
+            return False
+        if not isinstance(value, bool):
+            self._fail(path, _("This must be true or false."))
+            return False
+        return value
+
+    def texts(self, key: str, path: str) -> list[str]:
+        value = self.data.get(key)
+        if value is None:
+            self._fail(path, _("This field is required."))
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self._fail(path, _("This must be a list of web addresses."))
+            return []
+        if not all(_is_clean(v) for v in value):
+            self._fail(path, _("This text contains characters that are not allowed."))
+            return []
+        return value
+
+
+def _is_clean(text: str) -> bool:
+    """No NUL and no lone surrogates: neither can be stored, encrypted or hashed."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _language_of(data: Any) -> str:
+    """The payload's language when it names one we speak, else the Accept-Language one."""
+    if isinstance(data, dict) and data.get("language") in LANGUAGES:
+        return str(data["language"])
+    current = (translation.get_language() or "en")[:2]
+    return current if current in LANGUAGES else "en"
+
+
+def _load_json(request: HttpRequest) -> Any:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise BodyTooLarge(_("The request body is too large.")) from None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
+        raise ValidationFailed(_("The request body is not valid JSON.")) from None
+
+
+def _submission(data: Any) -> ReportSubmission:
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The request body must be a JSON object."))
+    body = _Body(data)
+    language = body.text("language", "language", required=True)
+    urls = body.texts("urls", "urls")
+    role = body.text("role", "role", required=True)
+    phenomenon = body.text("phenomenon", "phenomenon")
+    description = body.text("description", "description")
+    consent = body.flag("consent", "consent", default=True)
+    reporter = body.obj("reporter", required=True)
+    victim = body.obj("victim", required=False)
+    anonymous, name, email, phone = True, "", "", ""
+    if reporter is not None:
+        anonymous = reporter.flag("anonymous", "reporter.anonymous")
+        name = reporter.text("name", "reporter.name")
+        email = reporter.text("email", "reporter.email")
+        phone = reporter.text("phone", "reporter.phone")
+        body.errors.update(reporter.errors)
+    age_band = gender = ""
+    if victim is not None:
+        age_band = victim.text("age_band", "victim.age_band")
+        gender = victim.text("gender", "victim.gender")
+        body.errors.update(victim.errors)
+    if body.errors:
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=body.errors)
+    return ReportSubmission(
+        urls=urls,
+        role=role,
+        language=language,
+        phenomenon=phenomenon,
+        description=description,
+        is_anonymous=anonymous,
+        reporter_name=name,
+        reporter_email=email,
+        reporter_phone=phone,
+        victim_age_band=age_band,
+        victim_gender=gender,
+        has_consented=consent,
+        channel=Report.Channel.API,
+    )
+
+
+@router.post(
+    "/reports",
+    response={201: ReportCreatedOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Report content (public)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": REPORT_BODY_SCHEMA}},
+        }
+    },
+)
+def create_report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    """Store a report; the receipt code in the answer is shown only this once."""
+    check_rate(request, "report")
+    data = _load_json(request)
+    with translation.override(_language_of(data)):
+        try:
+            submitted = services.submit_report(_submission(data))
+        except ValidationFailed as e:
+            fields = {API_FIELDS.get(k, k): v for k, v in e.fields.items()}
+            raise ValidationFailed(e.message, fields=fields) from None
+    return 201, {
+        "reference": submitted.report.reference,
+        "receipt_code": submitted.receipt_code,
+        "items": [{"id": str(i.id), "url": i.url} for i in submitted.items],
+    }
+
+
+@router.get(
+    "/reports/{reference}",
+    response={200: ReportStatusOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Progress of a report (public)",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "X-Receipt-Code",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "the receipt code returned when the report was sent",
+            }
+        ]
+    },
+)
+def report_status(request: HttpRequest, reference: str) -> queries.PublicReportStatus:
+    check_rate(request, "status")
+    report = queries.report_by_receipt(reference, request.headers.get("X-Receipt-Code", ""))
+    if report is None:
+        raise NotFound(_("No report matches this reference and receipt code."))
+    return queries.public_status(report)

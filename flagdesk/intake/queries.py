@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +12,8 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.references import receipt_code_matches
 
 from .models import Report
+
+REFERENCE_SHAPE = re.compile(r"[A-Z0-9-]{1,12}")
 
 # What a reporter sees: coarse, reassuring, and never staff names or internal notes.
 PUBLIC_STATUS = {
@@ -47,7 +50,12 @@ class PublicReportStatus:
 def report_by_receipt(reference: str, code: str) -> Report | None:
     """None both when the reference is unknown and when the code is wrong, so the page
     cannot be used to learn which references exist."""
-    report = Report.objects.filter(reference=reference.strip().upper()[:12]).first()
+    reference = reference.strip().upper()
+    # Anything that cannot be a reference (e.g. a NUL byte, which PostgreSQL refuses in a
+    # query parameter) is simply unknown.
+    if not REFERENCE_SHAPE.fullmatch(reference) or not code:
+        return None
+    report = Report.objects.filter(reference=reference).first()
     if report is None or not receipt_code_matches(code, report.receipt_code_hash):
         return None
     return report

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("report", views.report, name="report"),
+    path("report/done", views.report_done, name="report-done"),
+    path("report/status", views.report_status, name="report-status"),
+]

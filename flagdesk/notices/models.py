@@ -39,6 +39,8 @@ class Notice(models.Model):
     sender = models.CharField(max_length=254)
     language = models.CharField(max_length=5)
     is_trusted_flagger = models.BooleanField(default=False)
+    # Art. 16(2)(c) exception: the notifier's name and email were left out (legal.md g.5).
+    is_anonymous = models.BooleanField(default=False)
     subject = models.CharField(max_length=300)
     body = models.TextField()
     payload = models.JSONField(default=dict)
@@ -80,6 +82,8 @@ class OutboxRow(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     leased_by = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
+    # What the channel gave back (the SMTP Message-ID, an API request id): evidence of sending.
+    delivery_reference = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -53,6 +55,11 @@ def update_organisation(
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [_("Required.")]
+    try:
+        validate_email(email.strip())
+    except DjangoValidationError:
+        # The address goes into the From of every notice; a typo would silently break them.
+        errors["email"] = [_("Enter a valid email address.")]
     known = taxonomy.phenomena()
     for i, d in enumerate(designations):
         if not d.authority.strip():

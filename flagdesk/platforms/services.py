@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from functools import cache
 
 import tldextract
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -75,6 +77,16 @@ def add_platform(
 ) -> Platform:
     """Register a platform with its domains; a domain may belong to one platform only."""
     require_role(actor, Role.COORDINATOR, Role.ADMIN)
+    if not name.strip():
+        raise ValidationFailed(_("Give the platform's name."), fields={"name": [_("Required.")]})
+    try:
+        validate_email(notice_address.strip())
+    except DjangoValidationError:
+        # Notices to a malformed address would fail only later, in the worker.
+        raise ValidationFailed(
+            _("The notice address is not a valid email address."),
+            fields={"notice_address": [_("Enter a valid email address.")]},
+        ) from None
     cleaned = _clean_domains(domains)
     taken = list(PlatformDomain.objects.filter(domain__in=cleaned).values_list("domain", flat=True))
     if taken:
@@ -98,7 +110,7 @@ def add_platform(
         slug=slug,
         is_vlop=is_vlop,
         channel_kind=channel_kind,
-        notice_address=notice_address,
+        notice_address=notice_address.strip(),
         languages=list(languages),
     )
     PlatformDomain.objects.bulk_create(PlatformDomain(platform=platform, domain=d) for d in cleaned)

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "platforms"
-urlpatterns: list = []
+urlpatterns = [
+    path("platforms/", views.platform_list, name="platform-list"),
+    path("platforms/add", views.platform_add, name="platform-add"),
+]

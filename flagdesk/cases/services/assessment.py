@@ -25,7 +25,7 @@ ADULT_ONLY_PHENOMENA = ("ncii", "sexual_deepfake")
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\[\[|\]\]|<[A-Z_]{3,}>|\bTODO\b|\bXXX\b|lorem ipsum", re.I)
 
 # Where an approved verdict sends the item.
-VERDICT_OUTCOME = {
+VERDICT_OUTCOME: dict[str, str] = {
     Assessment.Verdict.ILLEGAL: Item.Status.APPROVED,
     Assessment.Verdict.NOT_ILLEGAL: Item.Status.NOT_ILLEGAL,
     Assessment.Verdict.OUT_OF_SCOPE: Item.Status.OUT_OF_SCOPE,

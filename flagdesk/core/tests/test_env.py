@@ -44,7 +44,11 @@ def test_database_urls(tmp_path):
     assert env.database_config("sqlite:////srv/db.sqlite3", tmp_path)["NAME"] == "/srv/db.sqlite3"
     pg = env.database_config("postgres://u:p%40ss@127.0.0.1:5433/fd", tmp_path)
     assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "u", "p@ss", "127.0.0.1", "5433", "fd"
+        "u",
+        "p@ss",
+        "127.0.0.1",
+        "5433",
+        "fd",
     )
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         env.database_config("mysql://x/y", tmp_path)

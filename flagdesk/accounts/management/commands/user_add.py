@@ -37,7 +37,7 @@ def read_password(stdin: TextIO) -> str | None:
 
 
 class Command(BaseCommand):
-    help = _(
+    help = (
         "Create a staff user with one role. A password piped on standard input (first line) is "
         "checked and set; with --token, a new API token is printed as the last line."
     )
@@ -46,12 +46,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
+        parser.add_argument("--role", required=True, help=f"one of: {', '.join(Role.values)}")
+        parser.add_argument("--email", default="", help="the user's email address")
         parser.add_argument(
-            "--role", required=True, help=_("One of: %(roles)s") % {"roles": ", ".join(Role)}
-        )
-        parser.add_argument("--email", default="", help=_("The user's email address."))
-        parser.add_argument(
-            "--token", action="store_true", help=_("Also issue an API token and print it.")
+            "--token", action="store_true", help="also issue an API token and print it last"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,171 @@
+"""The staff item API: lists, detail, assessments and the four-eyes review."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from flagdesk.accounts.services import issue_token
+from flagdesk.cases.models import Item
+
+from .factories import approved_item, assessed_item, illegal_assessment, reported_item
+from .factories import social_platform
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(client, users):
+    """``api(role).get(path)``: the test client with that persona's bearer token."""
+
+    class Caller:
+        def __init__(self, role: str | None) -> None:
+            self.headers = {"Authorization": f"Bearer {issue_token(users[role])}"} if role else {}
+
+        def get(self, path, **params):
+            return client.get(f"/api/v1{path}", params, headers=self.headers)
+
+        def post(self, path, body):
+            return client.post(
+                f"/api/v1{path}", body, content_type="application/json", headers=self.headers
+            )
+
+    return Caller
+
+
+def test_list_items_with_filters(api, users):
+    social_platform(users["coordinator"])
+    new = reported_item("https://social.test/p/new")
+    reported_item("https://other.test/p/x")
+    awaiting, _ = assessed_item(users, "https://social.test/p/a")
+    response = api("analyst").get("/items")
+    assert response.status_code == 200
+    body = response.json()
+    assert {row["id"] for row in body} == {str(new.id), str(awaiting.id), body[1]["id"]}
+    row = next(r for r in body if r["id"] == str(new.id))
+    assert set(row) == {"id", "url", "platform", "status", "phenomenon", "case", "created_at"}
+    assert row["platform"] == "social" and row["case"] == new.case.reference
+    only = api("analyst").get("/items", status="awaiting_review").json()
+    assert [r["id"] for r in only] == [str(awaiting.id)]
+    by_platform = api("analyst").get("/items", platform="social").json()
+    assert {r["platform"] for r in by_platform} == {"social"}
+    assert len(api("analyst").get("/items", limit=1, offset=1).json()) == 1
+
+
+def test_list_items_rejects_bad_paging(api, users):
+    assert api("analyst").get("/items", limit=501).status_code == 422
+    assert api("analyst").get("/items", limit="x").json()["error"]["code"] == "invalid"
+
+
+def test_item_detail_has_assessments_notices_events(api, users):
+    item, assessment = approved_item(users)
+    body = api("reviewer").get(f"/items/{item.id}").json()
+    assert body["status"] == "approved"
+    [a] = body["assessments"]
+    assert a["id"] == str(assessment.id)
+    assert a["author"] == "alice" and a["verdict"] == "illegal"
+    assert a["legal_bases"] == ["BE-CC-417/9"]
+    assert a["review"]["approved"] is True and a["review"]["reviewer"] == "bob"
+    assert body["notices"] == []
+    assert [e["kind"] for e in body["events"]][:2] == ["reported", "status"]
+    assert set(body["events"][0]) == {"kind", "before", "after", "created_at", "note"}
+
+
+def test_assessment_then_review_through_the_api(api, users):
+    item = reported_item()
+    created = api("analyst").post(f"/items/{item.id}/assessments", illegal_assessment())
+    assert created.status_code == 201
+    assessment_id = created.json()["id"]
+    item.refresh_from_db()
+    assert item.status == Item.Status.AWAITING_REVIEW
+    reviewed = api("reviewer").post(
+        f"/assessments/{assessment_id}/review", {"approve": True, "comment": "ok"}
+    )
+    assert reviewed.status_code == 201
+    assert reviewed.json()["approved"] is True
+    assert reviewed.json()["item_status"] == "approved"
+
+
+def test_author_gets_four_eyes_403(api, users):
+    _, assessment = assessed_item(users, author="reviewer")
+    response = api("reviewer").post(f"/assessments/{assessment.id}/review", {"approve": True})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "four_eyes"
+    analyst_own, own = assessed_item(users, author="analyst")
+    response = api("analyst").post(f"/assessments/{own.id}/review", {"approve": True})
+    assert response.json()["error"]["code"] == "four_eyes"
+
+
+def test_analyst_cannot_review_others_work(api, users):
+    _, assessment = assessed_item(users, author="coordinator")
+    response = api("analyst").post(f"/assessments/{assessment.id}/review", {"approve": True})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_incomplete_assessment_is_422_with_fields(api, users):
+    item = reported_item()
+    response = api("analyst").post(
+        f"/items/{item.id}/assessments", illegal_assessment(reasons="short", legal_bases=[])
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert {"reasons", "legal_bases"} <= set(error["fields"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"verdict": 3}, {"verdict": "illegal", "keywords": "x"}, [], "not json"],
+)
+def test_malformed_assessment_bodies_are_422(api, users, body):
+    item = reported_item()
+    response = api("analyst").post(f"/items/{item.id}/assessments", body)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_malformed_review_body_is_422(api, users):
+    _, assessment = assessed_item(users)
+    response = api("reviewer").post(f"/assessments/{assessment.id}/review", {"approve": "perhaps"})
+    assert response.status_code == 422
+
+
+def test_unknown_ids_are_404(api, users):
+    missing = uuid.uuid4()
+    for path in (f"/items/{missing}",):
+        response = api("analyst").get(path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+    response = api("analyst").post(f"/items/{missing}/assessments", illegal_assessment())
+    assert response.status_code == 404
+    response = api("reviewer").post(f"/assessments/{missing}/review", {"approve": True})
+    assert response.status_code == 404
+    assert api("analyst").get("/items/not-a-uuid").status_code in (404, 422)
+
+
+def test_no_token_is_401(api, users):
+    item = reported_item()
+    for path in ("/items", f"/items/{item.id}"):
+        response = api(None).get(path)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+    assert api(None).post(f"/items/{item.id}/assessments", {}).status_code == 401
+
+
+@pytest.mark.parametrize("role", ["auditor", "partner", "admin", "none"])
+def test_roles_without_casework_get_403(api, users, role):
+    item = reported_item()
+    assert api(role).get("/items").status_code == 403
+    assert api(role).get(f"/items/{item.id}").status_code == 403
+    response = api(role).post(f"/items/{item.id}/assessments", illegal_assessment())
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_intake_officer_may_read_but_not_assess(api, users):
+    item = reported_item()
+    assert api("intake").get(f"/items/{item.id}").status_code == 200
+    response = api("intake").post(f"/items/{item.id}/assessments", illegal_assessment())
+    assert response.status_code == 403

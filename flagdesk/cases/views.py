@@ -1,0 +1,226 @@
+"""Staff screens for casework: queues, the item page, assessment, review, approved items."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.permissions import role_required
+from flagdesk.core import taxonomy
+from flagdesk.core.errors import FlagdeskError
+from flagdesk.platforms.queries import platforms
+
+from . import queries, services
+from .forms import AssessmentForm, QueueFilterForm, RevealForm, ReviewForm, show_error
+from .models import Assessment, CaseEvent, Item
+from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
+
+PAGE_SIZE = 50
+# Statuses from which submit_assessment accepts a (new) assessment.
+ASSESSABLE = (Item.Status.NEW, Item.Status.ASSESSING)
+REASSESSABLE = (Item.Status.APPROVED, Item.Status.NOT_ILLEGAL, Item.Status.OUT_OF_SCOPE)
+
+
+def phenomenon_label(code: str) -> str:
+    phenomenon = taxonomy.phenomena().get(code)
+    return phenomenon.label() if phenomenon else code
+
+
+def status_label(value: str) -> str:
+    return str(Item.Status(value).label) if value in Item.Status.values else value
+
+
+def describe_assessment(a: Assessment) -> dict[str, Any]:
+    """An assessment with every taxonomy key turned into the label a reviewer reads."""
+    bases = taxonomy.legal_bases()
+    aliases = {v: k for k, v in taxonomy.content_type_aliases().items()}
+    return {
+        "assessment": a,
+        "phenomenon": phenomenon_label(a.phenomenon) if a.phenomenon else "",
+        "tdb_category": taxonomy.label(a.tdb_category) if a.tdb_category else "",
+        "keywords": [taxonomy.label(k) for k in a.keywords],
+        "legal_bases": [(c, bases[c].label_en if c in bases else "") for c in a.legal_bases],
+        "content_type": taxonomy.label(a.content_type) if a.content_type else "",
+        "content_type_alias": aliases.get(a.content_type, ""),
+    }
+
+
+@role_required(*CASEWORK_ROLES)
+def queue(request: HttpRequest) -> HttpResponse:
+    choices = list(platforms().prefetch_related(None).values_list("slug", "name"))
+    form = QueueFilterForm(request.GET or None, platforms=choices)
+    filters = form.filters()
+    items = queries.item_queue(request.user, **filters)
+    counts = queries.status_counts(
+        request.user, platform=filters["platform"], unknown_platform=filters["unknown_platform"]
+    )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [
+        {"status": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Item.Status.choices
+        if counts.get(value) or value == filters["status"]
+    ]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(item, phenomenon_label(item.phenomenon)) for item in page],
+            "tabs": tabs,
+            "total": sum(counts.values()),
+            "current_status": filters["status"],
+        },
+    )
+
+
+@role_required(*CASEWORK_ROLES)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.review_queue(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/review_queue.html",
+        {"page": page, "rows": [(item, phenomenon_label(item.phenomenon)) for item in page]},
+    )
+
+
+def _timeline(item: Item) -> list[dict[str, Any]]:
+    return [
+        {
+            "event": e,
+            "before": status_label(e.before) if e.before else "",
+            "after": status_label(e.after) if e.after else "",
+            "is_status": e.kind == CaseEvent.Kind.STATUS,
+        }
+        for e in item.events.all()
+    ]
+
+
+def _actions(user: User, item: Item) -> dict[str, Any]:
+    assessments = list(item.assessments.all())
+    pending = next((a for a in assessments if not hasattr(a, "review")), None)
+    is_awaiting = item.status == Item.Status.AWAITING_REVIEW
+    return {
+        "can_assess": user.has_any_role(*ASSESSOR_ROLES) and item.status in ASSESSABLE,
+        "can_reassess": user.has_any_role(*ASSESSOR_ROLES) and item.status in REASSESSABLE,
+        "review_target": pending
+        if is_awaiting and pending and pending.author_id != user.pk
+        and user.has_any_role(*REVIEWER_ROLES)
+        else None,
+        "own_pending": is_awaiting and pending is not None and pending.author_id == user.pk,
+        "can_send": item.status == Item.Status.APPROVED and user.has_any_role(*ASSESSOR_ROLES),
+    }
+
+
+@role_required(*CASEWORK_ROLES)
+def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    item = get_object_or_404(queries.item_detail(request.user), id=item_id)
+    return render(
+        request,
+        "cases/item_detail.html",
+        {
+            "item": item,
+            "phenomenon": phenomenon_label(item.phenomenon) if item.phenomenon else "",
+            "reports": list(item.reports.all()),
+            "assessments": [describe_assessment(a) for a in item.assessments.all()],
+            "timeline": _timeline(item),
+            "reveal_form": RevealForm(),
+            "single_item": [item],
+            **_actions(request.user, item),
+        },
+    )
+
+
+@never_cache
+@role_required(*CASEWORK_ROLES)
+def report_reveal(request: HttpRequest, report_id: UUID) -> HttpResponse:
+    report = queries.item_report(request.user, report_id)
+    if report is None:
+        raise Http404
+    item = queries.visible_items(request.user).filter(reports=report).first()
+    form = RevealForm(request.POST or None)
+    revealed = None
+    if form.is_valid():
+        try:
+            revealed = services.reveal_reporter(
+                report, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except FlagdeskError as e:
+            show_error(form, e)
+    return render(
+        request,
+        "cases/report_reveal.html",
+        {"report": report, "item": item, "form": form, "revealed": revealed},
+    )
+
+
+@role_required(*ASSESSOR_ROLES)
+def item_assess(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    item = get_object_or_404(queries.item_detail(request.user), id=item_id)
+    form = AssessmentForm(request.POST or None, initial={"phenomenon": item.phenomenon})
+    if form.is_valid():
+        try:
+            services.submit_assessment(item, actor=request.user, **form.cleaned_data)
+        except FlagdeskError as e:
+            show_error(form, e)
+        else:
+            messages.success(request, _("Assessment saved; it now waits for a reviewer."))
+            return redirect("cases:item-detail", item_id=item.id)
+    return render(
+        request,
+        "cases/item_assess.html",
+        {"item": item, "form": form, "reports": list(item.reports.all())},
+    )
+
+
+@role_required(*REVIEWER_ROLES)
+def assessment_review(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    # Visible, not merely reviewable: an author reaches the service's four-eyes refusal.
+    assessment = get_object_or_404(queries.visible_assessments(request.user), id=assessment_id)
+    form = ReviewForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.review_assessment(assessment, actor=request.user, **form.service_kwargs())
+        except FlagdeskError as e:
+            show_error(form, e)
+        else:
+            if form.service_kwargs()["approve"]:
+                messages.success(request, _("Assessment approved."))
+            else:
+                messages.success(request, _("Assessment sent back to the analyst."))
+            return redirect("cases:item-detail", item_id=assessment.item_id)
+    is_reviewed = hasattr(assessment, "review")
+    return render(
+        request,
+        "cases/assessment_review.html",
+        {
+            "a": describe_assessment(assessment),
+            "item": assessment.item,
+            "form": form,
+            "is_own": assessment.author_id == request.user.pk,
+            "is_open": not is_reviewed
+            and assessment.item.status == Item.Status.AWAITING_REVIEW,
+        },
+    )
+
+
+@role_required(*ASSESSOR_ROLES)
+def approved(request: HttpRequest) -> HttpResponse:
+    items = queries.approved_items(request.user)
+    groups = [
+        {"platform": platform, "items": list(rows)}
+        for platform, rows in groupby(items, key=lambda i: i.platform)
+    ]
+    groups.sort(key=lambda g: g["platform"] is None)  # the unknown-platform group last
+    return render(request, "cases/approved.html", {"groups": groups})

@@ -1,0 +1,159 @@
+"""Public report and status forms.
+
+The forms only parse what the browser sends; every rule a report must follow lives in
+``services.submit_report`` so the web form and the API refuse the same things with the same
+messages. Field names match ``ReportSubmission`` so the service's per-field errors land on
+the field they are about.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from flagdesk.core import taxonomy
+from flagdesk.core.errors import FlagdeskError
+
+from .models import Report
+from .services import LANGUAGES, ReportSubmission
+
+ANONYMOUS = "anonymous"
+WITH_CONTACT = "contact"
+
+
+class ChoiceList(forms.RadioSelect):
+    """Radio buttons each wrapped in a ``label.choice``, the layout flagdesk.css expects."""
+
+    option_template_name = "intake/widgets/choice_option.html"
+
+
+class ReportForm(forms.Form):
+    urls = forms.CharField(
+        label=_("Where is the content? (required)"),
+        help_text=_(
+            "Paste the web address (URL) of each post, picture, video or profile, one per "
+            "line, starting with https:// or http://. You can list up to 50."
+        ),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off", "class": "url"}
+        ),
+    )
+    phenomenon = forms.ChoiceField(
+        label=_("What happened?"), required=False, widget=ChoiceList, initial=""
+    )
+    description = forms.CharField(
+        label=_("Tell us in your own words (optional)"),
+        help_text=_(
+            "What is shown or said, who is targeted, and anything that helps us act "
+            "quickly. Do not upload or paste the images themselves."
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    role = forms.ChoiceField(
+        label=_("Who are you in this situation? (required)"),
+        choices=Report.ReporterRole.choices,
+        required=False,
+        widget=ChoiceList,
+    )
+    victim_age_band = forms.ChoiceField(
+        label=_("Age of the person shown or targeted (optional)"),
+        choices=[("", _("Not specified")), *Report.AgeBand.choices],
+        required=False,
+    )
+    victim_gender = forms.ChoiceField(
+        label=_("Gender of the person shown or targeted (optional)"),
+        choices=[("", _("Not specified")), *Report.Gender.choices],
+        required=False,
+    )
+    anonymous = forms.ChoiceField(
+        label=_("Can we contact you?"),
+        choices=[
+            (ANONYMOUS, _("Report anonymously")),
+            (WITH_CONTACT, _("Give my contact details")),
+        ],
+        initial=ANONYMOUS,
+        widget=ChoiceList,
+        help_text=_(
+            "Anonymous reports are handled the same way. With contact details we can ask "
+            "you questions and tell you what happened."
+        ),
+    )
+    reporter_name = forms.CharField(label=_("Your name"), required=False)
+    reporter_email = forms.CharField(
+        label=_("Your email address"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    reporter_phone = forms.CharField(
+        label=_("Your phone number (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    has_consented = forms.BooleanField(
+        label=_(
+            "I agree that you keep my contact details to follow up this report, as explained above."
+        ),
+        required=False,
+        template_name="intake/consent_field.html",
+    )
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels are questions: no "What happened?:"
+        super().__init__(*args, **kwargs)
+        self.language = language if language in LANGUAGES else "en"
+        phenomenon = cast(forms.ChoiceField, self.fields["phenomenon"])
+        phenomenon.choices = [
+            ("", _("I'm not sure")),
+            *taxonomy.phenomenon_choices(self.language),
+        ]
+        self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
+
+    def submission(self) -> ReportSubmission:
+        """The cleaned form as the channel-neutral input of ``submit_report``."""
+        data = self.cleaned_data
+        return ReportSubmission(
+            urls=str(data["urls"]).splitlines(),
+            role=data["role"],
+            language=self.language,
+            phenomenon=data["phenomenon"],
+            description=data["description"],
+            is_anonymous=data["anonymous"] != WITH_CONTACT,
+            reporter_name=data["reporter_name"],
+            reporter_email=data["reporter_email"],
+            reporter_phone=data["reporter_phone"],
+            victim_age_band=data["victim_age_band"],
+            victim_gender=data["victim_gender"],
+            has_consented=bool(data["has_consented"]),
+            channel=Report.Channel.WEB,
+        )
+
+    def add_service_errors(self, error: FlagdeskError) -> None:
+        """Put each of the service's messages next to its field, the rest at the top."""
+        for name, messages in error.fields.items():
+            listed = messages if isinstance(messages, list) else [messages]
+            self.add_error(name if name in self.fields else None, [str(m) for m in listed])
+        if not error.fields:
+            self.add_error(None, str(error.message))
+
+
+class StatusForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=40,
+        help_text=_("For example R-7KQ3-M9XD."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    receipt_code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=60,
+        help_text=_("The secret code shown once when you sent the report."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

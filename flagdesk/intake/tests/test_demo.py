@@ -1,0 +1,103 @@
+"""``flagdesk demo``: fictional data through the real services, loaded once, reported twice."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from flagdesk.accounts.models import ApiToken, User
+from flagdesk.accounts.services import add_user, user_for_token
+from flagdesk.audit.services import verify_chain
+from flagdesk.cases.models import Assessment, CaseEvent, Item, Review
+from flagdesk.intake.management.commands.demo import (
+    EQUALITY_PHENOMENA,
+    ORG_NAME,
+    PERSONAS,
+    PLATFORMS,
+    REPORTS,
+    demo_password,
+)
+from flagdesk.intake.models import Report
+from flagdesk.notices.models import Notice, NoticeResponse
+from flagdesk.organisation.services import current_organisation
+from flagdesk.platforms.models import Platform
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_dns(settings: Any) -> None:
+    settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
+    settings.BASE_URL = "http://127.0.0.1:8123"
+
+
+def demo() -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (User, Platform, Report, Item, Assessment, Review, CaseEvent, Notice, ApiToken)
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_demo_loads_every_state_through_the_services() -> None:
+    output = demo()
+
+    statuses = sorted(Item.objects.values_list("status", flat=True))
+    for status in ("new", "awaiting_review", "assessing", "approved", "not_illegal"):
+        assert status in statuses, status
+    assert "removed" in statuses
+    assert Item.objects.filter(platform__isnull=True).count() == 1  # unknown-board.example
+    assert Report.objects.count() == len(REPORTS)
+    # the repeated Chirp URL joined the open item instead of opening a second one
+    assert Item.objects.filter(url__startswith="https://chirp.example/demo_account/").count() == 1
+    # two notices wait for the worker; their items stay approved until sent
+    assert Notice.objects.filter(status=Notice.Status.QUEUED).count() == 2
+    assert Item.objects.filter(status="approved", notices__status="queued").count() == 2
+    assert Notice.objects.filter(status=Notice.Status.DECIDED).count() == 1
+    assert NoticeResponse.objects.filter(decision="removed").count() == 1
+    assert Platform.objects.count() == len(PLATFORMS)
+    assert all(p.notice_address.startswith("dsa-notices@") for p in Platform.objects.all())
+    org = current_organisation()
+    assert org.name == ORG_NAME
+    assert org.designated_phenomena(on=org.designations.get().designated_on) == set(
+        EQUALITY_PHENOMENA
+    )
+    assert verify_chain().is_intact
+
+    for username, role in PERSONAS.items():
+        user = authenticate(username=username, password=demo_password(username))
+        assert user is not None and user.role == role
+        assert f"{username}" in output and demo_password(username) in output
+    token = output.strip().splitlines()[-1].split()[-1]
+    assert user_for_token(token) == User.objects.get(username="pat")
+    assert "http://127.0.0.1:8123/report" in output
+    assert "http://127.0.0.1:8123/login" in output
+
+
+def test_second_run_changes_nothing_and_says_so() -> None:
+    demo()
+    before = counts()
+
+    output = demo()
+
+    assert counts() == before
+    assert "already loaded" in output
+    assert demo_password("alice") in output
+    assert "fdk_" not in output  # the token is shown once
+
+
+def test_refuses_a_database_with_conflicting_names() -> None:
+    add_user("bob", role="admin")
+
+    with pytest.raises(CommandError, match="bob"):
+        demo()
+
+    assert not Platform.objects.exists()

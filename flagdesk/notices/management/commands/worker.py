@@ -1,0 +1,107 @@
+"""``flagdesk worker [--burst]``: sweep the outbox, then run every task that is due.
+
+Retries are not tasks waiting in a queue: they are outbox rows with a ``next_attempt_at``, which
+the sweep turns into tasks once due. So one loop of "sweep, then run due tasks" is the whole
+scheduler, and ``--burst`` can stop as soon as a sweep finds nothing and no task is ready.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import OperationalError, close_old_connections, connection
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from flagdesk.notices import outbox
+from flagdesk.notices.tasks import worker_name
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 1.0
+MAX_BURST_ROUNDS = 100
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (notice sending); --burst exits when nothing is due."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--burst", action="store_true", help="Exit once no task and no outbox row is due."
+        )
+
+    def handle(self, *args: Any, burst: bool = False, **options: Any) -> None:
+        self.stopping = False
+        if not burst:
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+        log.info("worker.started", extra={"burst": burst})
+        rounds = 0
+        while not self.stopping:
+            rounds += 1
+            swept = outbox.sweep()
+            ran = self._run_due_tasks()
+            if burst and (not (swept or ran) or rounds >= MAX_BURST_ROUNDS):
+                # The cap only matters if a task keeps failing before it claims its row.
+                break
+            if not (swept or ran):
+                self._idle()
+        log.info("worker.stopped")
+
+    def _run_due_tasks(self) -> int:
+        """Run ready tasks one by one, claimed as django_tasks_db's own worker claims them."""
+        runner = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_name()[:64],
+            excluded_queue_names=[],
+        )
+        ran = 0
+        while not self.stopping:
+            _refresh_connection()
+            ready = DBTaskResult.objects.ready()
+            try:
+                with exclusive_transaction(ready.db):
+                    result = ready.get_locked()
+                    if result is not None:
+                        result.claim(runner.worker_id)
+            except OperationalError as e:
+                if not is_locked_database_exception(e):
+                    raise
+                break  # another worker holds the queue; try again on the next loop
+            if result is None:
+                break
+            runner.run_task(result)
+            ran += 1
+        return ran
+
+    def _idle(self) -> None:
+        # Sleep in short steps so SIGTERM stops the worker within a fraction of a second.
+        deadline = time.monotonic() + IDLE_SECONDS
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        """Finish the task under way (its send must be settled), then leave the loop."""
+        self.stopping = True
+
+
+def _refresh_connection() -> None:
+    """Drop a dead or expired connection between tasks, as Django does between requests.
+
+    Inside an atomic block (a test wrapping the worker) there is nothing to refresh, and
+    closing would break the surrounding transaction.
+    """
+    if not connection.in_atomic_block:
+        close_old_connections()

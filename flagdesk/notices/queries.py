@@ -1,0 +1,45 @@
+"""Reads of notices; every list and detail starts from the user's scope (S5)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.cases.models import Item
+
+from .models import Notice, NoticeResponse
+
+
+def visible_notices(user: User) -> QuerySet[Notice]:
+    """Every list and detail page of notices starts here."""
+    if not user.has_any_role(*CASEWORK_ROLES):
+        return Notice.objects.none()
+    return Notice.objects.select_related("platform", "outbox", "created_by")
+
+
+def notice_list(user: User, *, status: str = "") -> QuerySet[Notice]:
+    notices = visible_notices(user).prefetch_related("items")
+    if status:
+        notices = notices.filter(status=status)
+    return notices.order_by("-created_at")
+
+
+def notice_detail(user: User) -> QuerySet[Notice]:
+    return visible_notices(user).prefetch_related(
+        Prefetch("items", queryset=Item.objects.select_related("case").order_by("created_at")),
+        Prefetch(
+            "responses",
+            queryset=NoticeResponse.objects.select_related("recorded_by").order_by("received_at"),
+        ),
+    )
+
+
+def notifiable_items(user: User) -> QuerySet[Item]:
+    """Approved items, for the "send notice" checkbox form."""
+    if not user.has_any_role(*CASEWORK_ROLES):
+        return Item.objects.none()
+    return (
+        Item.objects.select_related("platform", "case")
+        .filter(status=Item.Status.APPROVED)
+        .order_by("platform__name", "created_at")
+    )

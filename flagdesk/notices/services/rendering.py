@@ -1,0 +1,168 @@
+"""Rendering a notice's subject, body and JSON payload once, when it is queued (legal.md g.9).
+
+The text is rendered in the platform's language, not the clerk's (S15), and carries every
+art. 16(2) element of the legal.md table. What is rendered here is frozen: retries, the staff
+page and the API all show these exact strings, never a re-rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from flagdesk.cases.models import Assessment, Item
+from flagdesk.core import taxonomy
+from flagdesk.core.errors import Conflict
+from flagdesk.organisation.models import Designation, Organisation
+from flagdesk.platforms.models import Platform
+
+PAYLOAD_SCHEMA = "flagdesk.notice/1"
+
+# 16(2)(d): the words a good-faith statement must contain, per language (legal.md a.).
+# A language whose catalogue is not translated yet falls back to the English wording.
+GOOD_FAITH_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("bona fide belief", "accurate", "complete"),
+    "fr": ("conviction de bonne foi",),
+    "nl": ("oprechte overtuiging",),
+    "de": ("Überzeugung in gutem Glauben",),
+}
+
+
+class NoticeTemplateError(Conflict):
+    code = "notice_template"
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """Everything that defines one notice before it is rendered."""
+
+    reference: str
+    platform: Platform
+    organisation: Organisation
+    items: Sequence[tuple[Item, Assessment]]
+    is_trusted_flagger: bool
+    designations: Sequence[Designation]
+    is_anonymous: bool
+    issued_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    language: str
+    subject: str
+    body: str
+    payload: dict[str, Any]
+
+
+def _keyed(key: str) -> dict[str, str]:
+    return {"key": key, "label": taxonomy.label(key) if key else ""}
+
+
+def _item_context(item: Item, assessment: Assessment, language: str) -> dict[str, Any]:
+    bases = taxonomy.legal_bases()
+    phenomenon = taxonomy.phenomena().get(assessment.phenomenon)
+    return {
+        "id": str(item.id),
+        "url": item.url,
+        "phenomenon": {
+            "key": assessment.phenomenon,
+            "label": phenomenon.label(language) if phenomenon else assessment.phenomenon,
+        },
+        "content_type": _keyed(assessment.content_type),
+        "legal_bases": [
+            {"code": code, "label": bases[code].label_en if code in bases else code}
+            for code in assessment.legal_bases
+        ],
+        "reasons": assessment.reasons.strip(),
+        "tdb_category": _keyed(assessment.tdb_category),
+        "tdb_keywords": [_keyed(k) for k in assessment.keywords],
+    }
+
+
+def _designation_context(
+    designations: Sequence[Designation], language: str
+) -> list[dict[str, Any]]:
+    known = taxonomy.phenomena()
+    return [
+        {
+            "authority": d.authority,
+            "designated_on": d.designated_on.isoformat(),
+            "areas": [
+                {"key": code, "label": known[code].label(language) if code in known else code}
+                for code in d.phenomena
+            ],
+        }
+        for d in designations
+    ]
+
+
+def _check_good_faith(statement: str, language: str) -> None:
+    words = GOOD_FAITH_WORDS.get(language, ())
+    if all(w in statement for w in words) or all(w in statement for w in GOOD_FAITH_WORDS["en"]):
+        return
+    raise NoticeTemplateError(
+        _("The notice template lacks the art. 16(2)(d) good-faith statement; nothing was queued.")
+    )
+
+
+def render_notice(draft: NoticeDraft) -> RenderedNotice:
+    """Render subject, body and payload in the platform's notice language."""
+    language = draft.platform.notice_language
+    with translation.override(language):
+        org = draft.organisation
+        notifier = None if draft.is_anonymous else {"name": org.name, "email": org.email}
+        good_faith = _(
+            "%(notifier)s confirms its bona fide belief that the information and allegations "
+            "contained in this notice are accurate and complete."
+        ) % {"notifier": org.name if notifier else _("The notifier")}
+        _check_good_faith(good_faith, language)
+        if draft.is_trusted_flagger:
+            subject = _("Trusted flagger notice (art. 22 DSA) %(reference)s")
+        else:
+            subject = _("Notice of illegal content (art. 16 DSA) %(reference)s")
+        subject = subject % {"reference": draft.reference}
+        items = [_item_context(item, a, language) for item, a in draft.items]
+        designations = (
+            _designation_context(draft.designations, language) if draft.is_trusted_flagger else []
+        )
+        issued_at = draft.issued_at.astimezone(dt.UTC).replace(microsecond=0)
+        context = {
+            "reference": draft.reference,
+            "platform": draft.platform,
+            "notifier": notifier,
+            "items": items,
+            "good_faith": good_faith,
+            "is_trusted_flagger": draft.is_trusted_flagger,
+            "designations": designations,
+            "issued_at": issued_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "language": language,
+            "reply_to": notifier["email"] if notifier else None,
+        }
+        body = render_to_string("notices/notice.txt", context)
+    payload: dict[str, Any] = {
+        "schema": PAYLOAD_SCHEMA,
+        "reference": draft.reference,
+        "issued_at": issued_at.isoformat(),
+        "language": language,
+        "platform": {"name": draft.platform.name, "notice_address": draft.platform.notice_address},
+        "notifier": notifier,
+        "is_anonymous": draft.is_anonymous,
+        "trusted_flagger": draft.is_trusted_flagger,
+        "trusted_flagger_designations": designations,
+        "items": items,
+        "good_faith_statement": good_faith,
+        "requests": {
+            "receipt_confirmation": "art. 16(4) DSA",
+            "decision_notification": "art. 16(5) DSA",
+            "redress_information": True,
+            "automated_means_disclosure": "art. 16(6) DSA",
+        },
+        "reply_to": notifier["email"] if notifier else None,
+    }
+    return RenderedNotice(language=language, subject=subject, body=body, payload=payload)

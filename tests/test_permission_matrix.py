@@ -1,0 +1,180 @@
+"""Every named route × every persona and anonymous (S22), and the staff API's GET endpoints.
+
+``EXPECTED`` maps a route name to the roles that get 200 on GET; everyone else logged in gets
+403 and an anonymous visitor is sent to the login page. Public pages, redirects and POST-only
+routes are spelled out. ``test_every_route_is_in_the_matrix`` fails when a route is added
+without deciding who may open it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import PERSONAS
+from flagdesk.accounts.services import issue_token
+from flagdesk.cases.tests.factories import approved_item, assessed_item, social_platform
+from flagdesk.notices.services import queue_notices
+
+ROLES = list(PERSONAS)  # analyst reviewer coordinator intake admin auditor partner none
+
+CASEWORK = {"intake", "analyst", "reviewer", "coordinator"}
+ASSESSORS = {"analyst", "reviewer", "coordinator"}
+REVIEWERS = {"reviewer", "coordinator"}
+EVERYONE = {*ROLES, None}
+
+PUBLIC = "public"  # 200 for everyone, anonymous included
+POST_ONLY = "post-only"  # 405 on GET for everyone
+REDIRECT = "redirect"  # 302 for everyone
+
+EXPECTED: dict[str, set[str] | str] = {
+    "home": REDIRECT,
+    "intake:report": PUBLIC,
+    "intake:report-done": PUBLIC,
+    "intake:report-status": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": POST_ONLY,
+    "accounts:organisation": {"admin", "coordinator"},
+    "cases:queue": CASEWORK,
+    "cases:review-queue": CASEWORK,
+    "cases:approved": ASSESSORS,
+    "cases:item-detail": CASEWORK,
+    "cases:item-assess": ASSESSORS,
+    "cases:assessment-review": REVIEWERS,
+    "cases:report-reveal": CASEWORK,
+    "notices:notice-list": CASEWORK,
+    "notices:notice-send": ASSESSORS,
+    "notices:notice-detail": CASEWORK,
+    "platforms:platform-list": CASEWORK | {"admin"},
+    "platforms:platform-add": {"admin", "coordinator"},
+}
+
+# Staff API GET endpoints (path template under /api/v1) -> roles that get 200.
+API_EXPECTED: dict[str, set[str]] = {
+    "api:list_items": CASEWORK,
+    "api:get_item": CASEWORK,
+    "api:notice_detail": CASEWORK,
+    "api:list_platforms": CASEWORK | {"admin"},
+    "api:get_organisation": {"admin", "coordinator"},
+}
+# API routes that are public, write-only, or documentation: covered by their apps' tests.
+API_NOT_IN_MATRIX = {
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    "api:create_report",
+    "api:report_status",
+    "api:create_assessment",
+    "api:review",
+    "api:queue_notices",
+    "api:record_response",
+    "api:create_platform",
+    "api:put_organisation",
+}
+SKIPPED_NAMESPACES = ("admin",)
+SKIPPED_ROUTES = {"set_language"}
+
+
+def named_routes(
+    patterns: list[Any] | None = None, namespace: str = ""
+) -> Iterator[tuple[str, URLPattern]]:
+    """(qualified name, pattern) for every named route, namespaces walked recursively."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_routes(entry.url_patterns, inner)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def page_routes() -> set[str]:
+    return {
+        name
+        for name, _ in named_routes()
+        if not name.startswith(tuple(f"{ns}:" for ns in (*SKIPPED_NAMESPACES, "api")))
+        and name not in SKIPPED_ROUTES
+    }
+
+
+def api_get_routes() -> set[str]:
+    return {name for name, _ in named_routes() if name.startswith("api:")}
+
+
+@pytest.fixture
+def objects(users) -> dict[str, str]:
+    """Real ids for routes that take one: an item waiting for review, its assessment and
+    report, and a queued notice."""
+    social_platform(users["coordinator"])
+    item, assessment = assessed_item(users, "https://social.test/matrix/1")
+    notified, _ = approved_item(users, "https://social.test/matrix/2")
+    [notice] = queue_notices([notified], actor=users["analyst"])
+    return {
+        "item_id": str(item.id),
+        "assessment_id": str(assessment.id),
+        "report_id": str(item.reports.get().id),
+        "notice_id": str(notice.id),
+    }
+
+
+def url_for(route: str, objects: dict[str, str]) -> str:
+    pattern = dict(named_routes())[route].pattern
+    kwargs = {
+        name: objects.get(name, str(uuid.uuid4())) for name in pattern.converters
+    }
+    return reverse(route, kwargs=kwargs or None)
+
+
+def expected_status(route: str, role: str | None) -> int:
+    rule = EXPECTED[route]
+    if rule == PUBLIC:
+        return 200
+    if rule == POST_ONLY:
+        return 405
+    if rule == REDIRECT:
+        return 302
+    assert isinstance(rule, set)
+    if role is None:
+        return 302
+    return 200 if role in rule else 403
+
+
+def test_every_route_is_in_the_matrix():
+    missing = page_routes() - set(EXPECTED)
+    assert not missing, f"routes without an EXPECTED entry: {sorted(missing)}"
+    stale = set(EXPECTED) - page_routes()
+    assert not stale, f"EXPECTED names routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_api_route_is_decided():
+    undecided = api_get_routes() - set(API_EXPECTED) - API_NOT_IN_MATRIX
+    assert not undecided, f"API routes missing from the matrix: {sorted(undecided)}"
+
+
+@pytest.mark.parametrize("route", sorted(EXPECTED))
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_permission_matrix(client, users, objects, route, role):
+    if role:
+        client.force_login(users[role])
+    url = url_for(route, objects)
+    response = client.get(url)
+    expected = expected_status(route, role)
+    assert response.status_code == expected, f"{route} as {role}: {response.status_code}"
+    if expected == 302 and EXPECTED[route] not in (REDIRECT,):
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("route", sorted(API_EXPECTED))
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_api_permission_matrix(client, users, objects, route, role):
+    url = url_for(route, objects)
+    headers = {"Authorization": f"Bearer {issue_token(users[role])}"} if role else {}
+    response = client.get(url, headers=headers)
+    if role is None:
+        expected = 401
+    else:
+        expected = 200 if role in API_EXPECTED[route] else 403
+    assert response.status_code == expected, f"{route} as {role}: {response.status_code}"
