@@ -11,6 +11,7 @@ urlpatterns = [
     re_path(r"^api/v1/.*$", api_not_found),
     path("", include("flagdesk.intake.urls")),
     path("", include("flagdesk.accounts.urls")),
+    path("staff/", include("flagdesk.organisation.urls")),
     path("staff/", include("flagdesk.cases.urls")),
     path("staff/", include("flagdesk.notices.urls")),
     path("staff/", include("flagdesk.platforms.urls")),

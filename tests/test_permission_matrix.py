@@ -1,4 +1,4 @@
-"""Every named route × every persona and anonymous (S22), and the staff API's GET endpoints.
+"""Every named route by every persona and anonymous (S22), and the staff API's GET endpoints.
 
 ``EXPECTED`` maps a route name to the roles that get 200 on GET; everyone else logged in gets
 403 and an anonymous visitor is sent to the login page. Public pages, redirects and POST-only
@@ -38,7 +38,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report-status": PUBLIC,
     "accounts:login": PUBLIC,
     "accounts:logout": POST_ONLY,
-    "accounts:organisation": {"admin", "coordinator"},
+    "organisation:organisation-edit": {"admin", "coordinator"},
     "cases:queue": CASEWORK,
     "cases:review-queue": CASEWORK,
     "cases:approved": ASSESSORS,
@@ -122,9 +122,7 @@ def objects(users) -> dict[str, str]:
 
 def url_for(route: str, objects: dict[str, str]) -> str:
     pattern = dict(named_routes())[route].pattern
-    kwargs = {
-        name: objects.get(name, str(uuid.uuid4())) for name in pattern.converters
-    }
+    kwargs = {name: objects.get(name, str(uuid.uuid4())) for name in pattern.converters}
     return reverse(route, kwargs=kwargs or None)
 
 

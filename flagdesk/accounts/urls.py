@@ -7,5 +7,4 @@ app_name = "accounts"
 urlpatterns = [
     path("login", views.StaffLoginView.as_view(), name="login"),
     path("logout", LogoutView.as_view(), name="logout"),
-    path("staff/organisation", views.organisation, name="organisation"),
 ]

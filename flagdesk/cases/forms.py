@@ -18,7 +18,15 @@ from .models import Assessment, Item
 UNKNOWN_PLATFORM = "-"
 
 
-class QueueFilterForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without the trailing colon Django adds; our templates lay labels out above."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class QueueFilterForm(_Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     platform = forms.ChoiceField(label=gettext_lazy("Platform"), required=False)
 
@@ -58,7 +66,7 @@ class LegalBaseGroup:
     is_open: bool
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(_Form):
     verdict = forms.ChoiceField(
         label=gettext_lazy("Verdict"), choices=Assessment.Verdict.choices, widget=forms.RadioSelect
     )
@@ -97,7 +105,9 @@ class AssessmentForm(forms.Form):
         in_groups = {k for keys in groups.values() for k in keys}
         loose = [(k, label(k)) for k in taxonomy.tdb_keywords() if k not in in_groups]
         self.fields["keywords"].choices = [*grouped, *([(_("Other"), loose)] if loose else [])]
-        self.fields["legal_bases"].choices = [(c, b.label_en) for c, b in taxonomy.legal_bases().items()]
+        self.fields["legal_bases"].choices = [
+            (c, b.label_en) for c, b in taxonomy.legal_bases().items()
+        ]
         self.fields["content_type"].choices = [
             ("", _("From the phenomenon")),
             *((alias, label(key)) for alias, key in taxonomy.content_type_aliases().items()),
@@ -132,7 +142,7 @@ class AssessmentForm(forms.Form):
         return list(dict.fromkeys(self.cleaned_data["legal_bases"]))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(_Form):
     APPROVE = "approve"
     SEND_BACK = "send_back"
 
@@ -154,7 +164,7 @@ class ReviewForm(forms.Form):
         }
 
 
-class RevealForm(forms.Form):
+class RevealForm(_Form):
     reason = forms.CharField(
         label=gettext_lazy("Why do you need the reporter's details?"),
         max_length=500,

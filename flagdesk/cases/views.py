@@ -115,7 +115,9 @@ def _actions(user: User, item: Item) -> dict[str, Any]:
         "can_assess": user.has_any_role(*ASSESSOR_ROLES) and item.status in ASSESSABLE,
         "can_reassess": user.has_any_role(*ASSESSOR_ROLES) and item.status in REASSESSABLE,
         "review_target": pending
-        if is_awaiting and pending and pending.author_id != user.pk
+        if is_awaiting
+        and pending
+        and pending.author_id != user.pk
         and user.has_any_role(*REVIEWER_ROLES)
         else None,
         "own_pending": is_awaiting and pending is not None and pending.author_id == user.pk,
@@ -180,7 +182,11 @@ def item_assess(request: HttpRequest, item_id: UUID) -> HttpResponse:
     return render(
         request,
         "cases/item_assess.html",
-        {"item": item, "form": form, "reports": list(item.reports.all())},
+        {
+            "item": item,
+            "form": form,
+            "phenomenon": phenomenon_label(item.phenomenon) if item.phenomenon else "",
+        },
     )
 
 
@@ -209,8 +215,7 @@ def assessment_review(request: HttpRequest, assessment_id: UUID) -> HttpResponse
             "item": assessment.item,
             "form": form,
             "is_own": assessment.author_id == request.user.pk,
-            "is_open": not is_reviewed
-            and assessment.item.status == Item.Status.AWAITING_REVIEW,
+            "is_open": not is_reviewed and assessment.item.status == Item.Status.AWAITING_REVIEW,
         },
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,15 @@ def split_list(raw: str) -> list[str]:
     return [part.strip() for part in re.split(r"[\s,;]+", raw) if part.strip()]
 
 
-class PlatformForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without the trailing colon Django adds; our templates lay labels out above."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PlatformForm(_Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     domains = forms.CharField(
         label=_("Domains"),

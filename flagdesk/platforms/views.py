@@ -40,8 +40,6 @@ def platform_add(request: HttpRequest) -> HttpResponse:
             for name, msgs in e.fields.items():
                 form.add_error(name if name in form.fields else None, [str(m) for m in msgs])
         else:
-            messages.success(
-                request, _("Platform %(name)s registered.") % {"name": platform.name}
-            )
+            messages.success(request, _("Platform %(name)s registered.") % {"name": platform.name})
             return redirect("platforms:platform-list")
     return render(request, "platforms/platform_add.html", {"form": form})

@@ -40,9 +40,7 @@ def test_login_page_renders(client, db):
     ("username", "password"), [("alice", "wrong password"), ("nobody", PASSWORD)]
 )
 def test_failed_login_shows_one_generic_message(client, users, username, password):
-    response = client.post(
-        reverse("accounts:login"), {"username": username, "password": password}
-    )
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
     assert response.status_code == 200
     assert "The username or password is not correct." in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -61,6 +59,7 @@ def test_login_is_rate_limited(client, users, settings):
         client.post(reverse("accounts:login"), {"username": "alice", "password": "nope"})
     response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

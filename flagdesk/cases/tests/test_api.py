@@ -9,8 +9,13 @@ import pytest
 from flagdesk.accounts.services import issue_token
 from flagdesk.cases.models import Item
 
-from .factories import approved_item, assessed_item, illegal_assessment, reported_item
-from .factories import social_platform
+from .factories import (
+    approved_item,
+    assessed_item,
+    illegal_assessment,
+    reported_item,
+    social_platform,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +97,7 @@ def test_author_gets_four_eyes_403(api, users):
     response = api("reviewer").post(f"/assessments/{assessment.id}/review", {"approve": True})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "four_eyes"
-    analyst_own, own = assessed_item(users, author="analyst")
+    _, own = assessed_item(users, author="analyst")
     response = api("analyst").post(f"/assessments/{own.id}/review", {"approve": True})
     assert response.json()["error"]["code"] == "four_eyes"
 

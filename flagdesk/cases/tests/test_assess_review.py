@@ -32,7 +32,7 @@ def test_assess_form_offers_taxonomy_choices(client, users):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'value="BE-CC-417/9"' in html
-    assert "verify" in html  # bases that need checking are marked
+    assert 'class="badge verify"' in html  # bases that need checking are marked
     assert "STATEMENT_CATEGORY_CYBER_VIOLENCE" in html
     assert 'value="image"' in html
     assert "200 characters" in html

@@ -87,8 +87,8 @@ def test_queue_query_count_is_flat(client, users, django_assert_max_num_queries)
 
 
 def test_review_queue_hides_own_assessments(client, users):
-    own, _ = assessed_item(users, "https://social.test/own", author="reviewer")
-    theirs, _ = assessed_item(users, "https://social.test/theirs", author="analyst")
+    assessed_item(users, "https://social.test/own", author="reviewer")
+    assessed_item(users, "https://social.test/theirs", author="analyst")
     client.force_login(users["reviewer"])
     html = client.get(reverse("cases:review-queue")).content.decode()
     assert "https://social.test/theirs" in html

@@ -21,16 +21,25 @@ REASONS = (
 
 
 def _assess(item, user, **overrides):
-    data = {"verdict": "illegal", "phenomenon": "ncii", "legal_bases": ["BE-CC-417/9"],
-            "reasons": REASONS, "content_type": "image"}
+    data = {
+        "verdict": "illegal",
+        "phenomenon": "ncii",
+        "legal_bases": ["BE-CC-417/9"],
+        "reasons": REASONS,
+        "content_type": "image",
+    }
     data.update(overrides)
     return submit_assessment(item, actor=user, **data)
 
 
 @pytest.fixture
 def item(users):
-    add_platform(actor=users["coordinator"], name="Social", domains=["social.test"],
-                 notice_address="dsa@social.test")
+    add_platform(
+        actor=users["coordinator"],
+        name="Social",
+        domains=["social.test"],
+        notice_address="dsa@social.test",
+    )
     _, [opened] = open_items(["https://www.social.test/p/1"])
     return opened.item
 
@@ -47,8 +56,11 @@ def test_the_same_url_joins_the_open_item(item):
 
 
 def test_a_finished_item_does_not_absorb_a_new_report(item, users):
-    review_assessment(_assess(item, users["analyst"], verdict="not_illegal", reasons="satire"),
-                      actor=users["reviewer"], approve=True)
+    review_assessment(
+        _assess(item, users["analyst"], verdict="not_illegal", reasons="satire"),
+        actor=users["reviewer"],
+        approve=True,
+    )
     _, [fresh] = open_items(["https://www.social.test/p/1"])
     assert fresh.is_new and fresh.item.pk != item.pk
 
@@ -82,8 +94,9 @@ def test_incomplete_qualifications_are_refused_per_field(item, users, overrides,
 
 def test_content_showing_a_minor_is_never_ncii(users, settings):
     settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
-    submitted = submit_report(ReportSubmission(
-        urls=["https://social.test/minor"], role="parent", victim_age_band="13-17"))
+    submitted = submit_report(
+        ReportSubmission(urls=["https://social.test/minor"], role="parent", victim_age_band="13-17")
+    )
     with pytest.raises(ValidationFailed) as exc:
         _assess(submitted.items[0], users["analyst"])
     assert "csam" in str(exc.value.fields["phenomenon"])

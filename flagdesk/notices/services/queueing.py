@@ -252,7 +252,7 @@ def queue_notices(
             fields={"item_ids": [_("Too many items.")]},
         )
     locked = list(
-        Item.objects.select_for_update()
+        Item.objects.select_for_update(of=("self",))
         .select_related("platform", "case")
         .filter(pk__in=ids)
         .order_by("created_at", "id")

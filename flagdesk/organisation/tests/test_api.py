@@ -15,7 +15,11 @@ BODY = {
     "name": "Safe Online asbl",
     "email": "notices@safe.test",
     "designations": [
-        {"authority": "BIPT", "designated_on": "2026-07-03", "phenomena": ["gender_hate_speech", "ncii"]}
+        {
+            "authority": "BIPT",
+            "designated_on": "2026-07-03",
+            "phenomena": ["gender_hate_speech", "ncii"],
+        }
     ],
 }
 
@@ -51,10 +55,15 @@ def test_put_with_optional_fields(client, users):
     body = {
         **BODY,
         "independence_procedures": "Board without platform members.",
-        "designations": [{**BODY["designations"][0], "valid_until": "2027-07-03", "suspended": True}],
+        "designations": [
+            {**BODY["designations"][0], "valid_until": "2027-07-03", "suspended": True}
+        ],
     }
     response = client.put(
-        "/api/v1/organisation", body, content_type="application/json", headers=_headers(users, "admin")
+        "/api/v1/organisation",
+        body,
+        content_type="application/json",
+        headers=_headers(users, "admin"),
     )
     assert response.status_code == 200
     assert response.json()["independence_procedures"] == "Board without platform members."
@@ -73,7 +82,10 @@ def test_put_with_optional_fields(client, users):
 )
 def test_malformed_bodies_are_422(client, users, body):
     response = client.put(
-        "/api/v1/organisation", body, content_type="application/json", headers=_headers(users, "coordinator")
+        "/api/v1/organisation",
+        body,
+        content_type="application/json",
+        headers=_headers(users, "coordinator"),
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid"
@@ -83,10 +95,14 @@ def test_malformed_bodies_are_422(client, users, body):
 def test_other_roles_get_403(client, users, role):
     headers = _headers(users, role)
     assert client.get("/api/v1/organisation", headers=headers).status_code == 403
-    response = client.put("/api/v1/organisation", BODY, content_type="application/json", headers=headers)
+    response = client.put(
+        "/api/v1/organisation", BODY, content_type="application/json", headers=headers
+    )
     assert response.status_code == 403
 
 
 def test_no_token_is_401(client, db):
     assert client.get("/api/v1/organisation").status_code == 401
-    assert client.put("/api/v1/organisation", BODY, content_type="application/json").status_code == 401
+    assert (
+        client.put("/api/v1/organisation", BODY, content_type="application/json").status_code == 401
+    )

@@ -24,7 +24,10 @@ def _headers(users, role):
 
 def test_coordinator_registers_a_platform(client, users):
     response = client.post(
-        "/api/v1/platforms", BODY, content_type="application/json", headers=_headers(users, "coordinator")
+        "/api/v1/platforms",
+        BODY,
+        content_type="application/json",
+        headers=_headers(users, "coordinator"),
     )
     assert response.status_code == 201
     body = response.json()
@@ -57,7 +60,10 @@ def test_only_coordinators_and_admins_register(client, users, role):
 )
 def test_malformed_platform_is_422(client, users, body):
     response = client.post(
-        "/api/v1/platforms", body, content_type="application/json", headers=_headers(users, "coordinator")
+        "/api/v1/platforms",
+        body,
+        content_type="application/json",
+        headers=_headers(users, "coordinator"),
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid"
@@ -65,5 +71,7 @@ def test_malformed_platform_is_422(client, users, body):
 
 def test_platforms_need_a_token_and_a_staff_role(client, users):
     assert client.get("/api/v1/platforms").status_code == 401
-    assert client.post("/api/v1/platforms", BODY, content_type="application/json").status_code == 401
+    assert (
+        client.post("/api/v1/platforms", BODY, content_type="application/json").status_code == 401
+    )
     assert client.get("/api/v1/platforms", headers=_headers(users, "partner")).status_code == 403

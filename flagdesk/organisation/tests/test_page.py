@@ -33,8 +33,8 @@ def _form(**overrides):
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 def test_coordinator_and_admin_edit_the_organisation(client, users, role):
     client.force_login(users[role])
-    assert client.get(reverse("accounts:organisation")).status_code == 200
-    response = client.post(reverse("accounts:organisation"), _form())
+    assert client.get(reverse("organisation:organisation-edit")).status_code == 200
+    response = client.post(reverse("organisation:organisation-edit"), _form())
     assert response.status_code == 302
     org = current_organisation()
     assert org.name == "Safe Online asbl"
@@ -48,11 +48,11 @@ def test_coordinator_and_admin_edit_the_organisation(client, users, role):
 
 def test_existing_designations_are_shown_and_can_be_suspended(client, users):
     client.force_login(users["coordinator"])
-    client.post(reverse("accounts:organisation"), _form())
-    page = client.get(reverse("accounts:organisation"))
+    client.post(reverse("organisation:organisation-edit"), _form())
+    page = client.get(reverse("organisation:organisation-edit"))
     assert 'value="BIPT"' in page.content.decode()
     data = _form(**{"designations-INITIAL_FORMS": "1", "designations-0-suspended": "on"})
-    client.post(reverse("accounts:organisation"), data)
+    client.post(reverse("organisation:organisation-edit"), data)
     org = current_organisation()
     assert org.designations.get().is_suspended
     assert org.designated_phenomena(dt.date(2026, 8, 1)) == set()
@@ -60,16 +60,16 @@ def test_existing_designations_are_shown_and_can_be_suspended(client, users):
 
 def test_designation_can_be_removed(client, users):
     client.force_login(users["coordinator"])
-    client.post(reverse("accounts:organisation"), _form())
+    client.post(reverse("organisation:organisation-edit"), _form())
     data = _form(**{"designations-INITIAL_FORMS": "1", "designations-0-DELETE": "on"})
-    assert client.post(reverse("accounts:organisation"), data).status_code == 302
+    assert client.post(reverse("organisation:organisation-edit"), data).status_code == 302
     assert not current_organisation().designations.exists()
 
 
 def test_invalid_designation_is_shown_next_to_its_row(client, users):
     client.force_login(users["coordinator"])
     response = client.post(
-        reverse("accounts:organisation"),
+        reverse("organisation:organisation-edit"),
         _form(**{"designations-0-valid_until": "2026-01-01"}),
     )
     assert response.status_code == 200
@@ -80,7 +80,7 @@ def test_invalid_designation_is_shown_next_to_its_row(client, users):
 
 def test_invalid_email_is_refused(client, users):
     client.force_login(users["admin"])
-    response = client.post(reverse("accounts:organisation"), _form(email="not an email"))
+    response = client.post(reverse("organisation:organisation-edit"), _form(email="not an email"))
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
 
@@ -88,4 +88,4 @@ def test_invalid_email_is_refused(client, users):
 @pytest.mark.parametrize("role", ["analyst", "reviewer", "intake", "auditor", "partner", "none"])
 def test_other_roles_cannot_edit(client, users, role):
     client.force_login(users[role])
-    assert client.post(reverse("accounts:organisation"), _form()).status_code == 403
+    assert client.post(reverse("organisation:organisation-edit"), _form()).status_code == 403

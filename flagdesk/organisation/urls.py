@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisation"
+urlpatterns = [
+    path("organisation", views.organisation, name="organisation-edit"),
+]
