@@ -41,7 +41,7 @@ run: install
 	$(FLAGDESK) migrate --noinput
 	$(FLAGDESK) createcachetable
 	$(FLAGDESK) demo
-	$(FLAGDESK) serve --port $(PORT)
+	$(FLAGDESK) serve --port $(PORT) --mail-sink
 
 apt:
 	@scripts/apt-ensure.sh $(APT_PACKAGES)

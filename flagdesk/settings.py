@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "flagdesk.core.context_processors.flagdesk",
+                "flagdesk.organisation.context_processors.organisation",
             ],
         },
     },

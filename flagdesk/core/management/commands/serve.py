@@ -27,8 +27,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument(
+            "--mail-sink",
+            action="store_true",
+            help="also run `flagdesk mailsink` (demo: notices are filed under var/mail/)",
+        )
 
-    def handle(self, *args: Any, port: int, workers: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, port: int, workers: int, mail_sink: bool = False, **options: Any
+    ) -> None:
         children: dict[str, subprocess.Popen[bytes]] = {}
         stop_requested = False
 
@@ -42,7 +49,10 @@ class Command(BaseCommand):
         # Installed before the children start, so a signal can never miss one of them.
         signal.signal(signal.SIGINT, forward)
         signal.signal(signal.SIGTERM, forward)
-        for name, argv in self.commands(port, workers).items():
+        commands = self.commands(port, workers)
+        if mail_sink:
+            commands["mail sink"] = [sys.executable, "-m", "flagdesk.cli", "mailsink"]
+        for name, argv in commands.items():
             # Own process group: a Ctrl-C in the terminal reaches the children once, through
             # `forward`, not twice (a second SIGINT makes the worker abandon its current task).
             children[name] = subprocess.Popen(argv, process_group=0)  # noqa: S603
