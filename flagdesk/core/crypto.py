@@ -2,7 +2,8 @@
 
 Keys come from ``settings.FLAGDESK_FIELD_KEYS`` (FLAGDESK_FIELD_KEYS, comma separated, newest
 first). MultiFernet decrypts with any listed key and encrypts with the first, so a key is
-rotated by prepending a new one and running ``flagdesk rotate-keys`` later.
+rotated by prepending a new one; values written under the old key stay readable while it is
+listed (re-encrypting them so the old key can be dropped is a later command).
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ PAYLOAD_SCHEMA = "flagdesk.notice/1"
 # A language whose catalogue is not translated yet falls back to the English wording.
 GOOD_FAITH_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("bona fide belief", "accurate", "complete"),
-    "fr": ("conviction de bonne foi",),
-    "nl": ("oprechte overtuiging",),
-    "de": ("Überzeugung in gutem Glauben",),
+    "fr": ("conviction de bonne foi", "exactes", "complètes"),
+    "nl": ("oprechte overtuiging", "juist", "volledig"),
+    "de": ("Überzeugung in gutem Glauben", "richtig", "vollständig"),
 }
 
 
