@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flagdesk.core import taxonomy
-from flagdesk.core.errors import FlagdeskError
 
 from .models import Assessment, Item
 
@@ -170,13 +169,3 @@ class RevealForm(_Form):
         max_length=500,
         help_text=gettext_lazy("Recorded in the audit trail with your name."),
     )
-
-
-def show_error(form: forms.Form, error: FlagdeskError) -> None:
-    """A service error next to the fields it names, its message at the top of the form."""
-    form.add_error(None, str(error.message))
-    for name, msgs in error.fields.items():
-        if name in form.fields:
-            form.add_error(name, [str(m) for m in msgs])
-        else:
-            form.add_error(None, [str(m) for m in msgs])

@@ -17,10 +17,11 @@ from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.forms import show_error
 from flagdesk.platforms.queries import platforms
 
 from . import queries, services
-from .forms import AssessmentForm, QueueFilterForm, RevealForm, ReviewForm, show_error
+from .forms import AssessmentForm, QueueFilterForm, RevealForm, ReviewForm
 from .models import Assessment, CaseEvent, Item
 from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
 

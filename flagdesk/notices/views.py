@@ -14,6 +14,7 @@ from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.forms import show_error
 
 from . import queries, services
 from .forms import ResponseForm, SendNoticeForm
@@ -48,10 +49,7 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
         try:
             services.record_response(notice, actor=user, **form.cleaned_data)
         except FlagdeskError as e:
-            form.add_error(None, e.message)
-            for field, errors in e.fields.items():
-                if field in form.fields:
-                    form.add_error(field, errors)
+            show_error(form, e)
         else:
             messages.success(request, _("The platform's response was recorded."))
             return redirect("notices:notice-detail", notice_id=notice.id)

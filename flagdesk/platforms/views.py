@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import role_required
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.forms import show_error
 
 from .forms import PlatformForm
 from .queries import platforms
@@ -36,9 +37,7 @@ def platform_add(request: HttpRequest) -> HttpResponse:
         try:
             platform = add_platform(actor=request.user, **form.cleaned_data)
         except FlagdeskError as e:
-            form.add_error(None, str(e.message))
-            for name, msgs in e.fields.items():
-                form.add_error(name if name in form.fields else None, [str(m) for m in msgs])
+            show_error(form, e)
         else:
             messages.success(request, _("Platform %(name)s registered.") % {"name": platform.name})
             return redirect("platforms:platform-list")
