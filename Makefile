@@ -8,8 +8,11 @@ PY := $(VENV)/bin/python
 FLAGDESK := $(VENV)/bin/flagdesk
 PORT ?= 8000
 
-# Debian packages the test suite needs; installed only when missing.
-APT_PACKAGES := chromium postgresql gettext
+# Debian packages: what building the dependencies needs (vpdq links FFmpeg's libraries), and
+# what the test suite needs besides (ffmpeg makes synthetic test videos). Installed when missing.
+BUILD_APT_PACKAGES := build-essential pkg-config libavcodec-dev libavformat-dev libavutil-dev \
+                      libswscale-dev libavdevice-dev libavfilter-dev
+APT_PACKAGES := chromium postgresql gettext ffmpeg
 # Modules type-checked by mypy --strict (S21). Wildcards, so an app without the file is fine.
 MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
                          flagdesk/*/queries.py flagdesk/*/queries/*.py \
@@ -27,12 +30,13 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(PY)
+	@scripts/apt-ensure.sh $(BUILD_APT_PACKAGES)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed

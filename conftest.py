@@ -71,7 +71,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(request: pytest.FixtureRequest, settings: Any) -> None:
+def _test_settings(
+    request: pytest.FixtureRequest, settings: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Fast password hashing, no public rate limit, and an empty cache in every test.
 
     Rate-limit tests set ``settings.PUBLIC_RATE_LIMIT`` back to a real rate.
@@ -86,6 +88,11 @@ def _test_settings(request: pytest.FixtureRequest, settings: Any) -> None:
         # (A test without database access cannot reach the cache, so it needs no clearing.)
         request.getfixturevalue("db")
         cache.clear()
+    # Each test gets its own index snapshots, and no process-wide index outlives its database.
+    from flagdesk.matching.index.store import reset_stores
+
+    settings.MATCHING_INDEX_DIR = tmp_path_factory.mktemp("index")
+    reset_stores()
 
 
 @pytest.fixture

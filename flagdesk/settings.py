@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "flagdesk.organisation",
     "flagdesk.platforms",
     "flagdesk.cases",
+    "flagdesk.matching",
     "flagdesk.notices",
     "flagdesk.intake",
 ]
@@ -169,6 +170,15 @@ URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")
 MIN_REASONS_CHARS = env_int("MIN_REASONS_CHARS", 200)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+
+# Re-upload detection (matching app): where index snapshots live and what uploads may weigh.
+MATCHING_INDEX_DIR = Path(env_str("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
+MATCHING_MAX_IMAGE_BYTES = env_int("MATCHING_MAX_IMAGE_BYTES", 30 * 1024 * 1024)
+MATCHING_MAX_VIDEO_BYTES = env_int("MATCHING_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
+MATCHING_MAX_VIDEO_SECONDS = env_int("MATCHING_MAX_VIDEO_SECONDS", 3 * 3600)
+# Uploads larger than this go to a temporary file instead of memory while the request runs.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("flagdesk.accounts.urls")),
     path("staff/", include("flagdesk.organisation.urls")),
     path("staff/", include("flagdesk.cases.urls")),
+    path("staff/", include("flagdesk.matching.urls")),
     path("staff/", include("flagdesk.notices.urls")),
     path("staff/", include("flagdesk.platforms.urls")),
     path("django-admin/", admin.site.urls),

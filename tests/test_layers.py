@@ -3,7 +3,17 @@
 import ast
 from pathlib import Path
 
-ORDER = ["core", "audit", "accounts", "organisation", "platforms", "cases", "notices", "intake"]
+ORDER = [
+    "core",
+    "audit",
+    "accounts",
+    "organisation",
+    "platforms",
+    "cases",
+    "matching",
+    "notices",
+    "intake",
+]
 ROOT = Path(__file__).resolve().parent.parent / "flagdesk"
 
 

@@ -1,0 +1,1 @@
+"""Re-upload detection: signal types, media hashing, hash banks, the index and exchange formats."""

@@ -1,0 +1,1 @@
+"""PDQ indexes behind one interface (``HashIndex``); see ``base.py``."""

@@ -1,0 +1,255 @@
+"""Keeps each process's PDQ and vPDQ-frame indexes in step with the database.
+
+The database is the source of truth; an index is a cache that only proposes candidates, and every
+hit is checked against the live entry and its bank before anyone sees it. So a stale index can
+cost a moment's delay, never a wrong match. Each process:
+
+- opens the newest snapshot on disk (``<MATCHING_INDEX_DIR>/<name>/CURRENT`` names it); snapshots
+  are memory-mapped, so opening a 10M index takes milliseconds and its pages are shared;
+- before each search, adds entries written since (ids above the snapshot's watermark, plus a
+  look-back window because concurrent transactions commit ids out of order) and drops removed
+  ones; the index's ``add`` replaces an id it already has, so re-reading a row is harmless;
+- picks up a new snapshot written by ``rebuild`` (a worker task) on its next search.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import BankEntry
+from ..signal_types import Pdq, Vpdq
+from ..signal_types.vpdq import trusted_distinct
+from .base import CODE_BYTES, Codes, HashIndex, Ids, SearchResult, codes_from_hex
+
+log = logging.getLogger(__name__)
+
+FRAME_BITS = 20  # a vPDQ frame's index id is entry_id << 20 | frame number
+LOOK_BACK = timedelta(minutes=2)
+BATCH = 50_000
+INDEX_NAMES = ("pdq", "vpdq")
+
+
+def frame_id(entry_id: int, frame_no: int) -> int:
+    return (entry_id << FRAME_BITS) | frame_no
+
+
+def split_frame_id(index_id: int) -> tuple[int, int]:
+    return index_id >> FRAME_BITS, index_id & ((1 << FRAME_BITS) - 1)
+
+
+def index_class() -> type[HashIndex]:
+    """The configured implementation (``MATCHING_INDEX_CLASS``, dotted path)."""
+    path = getattr(settings, "MATCHING_INDEX_CLASS", "")
+    if not path:
+        try:
+            from .mih import MultiIndexHashing
+
+            return MultiIndexHashing
+        except ImportError:  # pragma: no cover - only while mih.py is absent
+            from .flat import FlatIndex
+
+            return FlatIndex
+    module, _, name = path.rpartition(".")
+    cls: type[HashIndex] = getattr(import_module(module), name)
+    return cls
+
+
+def entry_codes(entries: list[tuple[int, str, str, int | None]]) -> tuple[Ids, Codes]:
+    """Index ids and codes of entries given as (id, signal_type, value, quality) rows.
+
+    Low-quality PDQ hashes (flat or tiny images) are left out: they would match each other.
+    """
+    ids: list[int] = []
+    hexes: list[str] = []
+    for entry_id, kind, value, quality in entries:
+        if kind == Pdq.name:
+            if Pdq.is_trusted(quality):
+                ids.append(entry_id)
+                hexes.append(value)
+        else:
+            frames = Vpdq.frames(value)
+            kept = {f.pdq for f in trusted_distinct(frames)}
+            for number, frame in enumerate(frames):
+                if frame.pdq in kept:
+                    kept.discard(frame.pdq)
+                    ids.append(frame_id(entry_id, number))
+                    hexes.append(frame.pdq)
+    return np.asarray(ids, dtype=np.int64), codes_from_hex(hexes)
+
+
+class IndexStore:
+    """One named index (``pdq`` or ``vpdq`` frames) in one process."""
+
+    def __init__(self, name: str, directory: Path) -> None:
+        if name not in INDEX_NAMES:
+            raise ValueError(f"unknown index {name!r}")
+        self.name = name
+        self.directory = Path(directory) / name
+        self._lock = threading.RLock()
+        self._index: HashIndex | None = None
+        self._generation: str | None = None
+        self._watermark = 0
+        self._synced_at: datetime | None = None
+
+    # -- reading ----------------------------------------------------------------------------
+    def search(self, queries: Codes, radius: int) -> SearchResult:
+        with self._lock:
+            index = self._current()
+            return index.search(queries, radius)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._current())
+
+    def _current(self) -> HashIndex:
+        generation = self._read_current()
+        if self._index is None or generation != self._generation:
+            self._open(generation)
+        return self._sync()
+
+    def _read_current(self) -> str | None:
+        try:
+            return (self.directory / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _open(self, generation: str | None) -> None:
+        cls = index_class()
+        meta: dict[str, object] = {}
+        if generation:
+            path = self.directory / generation
+            try:
+                meta = json.loads((path / "store.json").read_text())
+                self._index = cls.load(path / "index")
+            except (OSError, ValueError) as exc:
+                log.warning("index.snapshot_unreadable", extra={"index": self.name, "error": exc})
+                generation, meta = None, {}
+        if not generation:
+            self._index = cls()
+        self._generation = generation
+        self._watermark = int(str(meta.get("watermark", 0)))
+        synced = meta.get("synced_at")
+        self._synced_at = datetime.fromisoformat(str(synced)) if synced else None
+
+    def _rows(self) -> Iterator[tuple[int, str, str, int | None, datetime | None]]:
+        kinds = [Pdq.name] if self.name == "pdq" else [Vpdq.name]
+        query = BankEntry.objects.filter(signal_type__in=kinds)
+        if self._synced_at is None:
+            query = query.filter(id__gt=self._watermark)
+        else:
+            since = self._synced_at - LOOK_BACK
+            query = (
+                query.filter(id__gt=self._watermark)
+                | query.filter(added_at__gte=since)
+                | query.filter(removed_at__gte=since)
+            )
+        yield from (
+            query.order_by("id")
+            .values_list("id", "signal_type", "value", "quality", "removed_at")
+            .iterator(chunk_size=BATCH)
+        )
+
+    def _sync(self) -> HashIndex:
+        index = self._index
+        if index is None:
+            raise RuntimeError("index not opened")
+        started = timezone.now()
+        live: list[tuple[int, str, str, int | None]] = []
+        gone: list[tuple[int, str, str, int | None]] = []
+        for entry_id, kind, value, quality, removed_at in self._rows():
+            (gone if removed_at else live).append((entry_id, kind, value, quality))
+            self._watermark = max(self._watermark, entry_id)
+            if len(live) >= BATCH:
+                index.add(*entry_codes(live))
+                live = []
+        if live:
+            index.add(*entry_codes(live))
+        if gone:
+            index.remove(entry_codes(gone)[0])
+        self._synced_at = started
+        return index
+
+    # -- writing snapshots ------------------------------------------------------------------
+    def rebuild(self) -> int:
+        """Build the index afresh from the database and publish it as the new snapshot."""
+        started = timezone.now()
+        cls = index_class()
+        index = cls()
+        watermark = 0
+        rows: list[tuple[int, str, str, int | None]] = []
+        query = BankEntry.objects.filter(signal_type=self.name, removed_at__isnull=True).order_by(
+            "id"
+        )
+        for row in query.values_list("id", "signal_type", "value", "quality").iterator(
+            chunk_size=BATCH
+        ):
+            rows.append(row)
+            watermark = max(watermark, row[0])
+            if len(rows) >= BATCH:
+                index.add(*entry_codes(rows))
+                rows = []
+        if rows:
+            index.add(*entry_codes(rows))
+        compact = getattr(index, "compact", None)
+        if callable(compact):
+            compact()
+        generation = f"{int(time.time() * 1000)}-{os.getpid()}"
+        path = self.directory / generation
+        index.save(path / "index")
+        (path / "store.json").write_text(
+            json.dumps({"watermark": watermark, "synced_at": started.isoformat()})
+        )
+        tmp = self.directory / f".CURRENT.{os.getpid()}"
+        tmp.write_text(generation)
+        os.replace(tmp, self.directory / "CURRENT")
+        self._prune(keep=generation)
+        with self._lock:
+            self._index, self._generation = index, generation
+            self._watermark, self._synced_at = watermark, started
+        return len(index)
+
+    def _prune(self, keep: str) -> None:
+        """Remove snapshots older than the previous one (readers may still map that one)."""
+        snapshots = sorted(
+            (p for p in self.directory.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for old in snapshots[:-2]:
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+_stores: dict[tuple[str, str], IndexStore] = {}
+_stores_lock = threading.Lock()
+
+
+def store(name: str) -> IndexStore:
+    """This process's store for ``name`` under the configured index directory."""
+    directory = Path(settings.MATCHING_INDEX_DIR)
+    key = (str(directory), name)
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = IndexStore(name, directory)
+        return _stores[key]
+
+
+def reset_stores() -> None:
+    """Forget every open index (tests, and after a database is replaced)."""
+    with _stores_lock:
+        _stores.clear()
+
+
+__all__ = ["CODE_BYTES", "IndexStore", "frame_id", "reset_stores", "split_frame_id", "store"]

@@ -1,0 +1,176 @@
+"""Hash banks, their entries, the hashes of items' media and the matches between them.
+
+Integer keys stay internal (STYLE: ``BankEntry`` keeps integer keys and never exposes them); a
+bank is addressed by its slug, an entry by ``public_id``, a match by its UUID.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from flagdesk.cases.models import Assessment, Item
+from flagdesk.core.crypto import EncryptedTextField
+
+from .signal_types import SIGNAL_TYPES
+
+SIGNAL_CHOICES = [(name, t.label) for name, t in SIGNAL_TYPES.items()]
+
+
+class HashBank(models.Model):
+    """A named collection of known hashes: our own cases, one partner's, one phenomenon's."""
+
+    class Kind(models.TextChoices):
+        OWN = "own", _("Own cases")
+        PARTNER = "partner", _("Partner")
+        PHENOMENON = "phenomenon", _("Phenomenon")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OWN)
+    phenomenon = models.CharField(_("phenomenon"), max_length=40, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_banks",
+        help_text=_("The partner account that may add hashes to this bank through the API."),
+    )
+    is_enabled = models.BooleanField(_("used for matching"), default=True)
+    is_shared = models.BooleanField(
+        _("shared with partners"),
+        default=False,
+        help_text=_("Partners with an API token may fetch this bank's hashes."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankEntry(models.Model):
+    """One known hash in one bank, with where it came from and who put it there."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    bank = models.ForeignKey(HashBank, on_delete=models.PROTECT, related_name="entries")
+    signal_type = models.CharField(_("signal type"), max_length=16, choices=SIGNAL_CHOICES)
+    value = models.TextField(_("hash"))
+    # The value for PDQ/MD5/SHA-256, a SHA-256 of it for vPDQ: exact look-ups and dedupe.
+    value_key = models.CharField(max_length=64)
+    quality = models.PositiveSmallIntegerField(_("quality"), null=True, blank=True)
+    frame_count = models.PositiveIntegerField(null=True, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_entries"
+    )
+    external_ref = models.CharField(_("external reference"), max_length=200, blank=True)
+    thumbnail = EncryptedTextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    removal_reason = models.TextField(blank=True)
+    # A reviewer may let a match on this entry pre-fill the assessment of the new item.
+    prefill_assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prefill_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        indexes = [models.Index(fields=["signal_type", "value_key"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank", "signal_type", "value_key"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_live_entry_per_hash_per_bank",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal_type}:{self.value_key[:16]}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.removed_at is None
+
+
+class ItemSignal(models.Model):
+    """A hash of media given for an item: at intake, by an analyst, or from evidence."""
+
+    class Source(models.TextChoices):
+        INTAKE = "intake", _("Intake upload")
+        ANALYST = "analyst", _("Analyst upload")
+        API = "api", _("API")
+        EVIDENCE = "evidence", _("Evidence capture")
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="signals")
+    signal_type = models.CharField(_("signal type"), max_length=16, choices=SIGNAL_CHOICES)
+    value = models.TextField(_("hash"))
+    value_key = models.CharField(max_length=64, db_index=True)
+    quality = models.PositiveSmallIntegerField(_("quality"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    media_kind = models.CharField(max_length=10, blank=True)
+    media_size = models.PositiveBigIntegerField(null=True, blank=True)
+    thumbnail = EncryptedTextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.signal_type}:{self.value_key[:16]}"
+
+
+class Match(models.Model):
+    """An item's hash found in a bank: the item links to the known item and its case."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="matches")
+    signal = models.ForeignKey(ItemSignal, on_delete=models.PROTECT, related_name="matches")
+    entry = models.ForeignKey(BankEntry, on_delete=models.PROTECT, related_name="matches")
+    distance = models.PositiveSmallIntegerField(_("distance"))
+    # vPDQ only: share of the query's frames found in the known video, and the other way round.
+    query_share = models.FloatField(null=True, blank=True)
+    known_share = models.FloatField(null=True, blank=True)
+    segments = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["distance", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["signal", "entry"], name="one_match_per_signal_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal} ~ {self.entry} ({self.distance})"

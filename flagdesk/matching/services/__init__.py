@@ -1,0 +1,1 @@
+"""Business rules of re-upload detection: banks, recording media hashes, matching."""

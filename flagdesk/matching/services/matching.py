@@ -1,0 +1,259 @@
+"""Recording the hashes of an item's media and finding them in the banks.
+
+``find`` answers "is this known?" without writing anything (the API and the look-up page);
+``match_item`` records what an item's hashes matched, links the item to the known case on its
+timeline, and is what intake runs in the background for every new hash.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+
+from flagdesk.accounts.permissions import require_role
+from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.core import taxonomy
+
+from ..index.base import codes_from_hex
+from ..index.store import split_frame_id, store
+from ..models import BankEntry, ItemSignal, Match
+from ..signal_types import ComputedSignal, Pdq, Vpdq, signal_type
+from ..signal_types.vpdq import QUERY_MATCH_PERCENT, Frame, trusted_distinct
+from .banks import value_key
+from .roles import HASHERS
+
+if TYPE_CHECKING:
+    from flagdesk.accounts.models import User
+
+    from ..media import HashedMedia
+
+SEGMENT_GAP_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One live entry of an enabled bank that a signal matched."""
+
+    entry: BankEntry
+    distance: int
+    query_share: float | None = None
+    known_share: float | None = None
+    segments: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass
+class Lookup:
+    """What one signal matched, or why it was not looked up."""
+
+    signal: ComputedSignal
+    hits: list[Hit] = field(default_factory=list)
+    skipped: str = ""
+
+
+def _live_entries(ids: Sequence[int]) -> dict[int, BankEntry]:
+    rows = BankEntry.objects.filter(
+        pk__in=list(ids), removed_at__isnull=True, bank__is_enabled=True
+    ).select_related("bank", "item", "item__case")
+    return {e.pk: e for e in rows}
+
+
+def _find_exact(signals: list[ComputedSignal]) -> dict[int, list[Hit]]:
+    found: dict[int, list[Hit]] = defaultdict(list)
+    if not signals:
+        return found
+    query = Q()
+    for s in signals:
+        query |= Q(signal_type=s.signal_type, value_key=s.value)
+    rows = BankEntry.objects.filter(query, removed_at__isnull=True, bank__is_enabled=True)
+    by_key: dict[tuple[str, str], list[BankEntry]] = defaultdict(list)
+    for entry in rows.select_related("bank", "item", "item__case"):
+        by_key[(entry.signal_type, entry.value_key)].append(entry)
+    for number, s in enumerate(signals):
+        found[number] = [Hit(e, 0) for e in by_key[(s.signal_type, s.value)]]
+    return found
+
+
+def _find_pdq(signals: list[ComputedSignal]) -> dict[int, list[Hit]]:
+    found: dict[int, list[Hit]] = defaultdict(list)
+    if not signals:
+        return found
+    result = store("pdq").search(codes_from_hex([s.value for s in signals]), Pdq.threshold)
+    entries = _live_entries([int(i) for i in result.ids])
+    for number in range(len(signals)):
+        for entry_id, distance in result.hits(number):
+            if entry_id in entries:
+                found[number].append(Hit(entries[entry_id], distance))
+    return found
+
+
+def _segments(times: list[float]) -> tuple[tuple[float, float], ...]:
+    """Runs of matched frame times, merged where the gap is at most two seconds."""
+    runs: list[list[float]] = []
+    for t in sorted(times):
+        if runs and t - runs[-1][1] <= SEGMENT_GAP_SECONDS:
+            runs[-1][1] = t
+        else:
+            runs.append([t, t])
+    return tuple((round(a, 3), round(b, 3)) for a, b in runs)
+
+
+def _find_video(signal: ComputedSignal) -> list[Hit]:
+    """Frame-level search: each trusted query frame against every known frame at once."""
+    query = trusted_distinct(Vpdq.frames(signal.value))
+    if not query:
+        return []
+    result = store("vpdq").search(codes_from_hex([f.pdq for f in query]), Vpdq.threshold)
+    matched_query: dict[int, set[int]] = defaultdict(set)
+    matched_known: dict[int, dict[int, int]] = defaultdict(dict)
+    for q_no in range(len(query)):
+        for index_id, distance in result.hits(q_no):
+            entry_id, frame_no = split_frame_id(index_id)
+            matched_query[entry_id].add(q_no)
+            best = matched_known[entry_id].get(frame_no)
+            matched_known[entry_id][frame_no] = distance if best is None else min(best, distance)
+    entries = _live_entries(list(matched_query))
+    hits = []
+    for entry_id, q_frames in matched_query.items():
+        entry = entries.get(entry_id)
+        if entry is None:
+            continue
+        known: list[Frame] = Vpdq.frames(entry.value)
+        known_trusted = len(trusted_distinct(known))
+        query_share = 100.0 * len(q_frames) / len(query)
+        known_share = 100.0 * len(matched_known[entry_id]) / max(known_trusted, 1)
+        if max(query_share, min(known_share, 100.0)) < QUERY_MATCH_PERCENT:
+            continue
+        distances = list(matched_known[entry_id].values())
+        hits.append(
+            Hit(
+                entry,
+                int(np.median(distances)),
+                query_share=round(query_share, 1),
+                known_share=round(min(known_share, 100.0), 1),
+                segments=_segments([known[n].timestamp for n in matched_known[entry_id]]),
+            )
+        )
+    return hits
+
+
+def find(signals: Sequence[ComputedSignal]) -> list[Lookup]:
+    """Every live entry of every enabled bank that each signal matches, closest first."""
+    lookups = [Lookup(s) for s in signals]
+    exact, pdq, video = [], [], []
+    for number, lookup in enumerate(lookups):
+        kind = signal_type(lookup.signal.signal_type)
+        if not kind.is_trusted(lookup.signal.quality):
+            lookup.skipped = "low_quality"
+        elif kind is Pdq:
+            pdq.append(number)
+        elif kind is Vpdq:
+            video.append(number)
+        else:
+            exact.append(number)
+    for numbers, finder in ((exact, _find_exact), (pdq, _find_pdq)):
+        found = finder([lookups[n].signal for n in numbers])
+        for position, number in enumerate(numbers):
+            lookups[number].hits = found[position]
+    for number in video:
+        lookups[number].hits = _find_video(lookups[number].signal)
+    for lookup in lookups:
+        lookup.hits.sort(key=lambda h: (h.distance, -h.entry.pk))
+    return lookups
+
+
+def may_keep_media(phenomenon: str, requested: bool) -> bool:
+    """A copy (even a thumbnail) is kept only when asked for and the phenomenon allows it.
+
+    CSAM and minors' sexting are never stored (legal.md: URLs and hashes only); an item
+    without a phenomenon yet is treated as if it might be one of them.
+    """
+    pheno = taxonomy.phenomena().get(phenomenon)
+    return bool(requested and pheno is not None and pheno.store_media)
+
+
+@transaction.atomic
+def record_media(
+    item: Item,
+    media: HashedMedia,
+    *,
+    actor: User | None,
+    source: str,
+    keep_thumbnail: bool = False,
+) -> list[ItemSignal]:
+    """Store the hashes of media given for an item (never the media itself)."""
+    if actor is not None:
+        require_role(actor, *HASHERS)
+    thumbnail = ""
+    if media.thumbnail and may_keep_media(item.phenomenon, keep_thumbnail):
+        thumbnail = base64.b64encode(media.thumbnail).decode()
+    rows = []
+    for s in media.signals:
+        kind = signal_type(s.signal_type)
+        value = kind.validate(s.value)
+        rows.append(
+            ItemSignal.objects.create(
+                item=item,
+                signal_type=kind.name,
+                value=value,
+                value_key=value_key(kind.name, value),
+                quality=s.quality,
+                source=source,
+                media_kind=media.kind,
+                media_size=media.size,
+                thumbnail=thumbnail if kind.name in (Pdq.name, Vpdq.name) else "",
+                added_by=actor,
+            )
+        )
+    return rows
+
+
+def match_item(item: Item) -> list[Match]:
+    """Match every hash of the item against the banks; new matches go on the case timeline.
+
+    Safe to run twice (a match per hash and entry is unique). Entries that came from this very
+    item are not matches.
+    """
+    signals = list(item.signals.all())
+    lookups = find([ComputedSignal(s.signal_type, s.value, s.quality) for s in signals])
+    created: list[Match] = []
+    with transaction.atomic():
+        for signal, lookup in zip(signals, lookups, strict=True):
+            for hit in lookup.hits:
+                if hit.entry.item_id == item.pk:
+                    continue
+                match, is_new = Match.objects.get_or_create(
+                    signal=signal,
+                    entry=hit.entry,
+                    defaults={
+                        "item": item,
+                        "distance": hit.distance,
+                        "query_share": hit.query_share,
+                        "known_share": hit.known_share,
+                        "segments": [list(s) for s in hit.segments],
+                    },
+                )
+                if is_new:
+                    created.append(match)
+        for match in created:
+            known = match.entry.item
+            CaseEvent.objects.create(
+                case_id=item.case_id,
+                item=item,
+                kind=CaseEvent.Kind.MATCHED,
+                data={
+                    "match": str(match.id),
+                    "bank": match.entry.bank.slug,
+                    "signal_type": match.entry.signal_type,
+                    "distance": match.distance,
+                    "known_item": str(known.pk) if known else None,
+                    "known_case": known.case.reference if known else None,
+                },
+            )
+    return created

@@ -1,0 +1,105 @@
+"""Media given for an item: hash it, keep only what the law allows, match in the background."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from flagdesk.accounts.permissions import require_role
+from flagdesk.audit.services import record
+from flagdesk.cases.models import Item
+from flagdesk.core.errors import NotFound, ValidationFailed
+
+from ..models import BankEntry, HashBank, ItemSignal, Match
+from ..signal_types import Pdq, Vpdq
+from .banks import AddResult, EntryInput, add_entries
+from .matching import record_media
+from .roles import BANK_READERS, UNBLURRERS
+
+if TYPE_CHECKING:
+    from flagdesk.accounts.models import User
+
+
+def hash_item_media(
+    item: Item,
+    upload: Any,
+    *,
+    actor: User | None,
+    source: str,
+    keep_thumbnail: bool = False,
+    filename: str = "",
+    declared_mime: str = "",
+) -> list[ItemSignal]:
+    """Hash an uploaded file for an item and queue matching; the file itself is not kept.
+
+    Raises ``MediaRejected`` (422 ``invalid_media``) for anything that is not a readable image
+    or video within the limits.
+    """
+    from ..media import hash_media
+    from ..tasks import match_item_task
+
+    media = hash_media(upload, filename=filename, declared_mime=declared_mime)
+    signals = record_media(item, media, actor=actor, source=source, keep_thumbnail=keep_thumbnail)
+    transaction.on_commit(lambda: match_item_task.enqueue(str(item.pk)))
+    return signals
+
+
+def add_item_to_bank(item: Item, bank: HashBank, *, actor: User, tags: list[str]) -> AddResult:
+    """Put an item's media hashes into a bank, linked to the item (our own cases' bank)."""
+    signals = list(item.signals.all())
+    if not signals:
+        raise ValidationFailed(
+            _("This item has no media hashes yet; upload the image or video first.")
+        )
+    return add_entries(
+        bank,
+        [
+            EntryInput(
+                signal_type=s.signal_type,
+                value=s.value,
+                quality=s.quality,
+                tags=tags,
+                item=item,
+                thumbnail=s.thumbnail,
+            )
+            for s in signals
+        ],
+        actor=actor,
+    )
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    jpeg: bytes
+    blurred: bool
+
+
+def thumbnail(obj: ItemSignal | BankEntry | Match, *, actor: User, unblur: bool) -> Thumbnail:
+    """A match's picture for an analyst: blurred and grey unless they deliberately unblur.
+
+    Un-blurring is audited; nothing is returned where no thumbnail was kept.
+    """
+    from ..thumbnails import blurred
+
+    require_role(actor, *(UNBLURRERS if unblur else BANK_READERS))
+    encoded = (
+        obj.signal.thumbnail or obj.entry.thumbnail if isinstance(obj, Match) else obj.thumbnail
+    )
+    if not encoded:
+        raise NotFound(_("No picture was kept for this hash."))
+    jpeg = base64.b64decode(encoded)
+    if not unblur:
+        return Thumbnail(blurred(jpeg), blurred=True)
+    target = (
+        f"match:{obj.pk}" if isinstance(obj, Match) else f"{type(obj).__name__.lower()}:{obj.pk}"
+    )
+    record("media.unblur", actor=actor, target=target)
+    return Thumbnail(jpeg, blurred=False)
+
+
+def visual_kinds() -> tuple[str, ...]:
+    return (Pdq.name, Vpdq.name)

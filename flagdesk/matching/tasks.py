@@ -1,0 +1,26 @@
+"""Background work for matching: run after commit, take ids, safe to run twice (S12)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django_tasks import task
+
+from flagdesk.cases.models import Item
+
+
+@task()
+def match_item_task(item_id: str) -> int:
+    from .services.matching import match_item
+
+    item = Item.objects.filter(pk=UUID(item_id)).first()
+    if item is None:
+        return 0
+    return len(match_item(item))
+
+
+@task()
+def rebuild_index_task(name: str) -> int:
+    from .index.store import store
+
+    return store(name).rebuild()

@@ -1,0 +1,67 @@
+"""The index store: snapshots on disk, catching up with the database, never a stale match."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from flagdesk.matching.index.base import codes_from_hex
+from flagdesk.matching.index.store import reset_stores, split_frame_id, store
+from flagdesk.matching.services.banks import remove_entry
+
+from .factories import add, bank, flip, random_pdq, video_value
+
+pytestmark = pytest.mark.django_db
+
+
+def ids_near(name: str, value: str) -> set[int]:
+    result = store(name).search(codes_from_hex([value]), 31)
+    return {entry_id for entry_id, _ in result.hits(0)}
+
+
+def test_rebuild_publishes_a_snapshot_that_a_new_process_opens(users):
+    own = bank(users["coordinator"])
+    values = [random_pdq(n) for n in range(50)]
+    entries = add(own, users["analyst"], *[("pdq", v) for v in values])
+    assert store("pdq").rebuild() == 50
+    current = (settings.MATCHING_INDEX_DIR / "pdq" / "CURRENT").read_text()
+    assert (settings.MATCHING_INDEX_DIR / "pdq" / current / "store.json").exists()
+
+    reset_stores()  # as a freshly started worker would
+    [late] = add(own, users["analyst"], ("pdq", random_pdq(99)))
+    assert ids_near("pdq", flip(values[7], 9)) == {entries[7].pk}
+    assert ids_near("pdq", random_pdq(99)) == {late.pk}
+    assert len(store("pdq")) == 51
+
+
+def test_removed_entries_leave_the_index_on_the_next_search(users):
+    own = bank(users["coordinator"])
+    [entry] = add(own, users["analyst"], ("pdq", random_pdq(1)))
+    assert ids_near("pdq", entry.value) == {entry.pk}
+    remove_entry(entry, actor=users["reviewer"], reason="false positive: a meme template")
+    assert ids_near("pdq", entry.value) == set()
+
+
+def test_a_damaged_snapshot_falls_back_to_the_database(users):
+    own = bank(users["coordinator"])
+    [entry] = add(own, users["analyst"], ("pdq", random_pdq(5)))
+    store("pdq").rebuild()
+    directory = settings.MATCHING_INDEX_DIR / "pdq"
+    current = (directory / "CURRENT").read_text()
+    (directory / current / "store.json").write_text("{not json")
+    reset_stores()
+    assert ids_near("pdq", entry.value) == {entry.pk}
+
+
+def test_video_frames_are_indexed_under_their_entry(users):
+    own = bank(users["coordinator"])
+    value = video_value(3, frames=6)
+    [entry] = add(own, users["analyst"], ("vpdq", value))
+    store("vpdq").rebuild()
+    reset_stores()
+    from flagdesk.matching.signal_types import Vpdq
+
+    third = Vpdq.frames(value)[2].pdq
+    [(index_id, distance)] = store("vpdq").search(codes_from_hex([third]), 31).hits(0)
+    assert split_frame_id(index_id) == (entry.pk, 2)
+    assert distance == 0

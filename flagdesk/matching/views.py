@@ -1,0 +1,1 @@
+"""Staff pages for banks, look-ups and matches."""
