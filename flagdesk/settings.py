@@ -176,6 +176,12 @@ MATCHING_INDEX_DIR = Path(env_str("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
 MATCHING_MAX_IMAGE_BYTES = env_int("MATCHING_MAX_IMAGE_BYTES", 30 * 1024 * 1024)
 MATCHING_MAX_VIDEO_BYTES = env_int("MATCHING_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
 MATCHING_MAX_VIDEO_SECONDS = env_int("MATCHING_MAX_VIDEO_SECONDS", 3 * 3600)
+# PDQ works in float64: about 30 bytes per pixel at peak, so 40 megapixels need ~1.2 GB.
+MATCHING_MAX_IMAGE_PIXELS = env_int("MATCHING_MAX_IMAGE_PIXELS", 40_000_000)
+MATCHING_MAX_VIDEO_PIXELS = env_int("MATCHING_MAX_VIDEO_PIXELS", 40_000_000)
+# vPDQ decodes hostile files in a child process with these limits.
+MATCHING_VIDEO_TIMEOUT_SECONDS = env_int("MATCHING_VIDEO_TIMEOUT_SECONDS", 1800)
+MATCHING_VIDEO_MEMORY_BYTES = env_int("MATCHING_VIDEO_MEMORY_BYTES", 2 * 1024**3)
 # Uploads larger than this go to a temporary file instead of memory while the request runs.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -93,6 +93,15 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+    media = forms.FileField(
+        label=_("Image or video (optional)"),
+        required=False,
+        help_text=_(
+            "If you have the picture or video, add it: we compute fingerprints (hashes) of it "
+            "to find copies elsewhere. The file itself is not kept."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,video/*"}),
+    )
     has_consented = forms.BooleanField(
         label=_(
             "I agree that you keep my contact details to follow up this report, as explained above."

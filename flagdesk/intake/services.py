@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -16,8 +18,14 @@ from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
 from flagdesk.core.references import hash_receipt_code, new_receipt_code
 from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_url
+from flagdesk.matching.models import ItemSignal
+from flagdesk.matching.services.matching import record_media
+from flagdesk.matching.tasks import match_item_task
 
 from .models import Report
+
+if TYPE_CHECKING:
+    from flagdesk.matching.media import HashedMedia
 
 MAX_URLS = 50
 MAX_DESCRIPTION = 20_000
@@ -122,12 +130,16 @@ def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
 
 
 @transaction.atomic
-def submit_report(sub: ReportSubmission, *, actor: User | None = None) -> SubmittedReport:
+def submit_report(
+    sub: ReportSubmission, *, actor: User | None = None, media: HashedMedia | None = None
+) -> SubmittedReport:
     """Validate and store a report; each URL opens an item or joins the open one.
 
     Raises ``ValidationFailed`` with a translated message per field and stores nothing.
     Contact details and the description are encrypted; the receipt code is returned once
-    and only its hash is kept.
+    and only its hash is kept. ``media`` (already hashed by ``matching.media.hash_media``,
+    so a bad file is refused before anything is stored) adds its hashes to every item and
+    queues matching against the banks; the file itself is never kept from public intake.
     """
     urls, errors = _validate(sub)
     if errors:
@@ -153,4 +165,8 @@ def submit_report(sub: ReportSubmission, *, actor: User | None = None) -> Submit
     )
     items = [o.item for o in opened]
     report.items.add(*items)
+    if media is not None:
+        for item in items:
+            record_media(item, media, actor=None, source=ItemSignal.Source.INTAKE)
+            transaction.on_commit(partial(match_item_task.enqueue, str(item.pk)))
     return SubmittedReport(report=report, receipt_code=code, items=items)

@@ -82,7 +82,8 @@ class BankEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    removed_at = models.DateTimeField(null=True, blank=True)
+    # Indexed: every process's index store asks for entries removed since its last look.
+    removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -78,10 +78,15 @@ class Thumbnail:
     blurred: bool
 
 
-def thumbnail(obj: ItemSignal | BankEntry | Match, *, actor: User, unblur: bool) -> Thumbnail:
+def thumbnail(
+    obj: ItemSignal | BankEntry | Match, *, actor: User, unblur: bool, audit: bool = True
+) -> Thumbnail:
     """A match's picture for an analyst: blurred and grey unless they deliberately unblur.
 
-    Un-blurring is audited; nothing is returned where no thumbnail was kept.
+    Un-blurring is audited; nothing is returned where no thumbnail was kept. ``audit=False``
+    only serves the clear picture again within a short grant that an audited call of this
+    actor opened moments before (the staff page's five-minute unblur), so that reloading the
+    page does not write an entry per image request.
     """
     from ..thumbnails import blurred
 
@@ -97,7 +102,8 @@ def thumbnail(obj: ItemSignal | BankEntry | Match, *, actor: User, unblur: bool)
     target = (
         f"match:{obj.pk}" if isinstance(obj, Match) else f"{type(obj).__name__.lower()}:{obj.pk}"
     )
-    record("media.unblur", actor=actor, target=target)
+    if audit:
+        record("media.unblur", actor=actor, target=target)
     return Thumbnail(jpeg, blurred=False)
 
 

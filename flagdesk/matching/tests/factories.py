@@ -44,7 +44,10 @@ def add(
 ) -> list[BankEntry]:
     entries = [
         EntryInput(
-            signal_type=s[0], value=s[1], quality=s[2] if len(s) > 2 else 90, item=item  # type: ignore[misc]
+            signal_type=s[0],
+            value=s[1],
+            quality=s[2] if len(s) > 2 else 90,
+            item=item,  # type: ignore[misc]
         )
         for s in signals
     ]

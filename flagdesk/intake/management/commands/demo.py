@@ -26,6 +26,7 @@ from flagdesk.cases.services import review_assessment, submit_assessment
 from flagdesk.core import taxonomy
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
+from flagdesk.matching import demo as demo_matching
 from flagdesk.notices.channels import Delivery
 from flagdesk.notices.models import NoticeResponse
 from flagdesk.notices.outbox import mark_sent
@@ -140,6 +141,10 @@ REPORTS = (
        ("Camille Exemple", "camille@mail.example", ""), "25-34", "non_binary"),
     _R(("https://forumhub.example/thread/demo-1012",), "gender_hate_speech", "en", "witness",
        "not_illegal", "a post criticises a gender-equality policy in strong but lawful terms."),
+    # The picture of demo-1008 again, resized and re-compressed: matched by its PDQ hash.
+    _R(("https://chirp.example/demo_reuploader/status/1013",), "sextortion", "en", "victim",
+       "new", "the same private image as before, posted again by another account.",
+       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male"),
     # A second report of the first URL (tracking parameter aside) joins its open item.
     _R(("https://chirp.example/demo_account/status/1001?utm_campaign=demo",),
        "gender_hate_speech", "en", "witness", "new", "the same post, seen by someone else."),
@@ -170,7 +175,8 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Demo data loaded: %(users)d users, %(platforms)d platforms, %(reports)d reports "
-                "with %(items)d items, %(notices)d notices."
+                "with %(items)d items, %(notices)d notices, %(banks)d hash banks with "
+                "%(entries)d hashes, %(matches)d re-upload matches."
             )
             % summary
         )
@@ -233,17 +239,25 @@ class Command(BaseCommand):
         items: set[Item] = set()
         to_notify: list[Item] = []
         to_remove: list[Item] = []
+        firsts: list[tuple[DemoReport, Item]] = []
         for demo in REPORTS:
             intake_officer = users["dave"] if demo.by_phone else None
             submitted = submit_report(_submission(demo), actor=intake_officer)
             items.update(submitted.items)
             item = submitted.items[0]
+            firsts.append((demo, item))
             self._advance(item, demo, users)
             if demo.outcome == "notified":
                 to_notify.append(item)
             elif demo.outcome == "removed":
                 to_remove.append(item)
         notices = self._notify(to_notify, to_remove, users)
+        by_url = {demo.urls[0]: item for demo, item in firsts}
+        matching = demo_matching.load(
+            users,
+            known=by_url["https://snapchatter.example/story/demo-1008"],
+            reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
+        )
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -251,6 +265,7 @@ class Command(BaseCommand):
             "reports": len(REPORTS),
             "items": len(items),
             "notices": notices,
+            **matching,
         }
         return token, summary
 
