@@ -243,3 +243,30 @@ def live_url(live_server: Any) -> Callable[..., str]:
         return f"{live_server.url}{path}"
 
     return build
+
+
+BROWSER_TIMEOUT = 15_000
+
+
+def log_in(page: Page, url: Callable[..., str], username: str) -> None:
+    """Sign in through the login form as one of the personas (password ``PASSWORD``)."""
+    from playwright.sync_api import expect
+
+    page.goto(url("accounts:login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form[action$='/login'] button[type=submit]").click()
+    expect(page.locator(".whoami")).to_contain_text(username, timeout=BROWSER_TIMEOUT)
+
+
+def log_out(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("form[action$='/logout'] button[type=submit]").click()
+    expect(page.locator(".whoami")).to_have_count(0, timeout=BROWSER_TIMEOUT)
+
+
+@pytest.fixture
+def matching_index_dir(settings: Any) -> Path:
+    """The test's own index snapshot directory (set for every test by ``_test_settings``)."""
+    return Path(settings.MATCHING_INDEX_DIR)

@@ -8,6 +8,7 @@ without deciding who may open it.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import PERSONAS
 from flagdesk.accounts.services import issue_token
 from flagdesk.cases.tests.factories import approved_item, assessed_item, social_platform
+from flagdesk.matching.models import Match
+from flagdesk.matching.services.banks import EntryInput, add_entries, create_bank
+from flagdesk.matching.services.matching import match_item
+from flagdesk.matching.signal_types import ComputedSignal
+from flagdesk.matching.tests.factories import item_signals, random_pdq
+from flagdesk.matching.tests.media_samples import synthetic_image
+from flagdesk.matching.thumbnails import greyscale_thumbnail
 from flagdesk.notices.services import queue_notices
 
 ROLES = list(PERSONAS)  # analyst reviewer coordinator intake admin auditor partner none
@@ -25,6 +33,8 @@ ROLES = list(PERSONAS)  # analyst reviewer coordinator intake admin auditor part
 CASEWORK = {"intake", "analyst", "reviewer", "coordinator"}
 ASSESSORS = {"analyst", "reviewer", "coordinator"}
 REVIEWERS = {"reviewer", "coordinator"}
+BANK_READERS = {"analyst", "reviewer", "coordinator", "admin", "auditor"}
+BANK_MANAGERS = {"coordinator", "admin"}
 EVERYONE = {*ROLES, None}
 
 PUBLIC = "public"  # 200 for everyone, anonymous included
@@ -51,6 +61,22 @@ EXPECTED: dict[str, set[str] | str] = {
     "notices:notice-detail": CASEWORK,
     "platforms:platform-list": CASEWORK | {"admin"},
     "platforms:platform-add": {"admin", "coordinator"},
+    "matching:bank-list": BANK_READERS,
+    "matching:bank-detail": BANK_READERS,
+    "matching:bank-enable": POST_ONLY,
+    "matching:bank-share": POST_ONLY,
+    "matching:bank-import": BANK_MANAGERS,
+    "matching:bank-export": BANK_MANAGERS,
+    "matching:entry-detail": BANK_READERS,
+    "matching:entry-remove": POST_ONLY,
+    "matching:entry-prefill": POST_ONLY,
+    "matching:entry-thumbnail": BANK_READERS,
+    "matching:hash-lookup": CASEWORK | BANK_READERS,
+    "matching:item-hash": CASEWORK,
+    "matching:item-bank-add": ASSESSORS,
+    "matching:match-thumbnail": BANK_READERS,
+    "matching:match-unblur": POST_ONLY,
+    "matching:match-assess": POST_ONLY,
 }
 
 # Staff API GET endpoints (path template under /api/v1) -> roles that get 200.
@@ -60,6 +86,8 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:notice_detail": CASEWORK,
     "api:list_platforms": CASEWORK | {"admin"},
     "api:get_organisation": {"admin", "coordinator"},
+    "api:list_banks": {"analyst", "reviewer", "coordinator", "admin", "auditor", "partner"},
+    "api:item_match_list": ASSESSORS,
 }
 # API routes that are public, write-only, or documentation: covered by their apps' tests.
 API_NOT_IN_MATRIX = {
@@ -74,6 +102,14 @@ API_NOT_IN_MATRIX = {
     "api:record_response",
     "api:create_platform",
     "api:put_organisation",
+    "api:match",
+    "api:upload_item_media",
+    "api:create_bank_api",
+    "api:get_bank",
+    "api:update_bank",
+    "api:export_entries",
+    "api:import_entries",
+    "api:remove_bank_entry",
 }
 SKIPPED_NAMESPACES = ("admin",)
 SKIPPED_ROUTES = {"set_language"}
@@ -112,12 +148,28 @@ def objects(users) -> dict[str, str]:
     item, assessment = assessed_item(users, "https://social.test/matrix/1")
     notified, _ = approved_item(users, "https://social.test/matrix/2")
     [notice] = queue_notices([notified], actor=users["analyst"])
+    match = _known_match(users, item, known=notified)
     return {
         "item_id": str(item.id),
         "assessment_id": str(assessment.id),
         "report_id": str(item.reports.get().id),
         "notice_id": str(notice.id),
+        "slug": match.entry.bank.slug,
+        "public_id": str(match.entry.public_id),
+        "match_id": str(match.id),
     }
+
+
+def _known_match(users, item, *, known) -> Match:
+    """A bank entry of ``known`` with a thumbnail, and ``item`` matching it."""
+    bank = create_bank(actor=users["coordinator"], name="Matrix bank")
+    pdq = random_pdq(1)
+    picture = base64.b64encode(greyscale_thumbnail(synthetic_image(1, (64, 64)))).decode()
+    entry = EntryInput("pdq", pdq, quality=90, item=known, thumbnail=picture)
+    add_entries(bank, [entry], actor=users["coordinator"])
+    item_signals(item, [ComputedSignal("pdq", pdq, 90)])
+    [match] = match_item(item)
+    return match
 
 
 def url_for(route: str, objects: dict[str, str]) -> str:

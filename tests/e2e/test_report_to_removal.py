@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD, SmtpServer
+from conftest import SmtpServer, log_in, log_out
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import Item
 from flagdesk.core import taxonomy
@@ -109,19 +109,6 @@ class Shots:
         path = self.folder / f"{self.count:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
-
-
-def log_in(page: Page, url: Callable[..., str], username: str) -> None:
-    page.goto(url("accounts:login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form[action$='/login'] button[type=submit]").click()
-    expect(page.locator(".whoami")).to_contain_text(username, timeout=TIMEOUT)
-
-
-def log_out(page: Page) -> None:
-    page.locator("form[action$='/logout'] button[type=submit]").click()
-    expect(page.locator(".whoami")).to_have_count(0, timeout=TIMEOUT)
 
 
 def text_part(message: EmailMessage) -> str:

@@ -142,6 +142,6 @@ def test_prefill_only_from_an_approved_illegal_assessment_of_the_same_item(users
     withdrawn = allow_prefill(entry, None, actor=users["reviewer"])
     assert withdrawn.prefill_assessment is None
     # An assessment of another item never qualifies, even an approved one.
-    other, foreign = approved_item(users)
+    _other, foreign = approved_item(users)
     with pytest.raises(Conflict):
         allow_prefill(entry, foreign, actor=users["reviewer"])

@@ -1,0 +1,109 @@
+"""Reading API requests that may carry anything: JSON of any shape, a file, or too much.
+
+Partners' scripts send what they send; each problem must become a 4xx ``{"error": {...}}``
+with a translated message, never a 500 (spec/api.md).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import field_validator
+
+from flagdesk.accounts.models import User
+from flagdesk.core.errors import FlagdeskError, ValidationFailed
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def body_doc(json_schema: dict[str, Any] | None, form_fields: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` for a body read by hand: JSON (if any), or a form with ``file``."""
+    form_schema = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}, **form_fields},
+    }
+    content: dict[str, Any] = {"multipart/form-data": {"schema": form_schema}}
+    if json_schema is not None:
+        content["application/json"] = {"schema": json_schema}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+class BodyTooLarge(FlagdeskError):
+    code = "too_large"
+    status = 413
+
+
+def clean_text(value: Any) -> Any:
+    """No NUL or lone surrogate reaches the database (PostgreSQL refuses both with a 500)."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+            raise ValueError(_("This text contains characters that are not allowed."))
+    return value
+
+
+class CleanSchema(Schema):
+    """A Schema whose text fields refuse NUL and lone surrogates."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control(cls, value: Any) -> Any:
+        return clean_text(value)
+
+
+def user_of(request: HttpRequest) -> User:
+    """The token's user: every route here has ``auth=TokenAuth()``, which sets it."""
+    return cast(User, request.user)
+
+
+def too_large() -> BodyTooLarge:
+    return BodyTooLarge(_("The request body is too large; send the hashes as a file instead."))
+
+
+def json_body(request: HttpRequest) -> Any:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise too_large() from None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # bad JSON and bad UTF-8 are both ValueErrors
+        raise ValidationFailed(_("The request body is not valid JSON.")) from None
+
+
+def is_multipart(request: HttpRequest) -> bool:
+    return request.content_type == "multipart/form-data"
+
+
+def form(request: HttpRequest) -> tuple[dict[str, str], UploadedFile]:
+    """The form fields and the uploaded ``file`` of a multipart request."""
+    try:
+        files, fields = request.FILES, request.POST
+    except RequestDataTooBig:
+        raise too_large() from None
+    except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
+        raise ValidationFailed(_("The uploaded form could not be read.")) from None
+    upload = files.get("file")
+    if upload is None:
+        raise ValidationFailed(
+            _('Attach the file as the form field "file".'),
+            fields={"file": [_("This field is required.")]},
+        )
+    return {k: fields.get(k, "") for k in fields}, upload
+
+
+def flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in (*TRUE_WORDS, "0", "false", "no", ""):
+        return value.strip().lower() in TRUE_WORDS
+    raise ValidationFailed(
+        _("The request is not valid."), fields={name: [_("This must be true or false.")]}
+    )

@@ -1,0 +1,119 @@
+"""Reads of banks, entries, item hashes and matches; each starts from the user's scope (S5).
+
+Staff pages and the item panel read through here so that ``select_related`` and the role that
+may see a bank or a match are written once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from uuid import UUID
+
+from django.db.models import Count, QuerySet
+
+from flagdesk.accounts.models import Role, User
+from flagdesk.cases.models import Assessment, Item
+
+from .models import BankEntry, HashBank, ItemSignal, Match
+from .services.roles import BANK_READERS
+
+
+def visible_banks(user: User) -> QuerySet[HashBank]:
+    """Every bank page starts here; partners and casework-only roles see none."""
+    if not user.has_any_role(*BANK_READERS):
+        return HashBank.objects.none()
+    return HashBank.objects.select_related("partner", "created_by")
+
+
+def partner_accounts() -> QuerySet[User]:
+    """Accounts that may feed a partner bank by API (the bank form offers them)."""
+    return User.objects.filter(role=Role.PARTNER, is_active=True).order_by("username")
+
+
+def live_counts(banks: list[HashBank]) -> dict[int, dict[str, int]]:
+    """Live entries per bank and signal type, in one grouped query for the whole list."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        BankEntry.objects.filter(bank__in=banks, removed_at__isnull=True)
+        .order_by()
+        .values("bank_id", "signal_type")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["bank_id"]][row["signal_type"]] = row["n"]
+    return counts
+
+
+def bank_entries(
+    bank: HashBank, *, signal_type: str = "", removed: bool = False
+) -> QuerySet[BankEntry]:
+    """A bank's live entries, or its removed ones (kept for the record), newest first."""
+    entries = BankEntry.objects.filter(bank=bank, removed_at__isnull=not removed)
+    if signal_type:
+        entries = entries.filter(signal_type=signal_type)
+    order = ("-removed_at", "-id") if removed else ("-added_at", "-id")
+    return entries.select_related("item__case", "added_by", "removed_by").order_by(*order)
+
+
+def bank_entry(user: User, slug: str, public_id: UUID) -> BankEntry | None:
+    return (
+        BankEntry.objects.filter(bank__in=visible_banks(user), bank__slug=slug, public_id=public_id)
+        .select_related(
+            "bank",
+            "item__case",
+            "added_by",
+            "removed_by",
+            "prefill_assessment__author",
+            "prefill_allowed_by",
+        )
+        .first()
+    )
+
+
+def entry_matches(entry: BankEntry) -> QuerySet[Match]:
+    return entry.matches.select_related("item__case", "signal").order_by("-created_at")
+
+
+def prefill_candidates(entry: BankEntry) -> QuerySet[Assessment]:
+    """Assessments a reviewer may let matches reuse: approved 'illegal' ones of the entry's item."""
+    if entry.item_id is None:
+        return Assessment.objects.none()
+    return (
+        Assessment.objects.filter(
+            item_id=entry.item_id,
+            verdict=Assessment.Verdict.ILLEGAL,
+            review__is_approved=True,
+        )
+        .select_related("author", "review__reviewer")
+        .order_by("-created_at")
+    )
+
+
+def item_signals(item: Item) -> QuerySet[ItemSignal]:
+    return item.signals.select_related("added_by").order_by("created_at", "id")
+
+
+def item_matches(user: User, item: Item) -> QuerySet[Match]:
+    """The item's matches on live entries, closest first; only bank readers see them."""
+    if not user.has_any_role(*BANK_READERS):
+        return Match.objects.none()
+    return (
+        item.matches.filter(entry__removed_at__isnull=True)
+        .select_related("signal", "entry__bank", "entry__item__case", "entry__prefill_assessment")
+        .order_by("distance", "-created_at")
+    )
+
+
+def item_match_count(item: Item) -> int:
+    """How many live matches an item has: shown to every role on the item page, details not."""
+    return item.matches.filter(entry__removed_at__isnull=True).count()
+
+
+def visible_match(user: User, match_id: UUID) -> Match | None:
+    if not user.has_any_role(*BANK_READERS):
+        return None
+    return (
+        Match.objects.filter(pk=match_id)
+        .select_related("item", "signal", "entry__bank", "entry__item__case")
+        .first()
+    )

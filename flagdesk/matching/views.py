@@ -1,1 +1,0 @@
-"""Staff pages for banks, look-ups and matches."""

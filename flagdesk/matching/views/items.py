@@ -1,0 +1,170 @@
+"""Actions of the item page's matching panel: upload media, add to a bank, and the matches
+(their thumbnails, the audited unblur, and the one-click assessment from a known item).
+
+The panel itself is the ``item_matching_panel`` template tag; a failed upload or bank form
+shows again on a page of its own with the errors, as the reveal form of the item page does.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from flagdesk.accounts.models import User
+from flagdesk.accounts.permissions import role_required
+from flagdesk.cases.models import Item
+from flagdesk.cases.queries import visible_items
+from flagdesk.cases.services.assessment import ASSESSOR_ROLES
+from flagdesk.cases.views import phenomenon_label
+from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.forms import show_error
+
+from .. import queries
+from ..forms import AddToBankForm, MediaUploadForm
+from ..models import ItemSignal, Match
+from ..services import media as media_services
+from ..services.prefill import assess_from_match
+from ..services.roles import BANK_READERS, BANK_WRITERS, HASHERS, UNBLURRERS
+from . import request_user
+from .thumbnails import grant_unblur, is_unblurred, jpeg_response
+
+
+def _item(user: User, item_id: UUID) -> Item:
+    return get_object_or_404(visible_items(user), id=item_id)
+
+
+def panel_url(item_id: object, anchor: str = "matching") -> str:
+    return f"{reverse('cases:item-detail', kwargs={'item_id': item_id})}#{anchor}"
+
+
+def _form_page(request: HttpRequest, item: Item, template: str, form: object) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"item": item, "form": form, "phenomenon": phenomenon_label(item.phenomenon)},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*HASHERS)
+def item_hash(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    user = request_user(request)
+    item = _item(user, item_id)
+    form = MediaUploadForm(request.POST or None, request.FILES or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            signals = media_services.hash_item_media(
+                item,
+                upload,
+                actor=user,
+                source=ItemSignal.Source.ANALYST,
+                keep_thumbnail=form.cleaned_data["keep_thumbnail"],
+                filename=upload.name or "",
+                declared_mime=upload.content_type or "",
+            )
+        except FlagdeskError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d hash recorded; the file was not kept. Matching against the banks "
+                    "runs in the background: reload this page in a moment to see matches.",
+                    "%(count)d hashes recorded; the file was not kept. Matching against the banks "
+                    "runs in the background: reload this page in a moment to see matches.",
+                    len(signals),
+                )
+                % {"count": len(signals)},
+            )
+            return HttpResponseRedirect(panel_url(item.id))
+    return _form_page(request, item, "matching/item_media.html", form)
+
+
+@role_required(*BANK_WRITERS)
+def item_bank_add(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    user = request_user(request)
+    item = _item(user, item_id)
+    banks = list(queries.visible_banks(user))
+    form = AddToBankForm(request.POST or None, banks=banks)
+    if request.method == "POST" and form.is_valid():
+        bank = next(b for b in banks if b.slug == form.cleaned_data["bank"])
+        try:
+            result = media_services.add_item_to_bank(
+                item, bank, actor=user, tags=form.cleaned_data["tags"]
+            )
+        except FlagdeskError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(added)d hashes added to “%(bank)s”; %(duplicates)d were already there.")
+                % {"added": len(result.added), "bank": bank.name, "duplicates": result.duplicates},
+            )
+            return HttpResponseRedirect(panel_url(item.id))
+    return _form_page(request, item, "matching/item_bank_add.html", form)
+
+
+def _match(user: User, match_id: UUID) -> Match:
+    match = queries.visible_match(user, match_id)
+    if match is None:
+        raise Http404
+    return match
+
+
+@role_required(*BANK_READERS)
+def match_thumbnail(request: HttpRequest, match_id: UUID) -> HttpResponse:
+    """Blurred, unless ``?clear=1`` within the grant an audited unblur opened for this user."""
+    user = request_user(request)
+    match = _match(user, match_id)
+    clear = (
+        request.GET.get("clear") == "1"
+        and user.has_any_role(*UNBLURRERS)
+        and is_unblurred(request.session, str(match.id))
+    )
+    try:
+        picture = media_services.thumbnail(match, actor=user, unblur=clear, audit=False)
+    except FlagdeskError:
+        raise Http404 from None
+    return jpeg_response(picture.jpeg)
+
+
+@require_POST
+@role_required(*UNBLURRERS)
+def match_unblur(request: HttpRequest, match_id: UUID) -> HttpResponse:
+    """The deliberate click: audited by the service, then clear for five minutes."""
+    user = request_user(request)
+    match = _match(user, match_id)
+    try:
+        media_services.thumbnail(match, actor=user, unblur=True)
+    except FlagdeskError as e:
+        messages.error(request, str(e.message))
+    else:
+        grant_unblur(request.session, str(match.id))
+    return HttpResponseRedirect(panel_url(match.item_id, f"match-{match.id}"))
+
+
+@require_POST
+@role_required(*ASSESSOR_ROLES)
+def match_assess(request: HttpRequest, match_id: UUID) -> HttpResponse:
+    """One click: the known item's approved assessment becomes this analyst's, for review."""
+    user = request_user(request)
+    match = _match(user, match_id)
+    _item(user, match.item_id)  # 404 unless the analyst may open the item being assessed
+    try:
+        assess_from_match(match, actor=user)
+    except FlagdeskError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(
+            request,
+            _("Assessed as the known item; the assessment now waits for a reviewer."),
+        )
+    return redirect("cases:item-detail", item_id=match.item_id)
