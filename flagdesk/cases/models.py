@@ -154,6 +154,7 @@ class CaseEvent(models.Model):
         NOTICE_FAILED = "notice_failed", _("Notice failed")
         RESPONSE = "response", _("Platform response")
         MATCHED = "matched", _("Matched a known hash")
+        PREFILLED = "prefilled", _("Assessed as a known item")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

@@ -48,7 +48,7 @@ class ReportForm(forms.Form):
         label=_("Tell us in your own words (optional)"),
         help_text=_(
             "What is shown or said, who is targeted, and anything that helps us act "
-            "quickly. Do not upload or paste the images themselves."
+            "quickly. Do not paste images here: add a picture or video below instead."
         ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -95,7 +95,9 @@ def test_a_resized_recompressed_copy_is_matched_and_assessed_in_one_click(
     assert item.status == Item.Status.AWAITING_REVIEW
     assessment = item.assessments.get()
     assert assessment.author.username == "alice"
-    assert known.case.reference in assessment.reasons
+    assert assessment.reasons == known.assessments.get().reasons
+    prefilled = CaseEvent.objects.get(item=item, kind=CaseEvent.Kind.PREFILLED)
+    assert prefilled.data["known_case"] == known.case.reference
     log_out(page)
 
     # Four eyes still hold: bob approves.

@@ -20,13 +20,13 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from importlib import import_module
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..models import BankEntry
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FRAME_BITS = 20  # a vPDQ frame's index id is entry_id << 20 | frame number
 LOOK_BACK = timedelta(minutes=2)
+WINDOW_EVERY_SECONDS = 1.0
 BATCH = 50_000
 INDEX_NAMES = ("pdq", "vpdq")
 
@@ -103,6 +104,9 @@ class IndexStore:
         self._generation: str | None = None
         self._watermark = 0
         self._synced_at: datetime | None = None
+        # Ids in the look-back window whose state (True = removed) this process applied.
+        self._applied: dict[int, bool] = {}
+        self._window_checked = float("-inf")
 
     # -- reading ----------------------------------------------------------------------------
     def search(self, queries: Codes, radius: int) -> SearchResult:
@@ -141,37 +145,52 @@ class IndexStore:
             self._index = cls()
         self._generation = generation
         self._watermark = int(str(meta.get("watermark", 0)))
+        self._applied, self._window_checked = {}, float("-inf")
         synced = meta.get("synced_at")
         self._synced_at = datetime.fromisoformat(str(synced)) if synced else None
 
-    def _rows(self) -> Iterator[tuple[int, str, str, int | None, datetime | None]]:
-        kinds = [Pdq.name] if self.name == "pdq" else [Vpdq.name]
-        query = BankEntry.objects.filter(signal_type__in=kinds)
-        if self._synced_at is None:
-            query = query.filter(id__gt=self._watermark)
-        else:
-            since = self._synced_at - LOOK_BACK
-            query = (
-                query.filter(id__gt=self._watermark)
-                | query.filter(added_at__gte=since)
-                | query.filter(removed_at__gte=since)
-            )
-        yield from (
-            query.order_by("id")
-            .values_list("id", "signal_type", "value", "quality", "removed_at")
-            .iterator(chunk_size=BATCH)
-        )
-
     def _sync(self) -> HashIndex:
+        """Catch up with the database; cheap when nothing changed (one indexed range query).
+
+        New ids are read on every search. The look-back window (rows added or removed lately,
+        which catches transactions that committed an older id after a newer one) is read at
+        most once a second, and only rows whose state this process has not applied yet are
+        fetched whole.
+        """
         index = self._index
         if index is None:
             raise RuntimeError("index not opened")
-        started = timezone.now()
+        base = BankEntry.objects.filter(signal_type=self.name)
+        self._apply(index, base.filter(id__gt=self._watermark))
+        if time.monotonic() - self._window_checked >= WINDOW_EVERY_SECONDS:
+            started = timezone.now()
+            since = (self._synced_at or started) - LOOK_BACK
+            states = dict(
+                base.filter(Q(added_at__gte=since) | Q(removed_at__gte=since)).values_list(
+                    "id", "removed_at"
+                )
+            )
+            todo = [i for i, gone in states.items() if self._applied.get(i) != (gone is not None)]
+            if todo:
+                self._apply(index, base.filter(id__in=todo))
+            self._applied = {i: self._applied[i] for i in states if i in self._applied}
+            self._synced_at = started
+            self._window_checked = time.monotonic()
+        return index
+
+    def _apply(self, index: HashIndex, query: QuerySet[BankEntry]) -> None:
+        """Add the live rows of ``query`` to the index and drop its removed ones."""
+        recent = timezone.now() - 2 * LOOK_BACK
         live: list[tuple[int, str, str, int | None]] = []
         gone: list[tuple[int, str, str, int | None]] = []
-        for entry_id, kind, value, quality, removed_at in self._rows():
+        rows = query.order_by("id").values_list(
+            "id", "signal_type", "value", "quality", "added_at", "removed_at"
+        )
+        for entry_id, kind, value, quality, added_at, removed_at in rows.iterator(chunk_size=BATCH):
             (gone if removed_at else live).append((entry_id, kind, value, quality))
             self._watermark = max(self._watermark, entry_id)
+            if added_at >= recent or (removed_at is not None and removed_at >= recent):
+                self._applied[entry_id] = removed_at is not None
             if len(live) >= BATCH:
                 index.add(*entry_codes(live))
                 live = []
@@ -179,8 +198,6 @@ class IndexStore:
             index.add(*entry_codes(live))
         if gone:
             index.remove(entry_codes(gone)[0])
-        self._synced_at = started
-        return index
 
     # -- writing snapshots ------------------------------------------------------------------
     def rebuild(self) -> int:
@@ -219,6 +236,7 @@ class IndexStore:
         with self._lock:
             self._index, self._generation = index, generation
             self._watermark, self._synced_at = watermark, started
+            self._applied, self._window_checked = {}, float("-inf")
         return len(index)
 
     def _prune(self, keep: str) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.cases.models import Assessment
+from flagdesk.cases.models import Assessment, CaseEvent
 from flagdesk.cases.services.assessment import submit_assessment
 from flagdesk.core.errors import Conflict
 
@@ -24,27 +25,19 @@ def prefill_source(match: Match) -> Assessment | None:
     return entry.prefill_assessment
 
 
+@transaction.atomic
 def assess_from_match(match: Match, *, actor: User) -> Assessment:
     """Submit the known item's approved qualification for the new item.
 
     The analyst's click makes it their assessment (they vouch that it is the same content);
-    it still goes to a reviewer, so four-eyes holds. The reasons say where they came from.
+    it still goes to a reviewer, so four-eyes holds. The reasons are copied unchanged: they
+    go into the notice to the platform, which must not see our banks or internal ids. Where
+    the assessment came from is on the case timeline instead.
     """
     source = prefill_source(match)
     if source is None:
         raise Conflict(_("No reviewer allowed this match to pre-fill an assessment."))
-    known = match.entry.item
-    origin = _(
-        "Same content as item %(item)s of case %(case)s (bank %(bank)s, %(kind)s distance "
-        "%(distance)s); its approved assessment follows."
-    ) % {
-        "item": str(known.pk)[:8] if known else "-",
-        "case": known.case.reference if known else "-",
-        "bank": match.entry.bank.name,
-        "kind": match.entry.get_signal_type_display(),
-        "distance": match.distance,
-    }
-    return submit_assessment(
+    assessment = submit_assessment(
         match.item,
         actor=actor,
         verdict=source.verdict,
@@ -52,6 +45,23 @@ def assess_from_match(match: Match, *, actor: User) -> Assessment:
         tdb_category=source.tdb_category,
         keywords=source.keywords,
         legal_bases=source.legal_bases,
-        reasons=f"{origin}\n\n{source.reasons}",
+        reasons=source.reasons,
         content_type=source.content_type,
     )
+    known = match.entry.item
+    CaseEvent.objects.create(
+        case_id=match.item.case_id,
+        item=match.item,
+        kind=CaseEvent.Kind.PREFILLED,
+        actor=actor,
+        data={
+            "assessment": str(assessment.id),
+            "from_assessment": str(source.id),
+            "match": str(match.id),
+            "bank": match.entry.bank.slug,
+            "distance": match.distance,
+            "known_item": str(known.pk) if known else None,
+            "known_case": known.case.reference if known else None,
+        },
+    )
+    return assessment

@@ -14,7 +14,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.cases.models import Item
@@ -91,6 +91,15 @@ def quality(kind: str, value: int | None) -> SafeString:
 
 # The label a person reads for a phenomenon code, as on the item page.
 register.filter("phenomenon_label", phenomenon_label)
+
+
+MEDIA_KINDS = {"image": gettext_lazy("image"), "video": gettext_lazy("video")}
+
+
+@register.filter
+def media_kind(kind: str) -> str:
+    """'image' or 'video' in the reader's language."""
+    return str(MEDIA_KINDS.get(kind, kind))
 
 
 @register.filter

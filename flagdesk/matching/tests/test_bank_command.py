@@ -76,7 +76,7 @@ def test_clean_import_exits_zero_and_dry_run_says_so(users, tmp_path):
     out, _ = run("import", "own", str(path), "--type", "pdq")
     assert out.startswith("2 hashes added")
     out, _ = run("import", "own", "-", "--format", "hashes", stdin=io.StringIO(f"md5 {MD5}\n"))
-    assert out.startswith("1 hashes added")
+    assert out.startswith("1 hash added")
 
 
 def test_export_to_stdout_and_file(users, tmp_path):

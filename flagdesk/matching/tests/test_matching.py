@@ -152,8 +152,11 @@ def test_prefill_needs_a_reviewers_permission_and_still_goes_to_review(users):
     assert new_item.status == Item.Status.AWAITING_REVIEW
     assert created.author == users["analyst"]
     assert created.legal_bases == assessment.legal_bases
-    assert known_item.case.reference in created.reasons
-    assert assessment.reasons in created.reasons
+    # The reasons go to the platform unchanged; where they came from stays on our timeline.
+    assert created.reasons == assessment.reasons
+    event = CaseEvent.objects.get(item=new_item, kind=CaseEvent.Kind.PREFILLED)
+    assert event.data["known_case"] == known_item.case.reference
+    assert event.data["from_assessment"] == str(assessment.id)
 
 
 @pytest.mark.parametrize(

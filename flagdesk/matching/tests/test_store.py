@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from django.conf import settings
 
@@ -34,12 +35,26 @@ def test_rebuild_publishes_a_snapshot_that_a_new_process_opens(users):
     assert len(store("pdq")) == 51
 
 
-def test_removed_entries_leave_the_index_on_the_next_search(users):
+def test_removed_entries_leave_the_index_when_the_window_is_read(users, monkeypatch):
     own = bank(users["coordinator"])
     [entry] = add(own, users["analyst"], ("pdq", random_pdq(1)))
     assert ids_near("pdq", entry.value) == {entry.pk}
     remove_entry(entry, actor=users["reviewer"], reason="false positive: a meme template")
+    # Within the second the index may still propose it (find() checks the database) ...
+    monkeypatch.setattr("flagdesk.matching.index.store.WINDOW_EVERY_SECONDS", 0.0)
+    # ... and once the look-back window is read, it is gone.
     assert ids_near("pdq", entry.value) == set()
+
+
+def test_an_older_id_committed_late_is_picked_up_from_the_window(users, monkeypatch):
+    own = bank(users["coordinator"])
+    first, second = add(own, users["analyst"], ("pdq", random_pdq(1)), ("pdq", random_pdq(2)))
+    monkeypatch.setattr("flagdesk.matching.index.store.WINDOW_EVERY_SECONDS", 0.0)
+    assert ids_near("pdq", second.value) == {second.pk}
+    # As if ``first`` had committed after ``second``: the index never saw it.
+    store("pdq")._index.remove(np.asarray([first.pk], dtype=np.int64))  # type: ignore[union-attr]
+    store("pdq")._applied.pop(first.pk, None)
+    assert ids_near("pdq", first.value) == {first.pk}
 
 
 def test_a_damaged_snapshot_falls_back_to_the_database(users):

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.models import CASEWORK_ROLES
@@ -177,7 +177,11 @@ def bank_import(request: HttpRequest, slug: str) -> HttpResponse:
 def _report_messages(request: HttpRequest, report: ImportReport) -> None:
     messages.success(
         request,
-        _("Import done: %(added)d hashes added, %(duplicates)d already in the bank.")
+        ngettext(
+            "Import done: %(added)d hash added, %(duplicates)d already in the bank.",
+            "Import done: %(added)d hashes added, %(duplicates)d already in the bank.",
+            report.added,
+        )
         % {"added": report.added, "duplicates": report.duplicates},
     )
     for row in report.invalid[:MAX_INVALID_MESSAGES]:

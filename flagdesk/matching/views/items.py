@@ -105,7 +105,11 @@ def item_bank_add(request: HttpRequest, item_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(added)d hashes added to “%(bank)s”; %(duplicates)d were already there.")
+                ngettext(
+                    "%(added)d hash added to “%(bank)s”; %(duplicates)d were already there.",
+                    "%(added)d hashes added to “%(bank)s”; %(duplicates)d were already there.",
+                    len(result.added),
+                )
                 % {"added": len(result.added), "bank": bank.name, "duplicates": result.duplicates},
             )
             return HttpResponseRedirect(panel_url(item.id))

@@ -191,14 +191,19 @@ class Command(BaseCommand):
             self.stderr.write(_("... and %(n)d more invalid rows.") % {"n": hidden})
         values = {"added": report.added, "dups": report.duplicates, "bad": report.invalid_count}
         if report.dry_run:
-            message = _(
+            message = ngettext(
+                "Dry run: %(added)d hash would be added, %(dups)d are already in the bank, "
+                "%(bad)d rows are invalid. Nothing was written.",
                 "Dry run: %(added)d hashes would be added, %(dups)d are already in the bank, "
-                "%(bad)d rows are invalid. Nothing was written."
+                "%(bad)d rows are invalid. Nothing was written.",
+                report.added,
             )
         else:
-            message = _(
+            message = ngettext(
+                "%(added)d hash added, %(dups)d already in the bank, %(bad)d invalid rows skipped.",
                 "%(added)d hashes added, %(dups)d already in the bank, %(bad)d invalid rows "
-                "skipped."
+                "skipped.",
+                report.added,
             )
         self.stdout.write(message % values)
         if report.invalid_count:
