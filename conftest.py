@@ -270,3 +270,39 @@ def log_out(page: Page) -> None:
 def matching_index_dir(settings: Any) -> Path:
     """The test's own index snapshot directory (set for every test by ``_test_settings``)."""
     return Path(settings.MATCHING_INDEX_DIR)
+
+
+@pytest.fixture
+def api(client: Any, users: dict[str, User]) -> type:
+    """``api(role).get(path)``, ``.post``, ``.upload``, ``.patch``: calls with that persona's
+    bearer token (``api(None)`` sends none)."""
+    import json
+
+    from flagdesk.accounts.services import issue_token as _issue_token
+
+    class Caller:
+        def __init__(self, role: str | None) -> None:
+            self.headers = {"Authorization": f"Bearer {_issue_token(users[role])}"} if role else {}
+
+        def get(self, path, **params):
+            return client.get(f"/api/v1{path}", params, headers=self.headers)
+
+        def post(self, path, body=None, **kwargs):
+            if isinstance(body, dict | list):
+                body = json.dumps(body)
+            return client.post(
+                f"/api/v1{path}",
+                body,
+                content_type=kwargs.pop("content_type", "application/json"),
+                headers=self.headers,
+            )
+
+        def upload(self, path, **fields):
+            return client.post(f"/api/v1{path}", fields, headers=self.headers)
+
+        def patch(self, path, body):
+            return client.patch(
+                f"/api/v1{path}", json.dumps(body), "application/json", headers=self.headers
+            )
+
+    return Caller

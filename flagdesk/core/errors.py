@@ -49,6 +49,13 @@ class Conflict(FlagdeskError):
     status = 409
 
 
+class TooLarge(FlagdeskError):
+    """A body or file over a limit (413); the message says the limit and what to do."""
+
+    code = "too_large"
+    status = 413
+
+
 class RateLimited(FlagdeskError):
     code = "rate_limited"
     status = 429

@@ -18,8 +18,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from flagdesk.core.errors import FlagdeskError, NotFound, ValidationFailed
+from flagdesk.core.errors import NotFound, TooLarge, ValidationFailed
 from flagdesk.core.ratelimit import check_rate
+from flagdesk.core.text import is_storable
 
 from . import queries, services
 from .models import Report
@@ -71,11 +72,6 @@ REPORT_BODY_SCHEMA: dict[str, Any] = {
         },
     },
 }
-
-
-class BodyTooLarge(FlagdeskError):
-    code = "too_large"
-    status = 413
 
 
 class ReportItemOut(Schema):
@@ -141,7 +137,7 @@ class _Body:
         if not isinstance(value, str):
             self._fail(path, _("This must be text."))
             return ""
-        if not _is_clean(value):
+        if not is_storable(value):
             self._fail(path, _("This text contains characters that are not allowed."))
             return ""
         return value
@@ -164,21 +160,10 @@ class _Body:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self._fail(path, _("This must be a list of web addresses."))
             return []
-        if not all(_is_clean(v) for v in value):
+        if not all(is_storable(v) for v in value):
             self._fail(path, _("This text contains characters that are not allowed."))
             return []
         return value
-
-
-def _is_clean(text: str) -> bool:
-    """No NUL and no lone surrogates: neither can be stored, encrypted or hashed."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _language_of(data: Any) -> str:
@@ -193,7 +178,7 @@ def _load_json(request: HttpRequest) -> Any:
     try:
         raw = request.body
     except RequestDataTooBig:
-        raise BodyTooLarge(_("The request body is too large.")) from None
+        raise TooLarge(_("The request body is too large.")) from None
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors

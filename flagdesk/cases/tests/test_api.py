@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-from flagdesk.accounts.services import issue_token
 from flagdesk.cases.models import Item
 
 from .factories import (
@@ -18,25 +17,6 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(client, users):
-    """``api(role).get(path)``: the test client with that persona's bearer token."""
-
-    class Caller:
-        def __init__(self, role: str | None) -> None:
-            self.headers = {"Authorization": f"Bearer {issue_token(users[role])}"} if role else {}
-
-        def get(self, path, **params):
-            return client.get(f"/api/v1{path}", params, headers=self.headers)
-
-        def post(self, path, body):
-            return client.post(
-                f"/api/v1{path}", body, content_type="application/json", headers=self.headers
-            )
-
-    return Caller
 
 
 def test_list_items_with_filters(api, users):

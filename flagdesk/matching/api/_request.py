@@ -18,7 +18,7 @@ from ninja import Schema
 from pydantic import field_validator
 
 from flagdesk.accounts.models import User
-from flagdesk.core.errors import FlagdeskError, ValidationFailed
+from flagdesk.core.errors import TooLarge, ValidationFailed
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -34,11 +34,6 @@ def body_doc(json_schema: dict[str, Any] | None, form_fields: dict[str, Any]) ->
     if json_schema is not None:
         content["application/json"] = {"schema": json_schema}
     return {"requestBody": {"required": True, "content": content}}
-
-
-class BodyTooLarge(FlagdeskError):
-    code = "too_large"
-    status = 413
 
 
 def clean_text(value: Any) -> Any:
@@ -63,8 +58,8 @@ def user_of(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def too_large() -> BodyTooLarge:
-    return BodyTooLarge(_("The request body is too large; send the hashes as a file instead."))
+def too_large() -> TooLarge:
+    return TooLarge(_("The request body is too large; send the hashes as a file instead."))
 
 
 def json_body(request: HttpRequest) -> Any:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from flagdesk.core.errors import ValidationFailed
+from flagdesk.core.errors import TooLarge, ValidationFailed
 
 from ..services.banks import EntryInput, value_key
 from ..signal_types import SIGNAL_TYPES, InvalidSignal
@@ -58,9 +58,8 @@ class FormatError(ValidationFailed):
     code = "invalid_format"
 
 
-class ImportTooLarge(ValidationFailed):
-    code = "too_large"
-    status = 413
+class ImportTooLarge(TooLarge, ValidationFailed):
+    """Over the import limits: 413 ``too_large``, shown by forms like any validation error."""
 
 
 class InvalidRow(NamedTuple):

@@ -17,6 +17,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from flagdesk.core.text import is_storable
+
 from ..services.banks import MAX_TAG_CHARS, MAX_TAGS, EntryInput, canonical
 from ..signal_types import SIGNAL_TYPES, InvalidSignal, Vpdq, signal_type
 from .base import (
@@ -40,24 +42,13 @@ THE_REFERENCE = gettext_lazy("The external reference")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
 
-def _is_clean(text: str) -> bool:
-    """No NUL and no lone surrogate: neither can be stored in every database."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _text(value: Any, what: str | Promise) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidSignal(_("%(what)s must be text.") % {"what": what})
     text = str(value)
-    if not _is_clean(text):
+    if not is_storable(text):
         raise InvalidSignal(
             _("%(what)s contains characters that are not allowed.") % {"what": what}
         )

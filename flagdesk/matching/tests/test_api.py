@@ -26,38 +26,6 @@ pytestmark = pytest.mark.django_db
 MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 
 
-@pytest.fixture
-def api(client, users):
-    """``api(role).get(path)``: the test client with that persona's bearer token."""
-
-    class Caller:
-        def __init__(self, role: str | None) -> None:
-            self.headers = {"Authorization": f"Bearer {issue_token(users[role])}"} if role else {}
-
-        def get(self, path, **params):
-            return client.get(f"/api/v1{path}", params, headers=self.headers)
-
-        def post(self, path, body=None, **kwargs):
-            if isinstance(body, dict | list):
-                body = json.dumps(body)
-            return client.post(
-                f"/api/v1{path}",
-                body,
-                content_type=kwargs.pop("content_type", "application/json"),
-                headers=self.headers,
-            )
-
-        def upload(self, path, **fields):
-            return client.post(f"/api/v1{path}", fields, headers=self.headers)
-
-        def patch(self, path, body):
-            return client.patch(
-                f"/api/v1{path}", json.dumps(body), "application/json", headers=self.headers
-            )
-
-    return Caller
-
-
 def content(response) -> str:
     return b"".join(response.streaming_content).decode()
 
