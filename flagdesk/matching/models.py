@@ -145,6 +145,9 @@ class ItemSignal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the banks were last searched for this hash; a hash left unchecked (its task lost
+    # with a killed worker) is found by the worker's sweep and matched again.
+    checked_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

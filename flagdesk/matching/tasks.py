@@ -19,6 +19,16 @@ def match_item_task(item_id: str) -> int:
     return len(match_item(item))
 
 
+def sweep_unchecked() -> int:
+    """Queue matching again for hashes whose task was lost; returns how many items."""
+    from .services.matching import unchecked_items
+
+    ids = unchecked_items()
+    for item_id in ids:
+        match_item_task.enqueue(item_id)
+    return len(ids)
+
+
 @task()
 def rebuild_index_task(name: str) -> int:
     from .index.store import store

@@ -11,11 +11,13 @@ import base64
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.models import CaseEvent, Item
@@ -241,6 +243,7 @@ def match_item(item: Item) -> list[Match]:
                 )
                 if is_new:
                     created.append(match)
+        ItemSignal.objects.filter(pk__in=[s.pk for s in signals]).update(checked_at=timezone.now())
         for match in created:
             known = match.entry.item
             CaseEvent.objects.create(
@@ -257,3 +260,16 @@ def match_item(item: Item) -> list[Match]:
                 },
             )
     return created
+
+
+def unchecked_items(
+    *, older_than: timedelta = timedelta(minutes=5), limit: int = 1000
+) -> list[str]:
+    """Items with a hash that no matching run has checked for a while (a lost task)."""
+    cutoff = timezone.now() - older_than
+    ids = (
+        ItemSignal.objects.filter(checked_at__isnull=True, created_at__lt=cutoff)
+        .values_list("item_id", flat=True)
+        .distinct()[:limit]
+    )
+    return [str(i) for i in ids]

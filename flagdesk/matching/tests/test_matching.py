@@ -165,3 +165,30 @@ def test_prefill_needs_a_reviewers_permission_and_still_goes_to_review(users):
 )
 def test_media_is_kept_only_where_the_law_allows(phenomenon, requested, kept):
     assert may_keep_media(phenomenon, requested) is kept
+
+
+def test_a_hash_whose_matching_task_was_lost_is_swept_by_the_worker(users):
+    """A worker killed between recording the hash and matching it loses nothing."""
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from flagdesk.matching.models import ItemSignal
+
+    own = bank(users["coordinator"])
+    value = random_pdq(50)
+    add(own, users["analyst"], ("pdq", value))
+    item = reported_item()
+    [signal] = item_signals(item, [pdq(flip(value, 3))])
+    # No task was ever queued (as if the process died before it could be): too recent first.
+    call_command("worker", burst=True)
+    assert not Match.objects.filter(item=item).exists()
+    ItemSignal.objects.filter(pk=signal.pk).update(
+        created_at=signal.created_at - dt.timedelta(minutes=10)
+    )
+    call_command("worker", burst=True)
+    assert Match.objects.get(item=item).distance == 3
+    signal.refresh_from_db()
+    assert signal.checked_at is not None
+    call_command("worker", burst=True)  # checked now: not queued again
+    assert Match.objects.filter(item=item).count() == 1

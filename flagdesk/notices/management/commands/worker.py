@@ -20,12 +20,14 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from flagdesk.matching.tasks import sweep_unchecked
 from flagdesk.notices import outbox
 from flagdesk.notices.tasks import worker_name
 
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 1.0
+MATCH_SWEEP_SECONDS = 60.0
 MAX_BURST_ROUNDS = 100
 
 
@@ -44,9 +46,14 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self._stop)
         log.info("worker.started", extra={"burst": burst})
         rounds = 0
+        next_match_sweep = 0.0
         while not self.stopping:
             rounds += 1
             swept = outbox.sweep()
+            if time.monotonic() >= next_match_sweep:
+                # Hashes whose matching task died with a worker: rare, so once a minute.
+                swept += sweep_unchecked()
+                next_match_sweep = time.monotonic() + MATCH_SWEEP_SECONDS
             ran = self._run_due_tasks()
             if burst and (not (swept or ran) or rounds >= MAX_BURST_ROUNDS):
                 # The cap only matters if a task keeps failing before it claims its row.
