@@ -135,7 +135,10 @@ class CsvFormat(ExchangeFormat):
         if cell("category").strip().lower() in NEGATIVE_CATEGORIES:
             return InvalidRow(
                 line,
-                _("The source marks this hash as not matching (NEGATIVE_CLASS); not imported."),
+                _(
+                    "The source marks this hash as a known false positive (NEGATIVE_CLASS); "
+                    "not imported."
+                ),
             )
         return RawRow(
             line=line,

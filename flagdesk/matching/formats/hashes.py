@@ -56,7 +56,8 @@ class HashListFormat(ExchangeFormat):
                 raise FormatError(
                     _(
                         "Line %(line)d: a hash of 64 hexadecimal digits may be PDQ or SHA-256. "
-                        "Give the signal type (--type pdq or --type sha256, or the type field)."
+                        "Say which: choose the signal type for the file, or write the type "
+                        "before the hash on the line (pdq … or sha256 …)."
                     )
                     % {"line": number}
                 )

@@ -110,8 +110,8 @@ def _run_vpdq(path: Path) -> list[Frame]:
         raw = json.loads(done.stdout)["frames"]
         if len(raw) > MAX_FRAMES:
             raise MediaRejected(
-                _("The video is too long (more than %(count)d frame hashes).")
-                % {"count": MAX_FRAMES}
+                _("The video is too long (more than %(hours)d hours).")
+                % {"hours": MAX_FRAMES // 3600}
             )
         frames = [Frame(str(pdq), int(q), float(t)) for pdq, q, t, _number in raw]
         Vpdq.validate(Vpdq.serialise(frames))  # the child's output is checked like any input
