@@ -173,6 +173,9 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 
 # Re-upload detection (matching app): where index snapshots live and what uploads may weigh.
 MATCHING_INDEX_DIR = Path(env_str("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
+# Media kept as evidence (encrypted with FLAGDESK_FIELD_KEYS), and the largest file kept.
+MATCHING_EVIDENCE_DIR = Path(env_str("MATCHING_EVIDENCE_DIR", str(VAR_DIR / "evidence" / "media")))
+MATCHING_MAX_KEEP_BYTES = env_int("MATCHING_MAX_KEEP_BYTES", 50 * 1024 * 1024)
 MATCHING_MAX_IMAGE_BYTES = env_int("MATCHING_MAX_IMAGE_BYTES", 30 * 1024 * 1024)
 MATCHING_MAX_VIDEO_BYTES = env_int("MATCHING_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
 MATCHING_MAX_VIDEO_SECONDS = env_int("MATCHING_MAX_VIDEO_SECONDS", 3 * 3600)

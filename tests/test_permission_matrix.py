@@ -69,6 +69,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "matching:bank-export": BANK_MANAGERS,
     "matching:entry-detail": BANK_READERS,
     "matching:entry-remove": POST_ONLY,
+    "matching:file-download": POST_ONLY,
     "matching:entry-prefill": POST_ONLY,
     "matching:entry-thumbnail": BANK_READERS,
     "matching:hash-lookup": CASEWORK | BANK_READERS,

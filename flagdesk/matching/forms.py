@@ -214,14 +214,19 @@ class MediaUploadForm(_Form):
         label=gettext_lazy("Keep a greyscale thumbnail as evidence"),
         required=False,
     )
+    keep_file = forms.BooleanField(
+        label=gettext_lazy("Keep the file itself as evidence (stored encrypted)"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, item: Item, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.keep_refusal = keep_media_refusal(item)
         if self.keep_refusal:
             # A disabled field ignores what is posted: no thumbnail, whatever the browser sends.
-            self.fields["keep_thumbnail"].disabled = True
-            self.fields["keep_thumbnail"].widget.attrs["aria-describedby"] = KEEP_REFUSAL_ID
+            for name in ("keep_thumbnail", "keep_file"):
+                self.fields[name].disabled = True
+                self.fields[name].widget.attrs["aria-describedby"] = KEEP_REFUSAL_ID
 
 
 class AddToBankForm(_Form):

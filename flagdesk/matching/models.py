@@ -156,6 +156,33 @@ class ItemSignal(models.Model):
         return f"{self.signal_type}:{self.value_key[:16]}"
 
 
+class MediaFile(models.Model):
+    """An item's image or video kept as evidence: encrypted on disk, never for CSAM.
+
+    Kept only when an analyst asks and the phenomenon allows it (``may_keep_media``); the
+    file name the uploader gave is not stored (it may name the victim).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="media_files")
+    kind = models.CharField(max_length=10)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # Relative to settings.MATCHING_EVIDENCE_DIR; the bytes there are a Fernet token.
+    storage_name = models.CharField(max_length=100, unique=True)
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]}"
+
+
 class Match(models.Model):
     """An item's hash found in a bank: the item links to the known item and its case."""
 

@@ -32,4 +32,5 @@ urlpatterns = [
     path("matches/<uuid:match_id>/thumbnail", items.match_thumbnail, name="match-thumbnail"),
     path("matches/<uuid:match_id>/unblur", items.match_unblur, name="match-unblur"),
     path("matches/<uuid:match_id>/assess", items.match_assess, name="match-assess"),
+    path("files/<uuid:file_id>/download", items.file_download, name="file-download"),
 ]

@@ -176,20 +176,39 @@ def match(request: HttpRequest) -> dict[str, Any]:
     "/items/{item_id}/media",
     auth=TokenAuth(),
     response={201: dict[str, Any]},
-    openapi_extra=body_doc(None, {"keep_thumbnail": {"type": "boolean"}}),
+    openapi_extra=body_doc(
+        None, {"keep_thumbnail": {"type": "boolean"}, "keep_file": {"type": "boolean"}}
+    ),
 )
 def upload_item_media(request: HttpRequest, item_id: UUID) -> Status[dict[str, Any]]:
-    """Hash an item's image or video (multipart ``file``, optional ``keep_thumbnail``)."""
+    """Hash an item's image or video (multipart ``file``; optional ``keep_thumbnail`` and
+    ``keep_file``: keep a thumbnail / the file itself as encrypted evidence where allowed)."""
     user = user_of(request)
     require_role(user, *HASHERS)
     item = _item_or_404(user, item_id)
     fields, upload = form(request)
-    keep = flag(fields.get("keep_thumbnail", ""), "keep_thumbnail")
-    signals = hash_item_media(
-        item, upload, actor=user, source=ItemSignal.Source.API, keep_thumbnail=keep
+    result = hash_item_media(
+        item,
+        upload,
+        actor=user,
+        source=ItemSignal.Source.API,
+        keep_thumbnail=flag(fields.get("keep_thumbnail", ""), "keep_thumbnail"),
+        keep_file=flag(fields.get("keep_file", ""), "keep_file"),
     )
-    rows = [{"signal_type": s.signal_type, "value": s.value, "quality": s.quality} for s in signals]
-    return Status(201, {"signals": rows, "matching": "queued"})
+    rows = [
+        {"signal_type": s.signal_type, "value": s.value, "quality": s.quality}
+        for s in result.signals
+    ]
+    kept = result.kept.media_file
+    return Status(
+        201,
+        {
+            "signals": rows,
+            "matching": "queued",
+            "kept_file": str(kept.pk) if kept else None,
+            "not_kept_because": result.kept.refusal or None,
+        },
+    )
 
 
 @router.get("/items/{item_id}/matches", auth=TokenAuth())

@@ -17,11 +17,19 @@ from flagdesk.core.errors import NotFound, ValidationFailed
 from ..models import BankEntry, HashBank, ItemSignal, Match
 from ..signal_types import Pdq, Vpdq
 from .banks import AddResult, EntryInput, add_entries
-from .matching import record_media
+from .evidence import Kept
+from .evidence import keep_file as keep_file_as_evidence
+from .matching import may_keep_media, record_media
 from .roles import BANK_READERS, UNBLURRERS
 
 if TYPE_CHECKING:
     from flagdesk.accounts.models import User
+
+
+@dataclass(frozen=True)
+class HashedUpload:
+    signals: list[ItemSignal]
+    kept: Kept
 
 
 def hash_item_media(
@@ -31,21 +39,33 @@ def hash_item_media(
     actor: User | None,
     source: str,
     keep_thumbnail: bool = False,
+    keep_file: bool = False,
     filename: str = "",
     declared_mime: str = "",
-) -> list[ItemSignal]:
-    """Hash an uploaded file for an item and queue matching; the file itself is not kept.
+) -> HashedUpload:
+    """Hash an uploaded file for an item and queue matching.
 
-    Raises ``MediaRejected`` (422 ``invalid_media``) for anything that is not a readable image
-    or video within the limits.
+    The file is discarded unless ``keep_file`` is asked for and the phenomenon allows it
+    (never for CSAM); then it is kept encrypted as evidence (``services.evidence``). Raises
+    ``MediaRejected`` (422 ``invalid_media``) for anything that is not a readable image or
+    video within the limits.
     """
     from ..media import hash_media
     from ..tasks import match_item_task
 
     media = hash_media(upload, filename=filename, declared_mime=declared_mime)
-    signals = record_media(item, media, actor=actor, source=source, keep_thumbnail=keep_thumbnail)
-    transaction.on_commit(lambda: match_item_task.enqueue(str(item.pk)))
-    return signals
+    with transaction.atomic():
+        signals = record_media(
+            item, media, actor=actor, source=source, keep_thumbnail=keep_thumbnail
+        )
+        kept = Kept()
+        if keep_file:
+            if may_keep_media(item.phenomenon, True):
+                kept = keep_file_as_evidence(item, upload, media, actor=actor)
+            else:
+                kept = Kept(refusal=_("The law does not allow keeping media of this kind."))
+        transaction.on_commit(lambda: match_item_task.enqueue(str(item.pk)))
+    return HashedUpload(signals, kept)
 
 
 def add_item_to_bank(item: Item, bank: HashBank, *, actor: User, tags: list[str]) -> AddResult:

@@ -151,6 +151,7 @@ def item_matching_panel(context: template.Context, item: Item) -> dict[str, Any]
         "can_open_items": user.has_any_role(*CASEWORK_ROLES),
         "matches": _match_rows(user, item, request.session),
         "match_count": queries.item_match_count(item),
+        "kept_files": list(item.media_files.all()) if user.has_any_role(*UNBLURRERS) else [],
         "upload_form": MediaUploadForm(item=item, auto_id=AUTO_ID) if can_hash else None,
         "bank_form": (
             AddToBankForm(banks=list(queries.visible_banks(user)), auto_id=AUTO_ID)

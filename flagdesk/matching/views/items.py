@@ -28,8 +28,9 @@ from flagdesk.core.forms import show_error
 
 from .. import queries
 from ..forms import AddToBankForm, MediaUploadForm
-from ..models import ItemSignal, Match
+from ..models import ItemSignal, Match, MediaFile
 from ..services import media as media_services
+from ..services.evidence import read_file as read_media_file
 from ..services.prefill import assess_from_match
 from ..services.roles import BANK_READERS, BANK_WRITERS, HASHERS, UNBLURRERS
 from . import request_user
@@ -61,28 +62,34 @@ def item_hash(request: HttpRequest, item_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            signals = media_services.hash_item_media(
+            result = media_services.hash_item_media(
                 item,
                 upload,
                 actor=user,
                 source=ItemSignal.Source.ANALYST,
                 keep_thumbnail=form.cleaned_data["keep_thumbnail"],
+                keep_file=form.cleaned_data["keep_file"],
                 filename=upload.name or "",
                 declared_mime=upload.content_type or "",
             )
         except FlagdeskError as e:
             show_error(form, e)
         else:
+            signals = result.signals
+            if result.kept.media_file:
+                kept = _("The file is kept as evidence, encrypted.")
+            else:
+                kept = result.kept.refusal or _("The file was not kept.")
             messages.success(
                 request,
                 ngettext(
-                    "%(count)d hash recorded; the file was not kept. Matching against the banks "
-                    "runs in the background: reload this page in a moment to see matches.",
-                    "%(count)d hashes recorded; the file was not kept. Matching against the banks "
-                    "runs in the background: reload this page in a moment to see matches.",
+                    "%(count)d hash recorded. %(kept)s Matching against the banks runs in the "
+                    "background: reload this page in a moment to see matches.",
+                    "%(count)d hashes recorded. %(kept)s Matching against the banks runs in the "
+                    "background: reload this page in a moment to see matches.",
                     len(signals),
                 )
-                % {"count": len(signals)},
+                % {"count": len(signals), "kept": kept},
             )
             return HttpResponseRedirect(panel_url(item.id))
     return _form_page(request, item, "matching/item_media.html", form)
@@ -172,3 +179,25 @@ def match_assess(request: HttpRequest, match_id: UUID) -> HttpResponse:
             _("Assessed as the known item; the assessment now waits for a reviewer."),
         )
     return redirect("cases:item-detail", item_id=match.item_id)
+
+
+@require_POST
+@role_required(*UNBLURRERS)
+def file_download(request: HttpRequest, file_id: UUID) -> HttpResponse:
+    """A kept evidence file, as a download; a deliberate POST, audited by the service."""
+    user = request_user(request)
+    media_file = get_object_or_404(
+        MediaFile.objects.filter(item__in=visible_items(user)), id=file_id
+    )
+    try:
+        data = read_media_file(media_file, actor=user)
+    except FlagdeskError as e:
+        raise Http404(e.message) from None
+    extension = {"image/jpeg": "jpg", "image/png": "png"}.get(media_file.mime, "bin")
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = (
+        f'attachment; filename="evidence-{media_file.sha256[:12]}.{extension}"'
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,117 @@
+"""Media kept as evidence: written encrypted, read back only by an audited download.
+
+A victim's image is the most sensitive thing flagdesk can hold, so it is kept only when an
+analyst asks for it and the phenomenon allows it (never CSAM: legal.md), encrypted with the
+same rotatable keys as personal data fields, under a random name, and every read is audited.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from flagdesk.accounts.permissions import require_role
+from flagdesk.audit.services import record
+from flagdesk.cases.models import Item
+from flagdesk.core.crypto import fernet
+from flagdesk.core.errors import NotFound
+
+from ..models import MediaFile
+from .roles import UNBLURRERS
+
+if TYPE_CHECKING:
+    from flagdesk.accounts.models import User
+
+    from ..media import HashedMedia
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What happened to the file: kept (``media_file``) or why not (``refusal``)."""
+
+    media_file: MediaFile | None = None
+    refusal: str = ""
+
+
+def evidence_dir() -> Path:
+    return Path(settings.MATCHING_EVIDENCE_DIR)
+
+
+def _read_all(source: Any) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, Path):
+        return source.read_bytes()
+    handle: IO[bytes] = source
+    handle.seek(0)
+    return handle.read()
+
+
+def keep_file(item: Item, source: Any, media: HashedMedia, *, actor: User | None) -> Kept:
+    """Encrypt the upload into the evidence directory and record it (caller checked policy)."""
+    limit = int(settings.MATCHING_MAX_KEEP_BYTES)
+    if media.size > limit:
+        return Kept(
+            refusal=_(
+                "The file is larger than %(mb)d MB, the most we keep as evidence: only its "
+                "hashes were recorded."
+            )
+            % {"mb": limit // (1024 * 1024)}
+        )
+    data = _read_all(source)
+    token = fernet().encrypt(data)
+    name = f"{uuid.uuid4().hex}.fernet"
+    directory = evidence_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Written under a temporary name and renamed: a crash never leaves half a file behind.
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(token)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, directory / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    sha256 = next((s.value for s in media.signals if s.signal_type == "sha256"), "")
+    media_file = MediaFile.objects.create(
+        item=item,
+        kind=media.kind,
+        mime=media.mime,
+        size=media.size,
+        sha256=sha256,
+        storage_name=name,
+        kept_by=actor,
+    )
+    record("media.keep", actor=actor, target=f"item:{item.pk}", data={"file": str(media_file.pk)})
+    return Kept(media_file=media_file)
+
+
+def read_file(media_file: MediaFile, *, actor: User) -> bytes:
+    """The clear bytes of a kept file, for a deliberate, audited download."""
+    require_role(actor, *UNBLURRERS)
+    path = evidence_dir() / media_file.storage_name
+    try:
+        token = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(_("The kept file is missing from the evidence store.")) from None
+    try:
+        data = fernet().decrypt(token)
+    except InvalidToken:
+        raise NotFound(_("The kept file cannot be decrypted with the configured keys.")) from None
+    record(
+        "media.download",
+        actor=actor,
+        target=f"item:{media_file.item_id}",
+        data={"file": str(media_file.pk)},
+    )
+    return data

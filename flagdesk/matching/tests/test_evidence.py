@@ -1,0 +1,104 @@
+"""Media kept as evidence: only when asked and allowed, encrypted on disk, read back audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from flagdesk.audit.models import AuditEntry
+from flagdesk.cases.tests.factories import reported_item
+from flagdesk.core.errors import PermissionDenied
+from flagdesk.matching.demo import picture_bytes
+from flagdesk.matching.models import MediaFile
+from flagdesk.matching.services.evidence import evidence_dir, read_file
+from flagdesk.matching.services.media import hash_item_media
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _evidence_dir(settings, tmp_path):
+    settings.MATCHING_EVIDENCE_DIR = tmp_path / "evidence"
+
+
+def upload(data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("victim-name.jpg", data, content_type="image/jpeg")
+
+
+def test_a_kept_file_is_encrypted_on_disk_and_read_back_audited(users):
+    item = reported_item(phenomenon="ncii")
+    data = picture_bytes()
+    result = hash_item_media(
+        item, upload(data), actor=users["analyst"], source="analyst", keep_file=True
+    )
+    kept = result.kept.media_file
+    assert kept is not None and not result.kept.refusal
+    assert (kept.kind, kept.mime, kept.size) == ("image", "image/jpeg", len(data))
+    stored = (evidence_dir() / kept.storage_name).read_bytes()
+    assert data not in stored and b"\xff\xd8\xff" not in stored  # no clear JPEG on disk
+    assert "victim-name" not in kept.storage_name
+    assert read_file(kept, actor=users["reviewer"]) == data
+    assert AuditEntry.objects.filter(action="media.download", actor=users["reviewer"]).exists()
+    with pytest.raises(PermissionDenied):
+        read_file(kept, actor=users["auditor"])
+
+
+@pytest.mark.parametrize("phenomenon", ["csam", "csam_ai_generated", "sexting_minor", ""])
+def test_never_kept_where_the_law_forbids_or_the_phenomenon_is_unknown(users, phenomenon):
+    item = reported_item(phenomenon=phenomenon)
+    result = hash_item_media(
+        item, upload(picture_bytes()), actor=users["analyst"], source="analyst", keep_file=True
+    )
+    assert result.kept.media_file is None and result.kept.refusal
+    assert result.signals  # hashed all the same
+    assert not MediaFile.objects.exists()
+    assert not evidence_dir().exists() or not any(evidence_dir().iterdir())
+
+
+def test_not_kept_unless_asked_and_not_beyond_the_size_limit(users, settings):
+    item = reported_item(phenomenon="ncii")
+    assert (
+        hash_item_media(
+            item, upload(picture_bytes()), actor=users["analyst"], source="analyst"
+        ).kept.media_file
+        is None
+    )
+    settings.MATCHING_MAX_KEEP_BYTES = 1000
+    result = hash_item_media(
+        item, upload(picture_bytes()), actor=users["analyst"], source="analyst", keep_file=True
+    )
+    assert result.kept.media_file is None and "most we keep" in result.kept.refusal
+
+
+def test_download_from_the_item_page_is_a_post_and_audited(client, users):
+    item = reported_item(phenomenon="ncii")
+    data = picture_bytes()
+    kept = hash_item_media(
+        item, upload(data), actor=users["analyst"], source="analyst", keep_file=True
+    ).kept.media_file
+    assert kept is not None
+    url = reverse("matching:file-download", args=[kept.id])
+    client.force_login(users["analyst"])
+    page = client.get(reverse("cases:item-detail", args=[item.id])).content.decode()
+    assert url in page
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 200
+    assert response.content == data
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store"
+    assert AuditEntry.objects.filter(action="media.download").count() == 1
+    client.force_login(users["intake"])
+    assert client.post(url).status_code == 403
+
+
+def test_the_upload_form_keeps_the_file_when_ticked(client, users):
+    item = reported_item(phenomenon="ncii")
+    client.force_login(users["analyst"])
+    response = client.post(
+        reverse("matching:item-hash", args=[item.id]),
+        {"file": upload(picture_bytes()), "keep_file": "on"},
+    )
+    assert response.status_code == 302
+    assert MediaFile.objects.filter(item=item).count() == 1
