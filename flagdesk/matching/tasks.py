@@ -27,10 +27,3 @@ def sweep_unchecked() -> int:
     for item_id in ids:
         match_item_task.enqueue(item_id)
     return len(ids)
-
-
-@task()
-def rebuild_index_task(name: str) -> int:
-    from .index.store import store
-
-    return store(name).rebuild()

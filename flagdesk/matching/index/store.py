@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 FRAME_BITS = 20  # a vPDQ frame's index id is entry_id << 20 | frame number
 LOOK_BACK = timedelta(minutes=2)
 WINDOW_EVERY_SECONDS = 1.0
+# This many entries newer than a snapshot make it worth rebuilding (new processes replay them).
+REBUILD_AFTER = 10_000
 BATCH = 50_000
 INDEX_NAMES = ("pdq", "vpdq")
 
@@ -200,6 +202,21 @@ class IndexStore:
             index.remove(entry_codes(gone)[0])
 
     # -- writing snapshots ------------------------------------------------------------------
+    def is_stale(self) -> bool:
+        """No snapshot while entries exist, or ``REBUILD_AFTER`` entries newer than it."""
+        generation = self._read_current()
+        watermark = 0
+        if generation:
+            try:
+                meta = json.loads((self.directory / generation / "store.json").read_text())
+                watermark = int(meta.get("watermark", 0))
+            except (OSError, ValueError):
+                generation = None
+        newer = BankEntry.objects.filter(signal_type=self.name, id__gt=watermark)
+        if not generation:
+            return newer.exists()
+        return newer[:REBUILD_AFTER].count() >= REBUILD_AFTER
+
     def rebuild(self) -> int:
         """Build the index afresh from the database and publish it as the new snapshot."""
         started = timezone.now()
@@ -248,6 +265,44 @@ class IndexStore:
         for old in snapshots[:-2]:
             if old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+_rebuilds: dict[tuple[str, str], threading.Thread] = {}
+
+
+def _rebuild_in_thread(name: str) -> None:
+    from django.db import connection
+
+    try:
+        store(name).rebuild()
+    except Exception:  # a failed rebuild leaves the old snapshot; the next check retries
+        log.exception("index.rebuild_failed", extra={"index": name})
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def refresh_stale_snapshots() -> list[str]:
+    """Rebuild, in a background thread, each snapshot of this machine that lags behind.
+
+    Called by ``flagdesk worker`` once a minute. A snapshot is stale when there is none while
+    the banks hold hashes, or when ``REBUILD_AFTER`` or more entries came after it (every new
+    process would replay them). Snapshots live on each machine's disk, so each machine's
+    worker keeps its own; searches go on against the old snapshot meanwhile.
+    """
+    started = []
+    for name in INDEX_NAMES:
+        key = (str(settings.MATCHING_INDEX_DIR), name)
+        running = _rebuilds.get(key)
+        if running is not None and running.is_alive():
+            continue
+        if store(name).is_stale():
+            thread = threading.Thread(
+                target=_rebuild_in_thread, args=(name,), name=f"index-rebuild-{name}", daemon=True
+            )
+            _rebuilds[key] = thread
+            thread.start()
+            started.append(name)
+    return started
 
 
 _stores: dict[tuple[str, str], IndexStore] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
     from flagdesk.accounts.models import User
 
 MIN_REMOVAL_REASON = 10
-# A bulk addition this large is worth a fresh snapshot, so that new processes need not replay it.
-REBUILD_AFTER = 10_000
 MAX_TAGS = 20
 MAX_TAG_CHARS = 60
 
@@ -223,19 +220,7 @@ def add_entries(bank: HashBank, entries: Sequence[EntryInput], *, actor: User) -
             data={"added": len(result.added), "duplicates": result.duplicates},
         )
     _ensure_ids(result.added, bank)
-    _rebuild_if_large(result.added)
     return result
-
-
-def _rebuild_if_large(added: list[BankEntry]) -> None:
-    from ..tasks import rebuild_index_task
-
-    counts: dict[str, int] = {}
-    for row in added:
-        counts[row.signal_type] = counts.get(row.signal_type, 0) + 1
-    for name in ("pdq", "vpdq"):
-        if counts.get(name, 0) >= REBUILD_AFTER:
-            transaction.on_commit(partial(rebuild_index_task.enqueue, name))
 
 
 def _ensure_ids(rows: list[BankEntry], bank: HashBank) -> None:

@@ -80,3 +80,23 @@ def test_video_frames_are_indexed_under_their_entry(users):
     [(index_id, distance)] = store("vpdq").search(codes_from_hex([third]), 31).hits(0)
     assert split_frame_id(index_id) == (entry.pk, 2)
     assert distance == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_missing_or_lagging_snapshot_is_rebuilt_in_the_background(users, monkeypatch):
+    from flagdesk.matching.index import store as store_module
+
+    own = bank(users["coordinator"])
+    add(own, users["analyst"], ("pdq", random_pdq(1)))
+    assert store("pdq").is_stale()  # entries, but no snapshot yet
+    assert not store("vpdq").is_stale()  # nothing to index
+    assert store_module.refresh_stale_snapshots() == ["pdq"]
+    for thread in list(store_module._rebuilds.values()):
+        thread.join(timeout=60)
+    assert (settings.MATCHING_INDEX_DIR / "pdq" / "CURRENT").exists()
+    assert not store("pdq").is_stale()
+    monkeypatch.setattr(store_module, "REBUILD_AFTER", 2)
+    add(own, users["analyst"], ("pdq", random_pdq(2)))
+    assert not store("pdq").is_stale()  # one newer entry: replaying it is cheap
+    add(own, users["analyst"], ("pdq", random_pdq(3)))
+    assert store("pdq").is_stale()

@@ -20,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from flagdesk.matching.index.store import refresh_stale_snapshots
 from flagdesk.matching.tasks import sweep_unchecked
 from flagdesk.notices import outbox
 from flagdesk.notices.tasks import worker_name
@@ -53,6 +54,8 @@ class Command(BaseCommand):
             if time.monotonic() >= next_match_sweep:
                 # Hashes whose matching task died with a worker: rare, so once a minute.
                 swept += sweep_unchecked()
+                if not burst:  # a long-running worker keeps this machine's snapshots fresh
+                    refresh_stale_snapshots()
                 next_match_sweep = time.monotonic() + MATCH_SWEEP_SECONDS
             ran = self._run_due_tasks()
             if burst and (not (swept or ran) or rounds >= MAX_BURST_ROUNDS):
