@@ -175,8 +175,8 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Demo data loaded: %(users)d users, %(platforms)d platforms, %(reports)d reports "
-                "with %(items)d items, %(notices)d notices, %(banks)d hash banks with "
-                "%(entries)d hashes, %(matches)d re-upload matches."
+                "with %(items)d items, %(notices)d notices; hash banks: %(banks)d with "
+                "%(entries)d hashes; re-uploads matched: %(matches)d."
             )
             % summary
         )
