@@ -104,12 +104,12 @@ def _value(kind: str, value: Any) -> str:
         label = SIGNAL_TYPES[kind].label
         if not _HEX.fullmatch(text):
             raise InvalidSignal(
-                _("A %(type)s hash may only contain the digits 0-9 and the letters a-f.")
+                _("%(type)s hashes may only contain the digits 0-9 and the letters a-f.")
                 % {"type": label}
             )
         if len(text) != expected:
             raise InvalidSignal(
-                _("A %(type)s hash has %(expected)d hexadecimal digits; this one has %(count)d.")
+                _("%(type)s hashes have %(expected)d hexadecimal digits; this one has %(count)d.")
                 % {"type": label, "expected": expected, "count": len(text)}
             )
     return text

@@ -61,7 +61,7 @@ def test_import_prints_report_and_invalid_lines(users, tmp_path):
         )
     assert err.value.returncode == 1
     assert "2 hashes added, 1 already in the bank, 1 invalid rows skipped" in out.getvalue()
-    assert errors.getvalue().startswith("line 4: A PDQ hash may only contain")
+    assert errors.getvalue().startswith("line 4: PDQ hashes may only contain")
     assert BankEntry.objects.count() == 2
     assert AuditEntry.objects.filter(action="bank.import", actor=users["coordinator"]).exists()
 
