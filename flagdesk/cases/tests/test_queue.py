@@ -72,8 +72,10 @@ def test_queue_pages_by_fifty(client, users):
     client.force_login(users["analyst"])
     first = client.get(reverse("cases:queue"))
     assert len(first.context["rows"]) == 50
+    assert 'href="?page=2"' in first.content.decode()  # the shared pager
     second = client.get(reverse("cases:queue"), {"page": 2})
     assert len(second.context["rows"]) == 2
+    assert "Page 2 of 2" in second.content.decode()
 
 
 def test_queue_query_count_is_flat(client, users, django_assert_max_num_queries):
