@@ -19,6 +19,13 @@ def match_item_task(item_id: str) -> int:
     return len(match_item(item))
 
 
+@task()
+def retro_match_task(bank_id: int, first_id: int, last_id: int) -> int:
+    from .services.retro import retro_match
+
+    return len(retro_match(bank_id, first_id, last_id))
+
+
 def sweep_unchecked() -> int:
     """Queue matching again for hashes whose task was lost; returns how many items."""
     from .services.matching import unchecked_items

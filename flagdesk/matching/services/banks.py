@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -220,6 +221,12 @@ def add_entries(bank: HashBank, entries: Sequence[EntryInput], *, actor: User) -
             data={"added": len(result.added), "duplicates": result.duplicates},
         )
     _ensure_ids(result.added, bank)
+    ids = [row.pk for row in result.added if row.pk]
+    if ids:
+        from ..tasks import retro_match_task
+
+        # Items we already hold may be among the new hashes: check them in the background.
+        transaction.on_commit(partial(retro_match_task.enqueue, bank.pk, min(ids), max(ids)))
     return result
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core import taxonomy
 
-from ..index.base import codes_from_hex
+from ..index.base import Codes, SearchResult, codes_from_hex
 from ..index.store import split_frame_id, store
 from ..models import BankEntry, ItemSignal, Match
 from ..signal_types import ComputedSignal, Pdq, Vpdq, signal_type
@@ -82,11 +82,15 @@ def _find_exact(signals: list[ComputedSignal]) -> dict[int, list[Hit]]:
     return found
 
 
-def _find_pdq(signals: list[ComputedSignal]) -> dict[int, list[Hit]]:
+Search = Callable[[Codes, int], SearchResult]
+
+
+def _find_pdq(signals: list[ComputedSignal], search: Search | None = None) -> dict[int, list[Hit]]:
     found: dict[int, list[Hit]] = defaultdict(list)
     if not signals:
         return found
-    result = store("pdq").search(codes_from_hex([s.value for s in signals]), Pdq.threshold)
+    search = search or store("pdq").search
+    result = search(codes_from_hex([s.value for s in signals]), Pdq.threshold)
     entries = _live_entries([int(i) for i in result.ids])
     for number in range(len(signals)):
         for entry_id, distance in result.hits(number):
@@ -106,12 +110,13 @@ def _segments(times: list[float]) -> tuple[tuple[float, float], ...]:
     return tuple((round(a, 3), round(b, 3)) for a, b in runs)
 
 
-def _find_video(signal: ComputedSignal) -> list[Hit]:
+def find_video(signal: ComputedSignal, search: Search | None = None) -> list[Hit]:
     """Frame-level search: each trusted query frame against every known frame at once."""
     query = trusted_distinct(Vpdq.frames(signal.value))
     if not query:
         return []
-    result = store("vpdq").search(codes_from_hex([f.pdq for f in query]), Vpdq.threshold)
+    search = search or store("vpdq").search
+    result = search(codes_from_hex([f.pdq for f in query]), Vpdq.threshold)
     matched_query: dict[int, set[int]] = defaultdict(set)
     matched_known: dict[int, dict[int, int]] = defaultdict(dict)
     for q_no in range(len(query)):
@@ -164,7 +169,7 @@ def find(signals: Sequence[ComputedSignal]) -> list[Lookup]:
         for position, number in enumerate(numbers):
             lookups[number].hits = found[position]
     for number in video:
-        lookups[number].hits = _find_video(lookups[number].signal)
+        lookups[number].hits = find_video(lookups[number].signal)
     for lookup in lookups:
         lookup.hits.sort(key=lambda h: (h.distance, -h.entry.pk))
     return lookups
@@ -224,36 +229,51 @@ def match_item(item: Item) -> list[Match]:
     """
     signals = list(item.signals.all())
     lookups = find([ComputedSignal(s.signal_type, s.value, s.quality) for s in signals])
+    with transaction.atomic():
+        created = record_matches(
+            [
+                (signal, hit)
+                for signal, lookup in zip(signals, lookups, strict=True)
+                for hit in lookup.hits
+            ]
+        )
+        ItemSignal.objects.filter(pk__in=[s.pk for s in signals]).update(checked_at=timezone.now())
+    return created
+
+
+def record_matches(pairs: list[tuple[ItemSignal, Hit]]) -> list[Match]:
+    """Store each (item hash, hit) as a match once, with a timeline event for each new one.
+
+    A hit on an entry that came from the same item is not a re-upload and is skipped.
+    """
     created: list[Match] = []
     with transaction.atomic():
-        for signal, lookup in zip(signals, lookups, strict=True):
-            for hit in lookup.hits:
-                if hit.entry.item_id == item.pk:
-                    continue
-                match, is_new = Match.objects.get_or_create(
-                    signal=signal,
-                    entry=hit.entry,
-                    defaults={
-                        "item": item,
-                        "distance": hit.distance,
-                        "query_share": hit.query_share,
-                        "known_share": hit.known_share,
-                        "segments": [list(s) for s in hit.segments],
-                    },
-                )
-                if is_new:
-                    created.append(match)
-        ItemSignal.objects.filter(pk__in=[s.pk for s in signals]).update(checked_at=timezone.now())
-        for match in created:
-            known = match.entry.item
+        for signal, hit in pairs:
+            if hit.entry.item_id == signal.item_id:
+                continue
+            match, is_new = Match.objects.get_or_create(
+                signal=signal,
+                entry=hit.entry,
+                defaults={
+                    "item_id": signal.item_id,
+                    "distance": hit.distance,
+                    "query_share": hit.query_share,
+                    "known_share": hit.known_share,
+                    "segments": [list(s) for s in hit.segments],
+                },
+            )
+            if not is_new:
+                continue
+            created.append(match)
+            known = hit.entry.item
             CaseEvent.objects.create(
-                case_id=item.case_id,
-                item=item,
+                case_id=signal.item.case_id,
+                item_id=signal.item_id,
                 kind=CaseEvent.Kind.MATCHED,
                 data={
                     "match": str(match.id),
-                    "bank": match.entry.bank.slug,
-                    "signal_type": match.entry.signal_type,
+                    "bank": hit.entry.bank.slug,
+                    "signal_type": hit.entry.signal_type,
                     "distance": match.distance,
                     "known_item": str(known.pk) if known else None,
                     "known_case": known.case.reference if known else None,
