@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from uuid import UUID
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from flagdesk.accounts.models import Role, User
 from flagdesk.cases.models import Assessment, Item
@@ -19,10 +19,14 @@ from .services.roles import BANK_READERS
 
 
 def visible_banks(user: User) -> QuerySet[HashBank]:
-    """Every bank page starts here; partners and casework-only roles see none."""
-    if not user.has_any_role(*BANK_READERS):
-        return HashBank.objects.none()
-    return HashBank.objects.select_related("partner", "created_by")
+    """Every bank read starts here: staff readers see all banks, a partner (API only) its own
+    and the shared ones, and other roles none."""
+    banks = HashBank.objects.select_related("partner", "created_by")
+    if user.has_any_role(*BANK_READERS):
+        return banks
+    if user.has_any_role(Role.PARTNER):
+        return banks.filter(Q(partner=user) | Q(is_shared=True))
+    return HashBank.objects.none()
 
 
 def partner_accounts() -> QuerySet[User]:

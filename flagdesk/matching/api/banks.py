@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,13 +90,9 @@ class ExportFilters(CleanSchema):
 
 def _banks(user: User) -> QuerySet[HashBank]:
     """Staff readers see every bank; a partner its own and the shared ones."""
-    if user.has_any_role(*BANK_READERS):
-        return visible_banks(user)
-    if user.has_any_role(Role.PARTNER):
-        return HashBank.objects.filter(Q(partner=user) | Q(is_shared=True)).select_related(
-            "partner"
-        )
-    raise PermissionDenied(_("Your role does not allow this action."))
+    if not user.has_any_role(*BANK_READERS, Role.PARTNER):
+        raise PermissionDenied(_("Your role does not allow this action."))
+    return visible_banks(user)
 
 
 def _bank_or_404(user: User, slug: str) -> HashBank:
