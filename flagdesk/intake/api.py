@@ -8,18 +8,18 @@ payload's language is known and before the rate limit counts the request.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from flagdesk.core.errors import NotFound, TooLarge, ValidationFailed
+from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.ratelimit import check_rate
+from flagdesk.core.requests import is_multipart, json_body, json_text, multipart
 from flagdesk.core.text import is_storable
 
 from . import queries, services
@@ -174,15 +174,21 @@ def _language_of(data: Any) -> str:
     return current if current in LANGUAGES else "en"
 
 
-def _load_json(request: HttpRequest) -> Any:
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        raise TooLarge(_("The request body is too large.")) from None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
-        raise ValidationFailed(_("The request body is not valid JSON.")) from None
+def _load(request: HttpRequest) -> tuple[Any, UploadedFile | None]:
+    """The report's JSON, and the optional ``media`` file of a multipart request.
+
+    JSON is the contract (spec/api.md); a partner with the picture sends the same JSON as the
+    form field ``report`` of a multipart request, with the file as ``media``.
+    """
+    if not is_multipart(request):
+        return json_body(request), None
+    fields, files = multipart(request)
+    if "report" not in fields:
+        raise ValidationFailed(
+            _('Send the report as JSON in the form field "report".'),
+            fields={"report": [_("This field is required.")]},
+        )
+    return json_text(fields["report"]), files.get("media")
 
 
 def _submission(data: Any) -> ReportSubmission:
@@ -235,17 +241,31 @@ def _submission(data: Any) -> ReportSubmission:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": REPORT_BODY_SCHEMA}},
+            "content": {
+                "application/json": {"schema": REPORT_BODY_SCHEMA},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["report"],
+                        "properties": {
+                            "report": {"type": "string", "description": "the JSON body"},
+                            "media": {"type": "string", "format": "binary"},
+                        },
+                    }
+                },
+            },
         }
     },
 )
 def create_report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     """Store a report; the receipt code in the answer is shown only this once."""
     check_rate(request, "report")
-    data = _load_json(request)
+    data, upload = _load(request)
     with translation.override(_language_of(data)):
         try:
-            submitted = services.submit_report(_submission(data))
+            submission = _submission(data)
+            media = services.hash_upload(upload)
+            submitted = services.submit_report(submission, media=media)
         except ValidationFailed as e:
             fields = {API_FIELDS.get(k, k): v for k, v in e.fields.items()}
             raise ValidationFailed(e.message, fields=fields) from None

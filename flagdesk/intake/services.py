@@ -18,6 +18,7 @@ from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
 from flagdesk.core.references import hash_receipt_code, new_receipt_code
 from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_url
+from flagdesk.matching.media import HashedMedia, MediaRejected, hash_media
 from flagdesk.matching.models import ItemSignal
 from flagdesk.matching.services.matching import record_media
 from flagdesk.matching.tasks import match_item_task
@@ -25,7 +26,7 @@ from flagdesk.matching.tasks import match_item_task
 from .models import Report
 
 if TYPE_CHECKING:
-    from flagdesk.matching.media import HashedMedia
+    from django.core.files.uploadedfile import UploadedFile
 
 MAX_URLS = 50
 MAX_DESCRIPTION = 20_000
@@ -127,6 +128,21 @@ def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
                 _("Please agree that we keep your contact details to follow up your report.")
             ]
     return urls, errors
+
+
+def hash_upload(upload: UploadedFile | None) -> HashedMedia | None:
+    """Hash a reporter's optional file before anything is stored, so a bad file costs nothing.
+
+    The error names the ``media`` field, as the web form and the API call it.
+    """
+    if upload is None:
+        return None
+    try:
+        return hash_media(
+            upload, filename=upload.name or "", declared_mime=upload.content_type or ""
+        )
+    except MediaRejected as e:
+        raise ValidationFailed(e.message, fields={"media": [e.message]}) from None
 
 
 @transaction.atomic

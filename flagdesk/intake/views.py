@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -12,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 
 from flagdesk.core.errors import RateLimited, ValidationFailed
 from flagdesk.core.ratelimit import check_rate
-from flagdesk.matching.media import HashedMedia, MediaRejected, hash_media
 
 from . import queries, services
 from .forms import ReportForm, StatusForm
@@ -61,18 +59,6 @@ STATUS_TEXT = {
 }
 
 
-def hashed_upload(upload: UploadedFile | None) -> HashedMedia | None:
-    """Hash the optional file before anything is stored, so a bad file costs nothing."""
-    if upload is None:
-        return None
-    try:
-        return hash_media(
-            upload, filename=upload.name or "", declared_mime=upload.content_type or ""
-        )
-    except MediaRejected as e:
-        raise ValidationFailed(e.message, fields={"media": [e.message]}) from None
-
-
 def _language() -> str:
     return (get_language() or "en")[:2]
 
@@ -89,7 +75,7 @@ def report(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/report.html", context, status=429)
         if form.is_valid():
             try:
-                media = hashed_upload(form.cleaned_data.get("media"))
+                media = services.hash_upload(form.cleaned_data.get("media"))
                 submitted = services.submit_report(form.submission(), media=media)
             except ValidationFailed as e:
                 form.add_service_errors(e)

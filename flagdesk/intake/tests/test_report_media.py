@@ -73,3 +73,59 @@ def test_the_report_form_accepts_files(client: Client) -> None:
     page = client.get(REPORT).content.decode()
     assert 'enctype="multipart/form-data"' in page
     assert 'name="media"' in page
+
+
+def test_the_api_takes_the_same_json_with_a_picture_as_multipart(client: Client) -> None:
+    import json
+
+    report = {
+        "language": "en",
+        "phenomenon": "ncii",
+        "urls": ["https://social.test/p/api-media"],
+        "role": "victim",
+        "reporter": {"anonymous": True},
+    }
+    response = client.post(
+        "/api/v1/reports",
+        {"report": json.dumps(report), "media": upload(picture_bytes(scale=0.5))},
+    )
+    assert response.status_code == 201, response.content
+    item = Report.objects.get().items.get()
+    assert item.signals.filter(signal_type="pdq").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"media": b"x"}, 422, "report"),
+        ({"report": "{not json"}, 422, None),
+        ({"report": "{}", "media": b"<html></html>"}, 422, None),
+    ],
+)
+def test_bad_multipart_reports_are_refused_and_store_nothing(
+    client: Client, fields, status, field
+) -> None:
+    data = {k: upload(v, "x.jpg") if isinstance(v, bytes) else v for k, v in fields.items()}
+    response = client.post("/api/v1/reports", data)
+    assert response.status_code == status
+    error = response.json()["error"]
+    if field:
+        assert field in error["fields"]
+    assert not Report.objects.exists()
+
+
+def test_a_bad_picture_in_an_api_report_names_the_media_field(client: Client) -> None:
+    import json
+
+    report = {
+        "language": "en",
+        "urls": ["https://social.test/p/api-bad-media"],
+        "role": "victim",
+        "reporter": {"anonymous": True},
+    }
+    response = client.post(
+        "/api/v1/reports", {"report": json.dumps(report), "media": upload(b"", "e.jpg")}
+    )
+    assert response.status_code == 422
+    assert "media" in response.json()["error"]["fields"]
+    assert not Report.objects.exists()

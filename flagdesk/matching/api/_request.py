@@ -6,19 +6,18 @@ with a translated message, never a 500 (spec/api.md).
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
-from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import field_validator
 
 from flagdesk.accounts.models import User
 from flagdesk.core.errors import TooLarge, ValidationFailed
+from flagdesk.core.requests import json_body as core_json_body
+from flagdesk.core.requests import multipart
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -63,35 +62,19 @@ def too_large() -> TooLarge:
 
 
 def json_body(request: HttpRequest) -> Any:
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        raise too_large() from None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # bad JSON and bad UTF-8 are both ValueErrors
-        raise ValidationFailed(_("The request body is not valid JSON.")) from None
-
-
-def is_multipart(request: HttpRequest) -> bool:
-    return request.content_type == "multipart/form-data"
+    return core_json_body(request, too_large=too_large().message)
 
 
 def form(request: HttpRequest) -> tuple[dict[str, str], UploadedFile]:
     """The form fields and the uploaded ``file`` of a multipart request."""
-    try:
-        files, fields = request.FILES, request.POST
-    except RequestDataTooBig:
-        raise too_large() from None
-    except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
-        raise ValidationFailed(_("The uploaded form could not be read.")) from None
+    fields, files = multipart(request, too_large=too_large().message)
     upload = files.get("file")
     if upload is None:
         raise ValidationFailed(
             _('Attach the file as the form field "file".'),
             fields={"file": [_("This field is required.")]},
         )
-    return {k: fields.get(k, "") for k in fields}, upload
+    return fields, upload
 
 
 def flag(value: object, name: str) -> bool:

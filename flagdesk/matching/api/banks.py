@@ -21,6 +21,7 @@ from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from flagdesk.core.requests import is_multipart
 
 from ..formats import MAX_IMPORT_BYTES, exchange_format, guess_format
 from ..formats.base import too_large_bytes
@@ -29,7 +30,7 @@ from ..models import BankEntry, HashBank
 from ..queries import live_counts, visible_banks
 from ..services.banks import create_bank, remove_entry, set_bank_enabled, set_bank_shared
 from ..services.roles import BANK_MANAGERS, BANK_READERS
-from ._request import CleanSchema, body_doc, flag, form, is_multipart, json_body, user_of
+from ._request import CleanSchema, body_doc, flag, form, json_body, user_of
 
 router = Router(tags=["matching"])
 

@@ -15,6 +15,7 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import NotFound, ValidationFailed
+from flagdesk.core.requests import is_multipart
 
 from ..formats.base import InvalidRow, RawRow
 from ..formats.rows import build_row
@@ -25,7 +26,7 @@ from ..services.matching import Hit, Lookup, find
 from ..services.media import hash_item_media
 from ..services.roles import BANK_READERS, HASHERS
 from ..signal_types import ComputedSignal, signal_type
-from ._request import body_doc, flag, form, is_multipart, json_body, user_of
+from ._request import body_doc, flag, form, json_body, user_of
 
 router = Router(tags=["matching"])
 
