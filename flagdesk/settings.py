@@ -176,6 +176,9 @@ MATCHING_INDEX_DIR = Path(env_str("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
 # Media kept as evidence (encrypted with FLAGDESK_FIELD_KEYS), and the largest file kept.
 MATCHING_EVIDENCE_DIR = Path(env_str("MATCHING_EVIDENCE_DIR", str(VAR_DIR / "evidence" / "media")))
 MATCHING_MAX_KEEP_BYTES = env_int("MATCHING_MAX_KEEP_BYTES", 50 * 1024 * 1024)
+# Videos larger than this are hashed by the worker (spooled under VAR_DIR/spool meanwhile).
+MATCHING_SPOOL_VIDEO_BYTES = env_int("MATCHING_SPOOL_VIDEO_BYTES", 8 * 1024 * 1024)
+MATCHING_SPOOL_DIR = Path(env_str("MATCHING_SPOOL_DIR", str(VAR_DIR / "spool" / "media")))
 MATCHING_MAX_IMAGE_BYTES = env_int("MATCHING_MAX_IMAGE_BYTES", 30 * 1024 * 1024)
 MATCHING_MAX_VIDEO_BYTES = env_int("MATCHING_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
 MATCHING_MAX_VIDEO_SECONDS = env_int("MATCHING_MAX_VIDEO_SECONDS", 3 * 3600)

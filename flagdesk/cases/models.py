@@ -155,6 +155,7 @@ class CaseEvent(models.Model):
         RESPONSE = "response", _("Platform response")
         MATCHED = "matched", _("Matched a known hash")
         PREFILLED = "prefilled", _("Assessed as a known item")
+        MEDIA = "media", _("Media")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

@@ -18,9 +18,10 @@ from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
 from flagdesk.core.references import hash_receipt_code, new_receipt_code
 from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_url
-from flagdesk.matching.media import HashedMedia, MediaRejected, hash_media
+from flagdesk.matching.media import HashedMedia, MediaRejected
 from flagdesk.matching.models import ItemSignal
 from flagdesk.matching.services.matching import record_media
+from flagdesk.matching.services.spool import Deferred, checked_or_deferred, spool
 from flagdesk.matching.tasks import match_item_task
 
 from .models import Report
@@ -130,15 +131,16 @@ def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
     return urls, errors
 
 
-def hash_upload(upload: UploadedFile | None) -> HashedMedia | None:
-    """Hash a reporter's optional file before anything is stored, so a bad file costs nothing.
+def hash_upload(upload: UploadedFile | None) -> HashedMedia | Deferred | None:
+    """Check and hash a reporter's optional file before anything is stored, so a bad file
+    costs nothing; a long video that passes the checks is hashed by the worker instead.
 
     The error names the ``media`` field, as the web form and the API call it.
     """
     if upload is None:
         return None
     try:
-        return hash_media(
+        return checked_or_deferred(
             upload, filename=upload.name or "", declared_mime=upload.content_type or ""
         )
     except MediaRejected as e:
@@ -147,7 +149,10 @@ def hash_upload(upload: UploadedFile | None) -> HashedMedia | None:
 
 @transaction.atomic
 def submit_report(
-    sub: ReportSubmission, *, actor: User | None = None, media: HashedMedia | None = None
+    sub: ReportSubmission,
+    *,
+    actor: User | None = None,
+    media: HashedMedia | Deferred | None = None,
 ) -> SubmittedReport:
     """Validate and store a report; each URL opens an item or joins the open one.
 
@@ -181,7 +186,15 @@ def submit_report(
     )
     items = [o.item for o in opened]
     report.items.add(*items)
-    if media is not None:
+    if isinstance(media, Deferred):
+        spool(
+            media.upload,
+            items=items,
+            source=ItemSignal.Source.INTAKE,
+            actor=None,
+            declared_mime=media.declared_mime,
+        )
+    elif media is not None:
         for item in items:
             record_media(item, media, actor=None, source=ItemSignal.Source.INTAKE)
             transaction.on_commit(partial(match_item_task.enqueue, str(item.pk)))

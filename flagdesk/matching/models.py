@@ -183,6 +183,31 @@ class MediaFile(models.Model):
         return f"{self.kind} {self.sha256[:12]}"
 
 
+class PendingMedia(models.Model):
+    """A long video waiting for the worker to hash it; gone, with its file, once hashed.
+
+    Decoding an hour of video takes minutes: too long for the reporter's request, so the
+    cheap checks run at once and the decoding in the background (``services.spool``).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    items = models.ManyToManyField(Item, related_name="+")
+    source = models.CharField(max_length=20, choices=ItemSignal.Source.choices)
+    keep_thumbnail = models.BooleanField(default=False)
+    keep_file = models.BooleanField(default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    storage_name = models.CharField(max_length=100, unique=True)
+    declared_mime = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending {self.size} bytes"
+
+
 class Match(models.Model):
     """An item's hash found in a bank: the item links to the known item and its case."""
 

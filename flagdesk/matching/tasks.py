@@ -26,11 +26,23 @@ def retro_match_task(bank_id: int, first_id: int, last_id: int) -> int:
     return len(retro_match(bank_id, first_id, last_id))
 
 
+@task()
+def hash_pending_task(pending_id: str) -> int:
+    from .services.spool import hash_pending
+
+    return hash_pending(pending_id)
+
+
 def sweep_unchecked() -> int:
-    """Queue matching again for hashes whose task was lost; returns how many items."""
+    """Queue again what a killed worker lost: matching of recorded hashes, and spooled videos
+    still waiting to be hashed. Returns how many tasks were queued."""
     from .services.matching import unchecked_items
+    from .services.spool import stuck
 
     ids = unchecked_items()
     for item_id in ids:
         match_item_task.enqueue(item_id)
-    return len(ids)
+    pending = stuck()
+    for pending_id in pending:
+        hash_pending_task.enqueue(pending_id)
+    return len(ids) + len(pending)

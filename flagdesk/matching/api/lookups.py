@@ -206,6 +206,7 @@ def upload_item_media(request: HttpRequest, item_id: UUID) -> Status[dict[str, A
         {
             "signals": rows,
             "matching": "queued",
+            "hashing": "queued" if result.deferred else "done",
             "kept_file": str(kept.pk) if kept else None,
             "not_kept_because": result.kept.refusal or None,
         },

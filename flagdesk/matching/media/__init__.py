@@ -47,22 +47,46 @@ def hash_media(
         declared_mime = declared_mime or source.content_type or ""
     opened = OpenedSource(source)
     try:
-        if opened.size == 0:
-            raise MediaRejected(_("The file is empty."))
-        head = opened.head(HEAD_BYTES)
-        if not head:
-            raise MediaRejected(_("The file is empty."))
-        found = sniff(head)
-        check_declared(found, filename=filename or opened.name, declared_mime=declared_mime)
+        found = _checked(opened, filename=filename, declared_mime=declared_mime)
         limit = _byte_limit(found)
-        if opened.size > limit:
-            raise too_big(limit)
-        check_polyglot(head, opened.tail(TAIL_BYTES))
         if found.kind == "image":
             return _hash_image(opened.read_all(limit), found)
         return hash_video(opened, found, limit=limit)
     finally:
         opened.close()
+
+
+def precheck(
+    source: bytes | Path | UploadedFile, *, filename: str = "", declared_mime: str = ""
+) -> tuple[FileType, int]:
+    """The cheap checks of ``hash_media`` (type, claims, size, polyglots), without decoding.
+
+    Returns the type and the size, so a caller can refuse a bad file at once and leave the
+    slow part (decoding a long video) to a worker.
+    """
+    if isinstance(source, UploadedFile):
+        filename = filename or source.name or ""
+        declared_mime = declared_mime or source.content_type or ""
+    opened = OpenedSource(source)
+    try:
+        return _checked(opened, filename=filename, declared_mime=declared_mime), opened.size
+    finally:
+        opened.close()
+
+
+def _checked(opened: OpenedSource, *, filename: str, declared_mime: str) -> FileType:
+    if opened.size == 0:
+        raise MediaRejected(_("The file is empty."))
+    head = opened.head(HEAD_BYTES)
+    if not head:
+        raise MediaRejected(_("The file is empty."))
+    found = sniff(head)
+    check_declared(found, filename=filename or opened.name, declared_mime=declared_mime)
+    limit = _byte_limit(found)
+    if opened.size > limit:
+        raise too_big(limit)
+    check_polyglot(head, opened.tail(TAIL_BYTES))
+    return found
 
 
 def _hash_image(data: bytes, found: FileType) -> HashedMedia:

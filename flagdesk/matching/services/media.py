@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 class HashedUpload:
     signals: list[ItemSignal]
     kept: Kept
+    # A long video: checked, spooled, and hashed by the worker (no signals yet).
+    deferred: bool = False
 
 
 def hash_item_media(
@@ -50,10 +52,22 @@ def hash_item_media(
     ``MediaRejected`` (422 ``invalid_media``) for anything that is not a readable image or
     video within the limits.
     """
-    from ..media import hash_media
     from ..tasks import match_item_task
+    from .spool import Deferred, checked_or_deferred, spool
 
-    media = hash_media(upload, filename=filename, declared_mime=declared_mime)
+    media = checked_or_deferred(upload, filename=filename, declared_mime=declared_mime)
+    if isinstance(media, Deferred):
+        with transaction.atomic():
+            spool(
+                media.upload,
+                items=[item],
+                source=source,
+                actor=actor,
+                declared_mime=media.declared_mime,
+                keep_thumbnail=keep_thumbnail,
+                keep_file=keep_file,
+            )
+        return HashedUpload([], Kept(), deferred=True)
     with transaction.atomic():
         signals = record_media(
             item, media, actor=actor, source=source, keep_thumbnail=keep_thumbnail

@@ -76,6 +76,15 @@ def item_hash(request: HttpRequest, item_id: UUID) -> HttpResponse:
             show_error(form, e)
         else:
             signals = result.signals
+            if result.deferred:
+                messages.success(
+                    request,
+                    _(
+                        "The video passed the checks and is being hashed in the background; "
+                        "its hashes and matches appear here in a few minutes."
+                    ),
+                )
+                return HttpResponseRedirect(panel_url(item.id))
             if result.kept.media_file:
                 kept = _("The file is kept as evidence, encrypted.")
             else:
