@@ -153,7 +153,7 @@ CACHES = {
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "media"],
         "ENQUEUE_ON_COMMIT": False,
     }
 }

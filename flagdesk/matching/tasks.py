@@ -26,7 +26,7 @@ def retro_match_task(bank_id: int, first_id: int, last_id: int) -> int:
     return len(retro_match(bank_id, first_id, last_id))
 
 
-@task()
+@task(queue_name="media")
 def hash_pending_task(pending_id: str) -> int:
     from .services.spool import hash_pending
 

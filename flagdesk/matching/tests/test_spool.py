@@ -111,3 +111,21 @@ def test_a_public_report_with_a_long_video_is_stored_at_once(client: Client, vid
     item = Report.objects.get().items.get()
     assert PendingMedia.objects.get().items.get() == item
     assert reverse("intake:report")  # the web form takes the same path (services.hash_upload)
+
+
+def test_video_hashing_has_its_own_queue_so_notices_never_wait(
+    users, video, django_capture_on_commit_callbacks
+):
+    """`flagdesk serve` runs a worker per queue; each takes only its own tasks."""
+    from django_tasks_db.models import DBTaskResult
+
+    item = reported_item()
+    with django_capture_on_commit_callbacks(execute=True):
+        hash_item_media(item, upload(video), actor=users["analyst"], source="analyst")
+    task = DBTaskResult.objects.get(task_path__endswith="hash_pending_task")
+    assert task.queue_name == "media"
+    call_command("worker", burst=True, queues="default")
+    assert PendingMedia.objects.exists()  # not the default worker's job
+    call_command("worker", burst=True, queues="media")
+    assert not PendingMedia.objects.exists()
+    assert item.signals.filter(signal_type="vpdq").exists()

@@ -1,4 +1,4 @@
-"""``flagdesk serve``: the production-style server, gunicorn plus one task worker.
+"""``flagdesk serve``: the production-style server, gunicorn plus the task workers.
 
 Both run as child processes that live and die together: SIGINT/SIGTERM sent to ``serve`` is
 forwarded to both, and if either exits on its own the other is stopped and ``serve`` fails, so
@@ -22,7 +22,7 @@ STOP_TIMEOUT_SECONDS = 30
 
 
 class Command(BaseCommand):
-    help = "Serve flagdesk on 127.0.0.1 with gunicorn and a task worker; stopping one stops both."
+    help = "Serve flagdesk on 127.0.0.1 with gunicorn and task workers; stopping one stops all."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             children[name] = subprocess.Popen(argv, process_group=0)  # noqa: S603
         self.stdout.write(
             f"flagdesk: serving http://127.0.0.1:{port}/ with {workers} web processes "
-            "and a task worker (Ctrl-C stops both)"
+            "and task workers (Ctrl-C stops all)"
         )
         self.stdout.flush()
 
@@ -95,5 +95,7 @@ class Command(BaseCommand):
                 "4",
                 "--no-control-socket",  # unused, and two servers would fight over its path
             ],
-            "worker": [sys.executable, "-m", "flagdesk.cli", "worker"],
+            "worker": [sys.executable, "-m", "flagdesk.cli", "worker", "--queues", "default"],
+            # Video hashing can take minutes: on its own worker, it never delays a notice.
+            "media worker": [sys.executable, "-m", "flagdesk.cli", "worker", "--queues", "media"],
         }

@@ -39,8 +39,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--burst", action="store_true", help="Exit once no task and no outbox row is due."
         )
+        parser.add_argument(
+            "--queues",
+            default="*",
+            help=(
+                "Comma-separated task queues to run (default: all). `flagdesk serve` runs one "
+                "worker for 'default' and one for 'media', so a long video being hashed never "
+                "holds up a notice."
+            ),
+        )
 
-    def handle(self, *args: Any, burst: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, burst: bool = False, queues: str = "*", **options: Any) -> None:
+        self.queues = [q.strip() for q in queues.split(",") if q.strip()] or ["*"]
         self.stopping = False
         if not burst:
             signal.signal(signal.SIGTERM, self._stop)
@@ -48,10 +58,12 @@ class Command(BaseCommand):
         log.info("worker.started", extra={"burst": burst})
         rounds = 0
         next_match_sweep = 0.0
+        # Sweeps belong to the worker of the default queue; a media-only worker just hashes.
+        sweeps = "*" in self.queues or "default" in self.queues
         while not self.stopping:
             rounds += 1
-            swept = outbox.sweep()
-            if time.monotonic() >= next_match_sweep:
+            swept = outbox.sweep() if sweeps else 0
+            if sweeps and time.monotonic() >= next_match_sweep:
                 # Hashes whose matching task died with a worker: rare, so once a minute.
                 swept += sweep_unchecked()
                 if not burst:  # a long-running worker keeps this machine's snapshots fresh
@@ -68,7 +80,7 @@ class Command(BaseCommand):
     def _run_due_tasks(self) -> int:
         """Run ready tasks one by one, claimed as django_tasks_db's own worker claims them."""
         runner = Worker(
-            queue_names=["*"],
+            queue_names=self.queues,
             interval=0,
             batch=True,
             backend_name="default",
@@ -81,6 +93,8 @@ class Command(BaseCommand):
         while not self.stopping:
             _refresh_connection()
             ready = DBTaskResult.objects.ready()
+            if "*" not in self.queues:
+                ready = ready.filter(queue_name__in=self.queues)
             try:
                 with exclusive_transaction(ready.db):
                     result = ready.get_locked()
