@@ -123,8 +123,17 @@ def test_no_request_body_gives_a_server_error(client: Client, body: Any) -> None
 def test_no_status_lookup_gives_a_server_error(client: Client, reference: str, code: str) -> None:
     from urllib.parse import quote
 
-    path = f"{REPORTS}/{quote(reference, safe='')}" if reference else f"{REPORTS}/%20"
+    # surrogatepass: a lone surrogate goes out as the invalid UTF-8 bytes a hostile client
+    # could send (%ED%A0%80), which must be a 404 like any unknown reference.
+    quoted = quote(reference, safe="", errors="surrogatepass")
+    path = f"{REPORTS}/{quoted}" if reference else f"{REPORTS}/%20"
     headers = {"HTTP_X_RECEIPT_CODE": code.encode("utf-8", "replace").decode("latin-1")}
     response = client.get(path, **headers)
     assert response.status_code in (404, 429), response.content
     assert response.json()["error"]["code"] in ("not_found", "rate_limited")
+
+
+def test_a_status_lookup_with_invalid_utf8_in_the_path_is_a_404(client: Client) -> None:
+    response = client.get(f"{REPORTS}/%ED%A0%80", HTTP_X_RECEIPT_CODE="x")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
