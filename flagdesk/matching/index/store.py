@@ -20,9 +20,11 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -57,20 +59,30 @@ def index_class() -> type[HashIndex]:
     """The configured implementation (``MATCHING_INDEX_CLASS``, dotted path)."""
     path = getattr(settings, "MATCHING_INDEX_CLASS", "")
     if not path:
-        try:
-            from .mih import MultiIndexHashing
+        from .mih import MultiIndexHashing
 
-            return MultiIndexHashing
-        except ImportError:  # pragma: no cover - only while mih.py is absent
-            from .flat import FlatIndex
-
-            return FlatIndex
+        return MultiIndexHashing
     module, _, name = path.rpartition(".")
     cls: type[HashIndex] = getattr(import_module(module), name)
     return cls
 
 
-def entry_codes(entries: list[tuple[int, str, str, int | None]]) -> tuple[Ids, Codes]:
+EntryRow = tuple[int, str, str, int | None]  # id, signal type, value, quality
+
+
+def add_in_batches(index: HashIndex, rows: Iterable[EntryRow]) -> None:
+    """Add entry rows to an index ``BATCH`` at a time: bounded memory for any bank size."""
+    batch: list[EntryRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            index.add(*entry_codes(batch))
+            batch = []
+    if batch:
+        index.add(*entry_codes(batch))
+
+
+def entry_codes(entries: list[EntryRow]) -> tuple[Ids, Codes]:
     """Index ids and codes of entries given as (id, signal_type, value, quality) rows.
 
     Low-quality PDQ hashes (flat or tiny images) are left out: they would match each other.
@@ -138,7 +150,7 @@ class IndexStore:
         if generation:
             path = self.directory / generation
             try:
-                meta = json.loads((path / "store.json").read_text())
+                meta = self._meta(generation)
                 self._index = cls.load(path / "index")
             except (OSError, ValueError) as exc:
                 log.warning("index.snapshot_unreadable", extra={"index": self.name, "error": exc})
@@ -150,6 +162,11 @@ class IndexStore:
         self._applied, self._window_checked = {}, float("-inf")
         synced = meta.get("synced_at")
         self._synced_at = datetime.fromisoformat(str(synced)) if synced else None
+
+    def _meta(self, generation: str) -> dict[str, Any]:
+        """What ``rebuild`` wrote beside a snapshot (OSError or ValueError if unreadable)."""
+        meta: dict[str, Any] = json.loads((self.directory / generation / "store.json").read_text())
+        return meta
 
     def _sync(self) -> HashIndex:
         """Catch up with the database; cheap when nothing changed (one indexed range query).
@@ -183,21 +200,24 @@ class IndexStore:
     def _apply(self, index: HashIndex, query: QuerySet[BankEntry]) -> None:
         """Add the live rows of ``query`` to the index and drop its removed ones."""
         recent = timezone.now() - 2 * LOOK_BACK
-        live: list[tuple[int, str, str, int | None]] = []
-        gone: list[tuple[int, str, str, int | None]] = []
+        gone: list[EntryRow] = []
         rows = query.order_by("id").values_list(
             "id", "signal_type", "value", "quality", "added_at", "removed_at"
         )
-        for entry_id, kind, value, quality, added_at, removed_at in rows.iterator(chunk_size=BATCH):
-            (gone if removed_at else live).append((entry_id, kind, value, quality))
-            self._watermark = max(self._watermark, entry_id)
-            if added_at >= recent or (removed_at is not None and removed_at >= recent):
-                self._applied[entry_id] = removed_at is not None
-            if len(live) >= BATCH:
-                index.add(*entry_codes(live))
-                live = []
-        if live:
-            index.add(*entry_codes(live))
+
+        def live() -> Iterator[EntryRow]:
+            for entry_id, kind, value, quality, added_at, removed_at in rows.iterator(
+                chunk_size=BATCH
+            ):
+                self._watermark = max(self._watermark, entry_id)
+                if added_at >= recent or (removed_at is not None and removed_at >= recent):
+                    self._applied[entry_id] = removed_at is not None
+                if removed_at:
+                    gone.append((entry_id, kind, value, quality))
+                else:
+                    yield entry_id, kind, value, quality
+
+        add_in_batches(index, live())
         if gone:
             index.remove(entry_codes(gone)[0])
 
@@ -208,8 +228,7 @@ class IndexStore:
         watermark = 0
         if generation:
             try:
-                meta = json.loads((self.directory / generation / "store.json").read_text())
-                watermark = int(meta.get("watermark", 0))
+                watermark = int(self._meta(generation).get("watermark", 0))
             except (OSError, ValueError):
                 generation = None
         newer = BankEntry.objects.filter(signal_type=self.name, id__gt=watermark)
@@ -220,23 +239,18 @@ class IndexStore:
     def rebuild(self) -> int:
         """Build the index afresh from the database and publish it as the new snapshot."""
         started = timezone.now()
-        cls = index_class()
-        index = cls()
+        index = index_class()()
         watermark = 0
-        rows: list[tuple[int, str, str, int | None]] = []
-        query = BankEntry.objects.filter(signal_type=self.name, removed_at__isnull=True).order_by(
-            "id"
-        )
-        for row in query.values_list("id", "signal_type", "value", "quality").iterator(
-            chunk_size=BATCH
-        ):
-            rows.append(row)
-            watermark = max(watermark, row[0])
-            if len(rows) >= BATCH:
-                index.add(*entry_codes(rows))
-                rows = []
-        if rows:
-            index.add(*entry_codes(rows))
+        query = BankEntry.objects.filter(signal_type=self.name, removed_at__isnull=True)
+
+        def rows() -> Iterator[EntryRow]:
+            nonlocal watermark
+            values = query.order_by("id").values_list("id", "signal_type", "value", "quality")
+            for row in values.iterator(chunk_size=BATCH):
+                watermark = max(watermark, row[0])
+                yield row
+
+        add_in_batches(index, rows())
         compact = getattr(index, "compact", None)
         if callable(compact):
             compact()

@@ -12,7 +12,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
@@ -24,7 +24,9 @@ from flagdesk.cases.models import Item
 from flagdesk.core.crypto import fernet
 from flagdesk.core.errors import NotFound
 
+from ..media.source import OpenedSource
 from ..models import MediaFile
+from .matching import may_keep_media
 from .roles import UNBLURRERS
 
 if TYPE_CHECKING:
@@ -45,18 +47,11 @@ def evidence_dir() -> Path:
     return Path(settings.MATCHING_EVIDENCE_DIR)
 
 
-def _read_all(source: Any) -> bytes:
-    if isinstance(source, bytes):
-        return source
-    if isinstance(source, Path):
-        return source.read_bytes()
-    handle: IO[bytes] = source
-    handle.seek(0)
-    return handle.read()
-
-
 def keep_file(item: Item, source: Any, media: HashedMedia, *, actor: User | None) -> Kept:
-    """Encrypt the upload into the evidence directory and record it (caller checked policy)."""
+    """Encrypt the upload into the evidence directory and record it, where the law allows
+    keeping media of the item's phenomenon (``may_keep_media``) and the file is not too big."""
+    if not may_keep_media(item.phenomenon, True):
+        return Kept(refusal=_("The law does not allow keeping media of this kind."))
     limit = int(settings.MATCHING_MAX_KEEP_BYTES)
     if media.size > limit:
         return Kept(
@@ -66,7 +61,11 @@ def keep_file(item: Item, source: Any, media: HashedMedia, *, actor: User | None
             )
             % {"mb": limit // (1024 * 1024)}
         )
-    data = _read_all(source)
+    opened = OpenedSource(source)
+    try:
+        data = opened.read_all(limit)
+    finally:
+        opened.close()
     token = fernet().encrypt(data)
     name = f"{uuid.uuid4().hex}.fernet"
     directory = evidence_dir()

@@ -85,7 +85,7 @@ def _find_exact(signals: list[ComputedSignal]) -> dict[int, list[Hit]]:
 Search = Callable[[Codes, int], SearchResult]
 
 
-def _find_pdq(signals: list[ComputedSignal], search: Search | None = None) -> dict[int, list[Hit]]:
+def find_pdq(signals: list[ComputedSignal], search: Search | None = None) -> dict[int, list[Hit]]:
     found: dict[int, list[Hit]] = defaultdict(list)
     if not signals:
         return found
@@ -164,7 +164,7 @@ def find(signals: Sequence[ComputedSignal]) -> list[Lookup]:
             video.append(number)
         else:
             exact.append(number)
-    for numbers, finder in ((exact, _find_exact), (pdq, _find_pdq)):
+    for numbers, finder in ((exact, _find_exact), (pdq, find_pdq)):
         found = finder([lookups[n].signal for n in numbers])
         for position, number in enumerate(numbers):
             lookups[number].hits = found[position]

@@ -19,7 +19,7 @@ from ..signal_types import Pdq, Vpdq
 from .banks import AddResult, EntryInput, add_entries
 from .evidence import Kept
 from .evidence import keep_file as keep_file_as_evidence
-from .matching import may_keep_media, record_media
+from .matching import record_media
 from .roles import BANK_READERS, UNBLURRERS
 
 if TYPE_CHECKING:
@@ -72,12 +72,7 @@ def hash_item_media(
         signals = record_media(
             item, media, actor=actor, source=source, keep_thumbnail=keep_thumbnail
         )
-        kept = Kept()
-        if keep_file:
-            if may_keep_media(item.phenomenon, True):
-                kept = keep_file_as_evidence(item, upload, media, actor=actor)
-            else:
-                kept = Kept(refusal=_("The law does not allow keeping media of this kind."))
+        kept = keep_file_as_evidence(item, upload, media, actor=actor) if keep_file else Kept()
         transaction.on_commit(lambda: match_item_task.enqueue(str(item.pk)))
     return HashedUpload(signals, kept)
 

@@ -15,11 +15,11 @@ from django.db.models import Q
 
 from flagdesk.cases.models import TERMINAL_STATUSES
 
-from ..index.base import codes_from_hex
-from ..index.store import entry_codes, index_class
+from ..index.base import HashIndex
+from ..index.store import add_in_batches, index_class
 from ..models import BankEntry, ItemSignal, Match
 from ..signal_types import ComputedSignal, Pdq, Vpdq, signal_type
-from .matching import Hit, Search, find_video, record_matches
+from .matching import Hit, find_pdq, find_video, record_matches
 
 CHUNK = 20_000
 
@@ -43,12 +43,17 @@ def _exact_pairs(entries: list[BankEntry]) -> list[tuple[ItemSignal, Hit]]:
     ]
 
 
-def _pdq_pairs(entries: list[BankEntry]) -> list[tuple[ItemSignal, Hit]]:
+def _index_of(entries: list[BankEntry]) -> HashIndex:
+    """A temporary index of just these entries (never saved)."""
     index = index_class()()
-    index.add(*entry_codes([(e.pk, e.signal_type, e.value, e.quality) for e in entries]))
+    add_in_batches(index, ((e.pk, e.signal_type, e.value, e.quality) for e in entries))
+    return index
+
+
+def _pdq_pairs(entries: list[BankEntry]) -> list[tuple[ItemSignal, Hit]]:
+    index = _index_of(entries)
     if not len(index):
         return []
-    by_id = {e.pk: e for e in entries}
     pairs: list[tuple[ItemSignal, Hit]] = []
     signals = ItemSignal.objects.filter(_open_signals(Pdq.name)).select_related("item")
     batch: list[ItemSignal] = []
@@ -56,27 +61,21 @@ def _pdq_pairs(entries: list[BankEntry]) -> list[tuple[ItemSignal, Hit]]:
         if Pdq.is_trusted(signal.quality):
             batch.append(signal)
         if len(batch) >= CHUNK:
-            pairs += _search_batch(index.search, batch, by_id)
+            pairs += _search_batch(index, batch)
             batch = []
     if batch:
-        pairs += _search_batch(index.search, batch, by_id)
+        pairs += _search_batch(index, batch)
     return pairs
 
 
-def _search_batch(
-    search: Search, batch: list[ItemSignal], by_id: dict[int, BankEntry]
-) -> list[tuple[ItemSignal, Hit]]:
-    result = search(codes_from_hex([s.value for s in batch]), Pdq.threshold)
-    return [
-        (signal, Hit(by_id[entry_id], distance))
-        for number, signal in enumerate(batch)
-        for entry_id, distance in result.hits(number)
-    ]
+def _search_batch(index: HashIndex, batch: list[ItemSignal]) -> list[tuple[ItemSignal, Hit]]:
+    query = [ComputedSignal(s.signal_type, s.value, s.quality) for s in batch]
+    found = find_pdq(query, search=index.search)
+    return [(signal, hit) for number, signal in enumerate(batch) for hit in found[number]]
 
 
 def _video_pairs(entries: list[BankEntry]) -> list[tuple[ItemSignal, Hit]]:
-    index = index_class()()
-    index.add(*entry_codes([(e.pk, e.signal_type, e.value, e.quality) for e in entries]))
+    index = _index_of(entries)
     if not len(index):
         return []
     pairs: list[tuple[ItemSignal, Hit]] = []

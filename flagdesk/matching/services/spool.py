@@ -30,7 +30,7 @@ from flagdesk.cases.models import CaseEvent, Item
 
 from ..models import PendingMedia
 from .evidence import keep_file as keep_file_as_evidence
-from .matching import match_item, may_keep_media, record_media
+from .matching import match_item, record_media
 
 if TYPE_CHECKING:
     from flagdesk.accounts.models import User
@@ -134,7 +134,7 @@ def hash_pending(pending_id: str) -> int:
                         keep_thumbnail=pending.keep_thumbnail,
                     )
                 )
-                if pending.keep_file and may_keep_media(item.phenomenon, True):
+                if pending.keep_file:
                     keep_file_as_evidence(item, path, media, actor=pending.actor)
                 match_item(item)
         PendingMedia.objects.filter(pk=pending.pk).delete()
