@@ -15,7 +15,7 @@ from ninja import Schema
 from pydantic import field_validator
 
 from flagdesk.accounts.models import User
-from flagdesk.core.errors import TooLarge, ValidationFailed
+from flagdesk.core.errors import ValidationFailed
 from flagdesk.core.requests import json_body as core_json_body
 from flagdesk.core.requests import multipart
 
@@ -57,17 +57,17 @@ def user_of(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def too_large() -> TooLarge:
-    return TooLarge(_("The request body is too large; send the hashes as a file instead."))
+def _too_large() -> str:
+    return _("The request body is too large; send the hashes as a file instead.")
 
 
 def json_body(request: HttpRequest) -> Any:
-    return core_json_body(request, too_large=too_large().message)
+    return core_json_body(request, too_large=_too_large())
 
 
 def form(request: HttpRequest) -> tuple[dict[str, str], UploadedFile]:
     """The form fields and the uploaded ``file`` of a multipart request."""
-    fields, files = multipart(request, too_large=too_large().message)
+    fields, files = multipart(request, too_large=_too_large())
     upload = files.get("file")
     if upload is None:
         raise ValidationFailed(

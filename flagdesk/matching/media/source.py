@@ -23,6 +23,8 @@ from typing import IO
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from flagdesk.matching.signal_types import Md5, Sha256
+
 from .errors import MediaRejected
 
 CHUNK_BYTES = 1024 * 1024
@@ -126,9 +128,7 @@ class OpenedSource:
 
 
 def digests_of(data: bytes) -> Digests:
-    return Digests(
-        hashlib.md5(data, usedforsecurity=False).hexdigest(), hashlib.sha256(data).hexdigest()
-    )
+    return Digests(Md5.of(data), Sha256.of(data))
 
 
 def too_big(limit: int) -> MediaRejected:
