@@ -43,7 +43,6 @@ install: $(VENV)/.installed
 
 run: install
 	$(FLAGDESK) migrate --noinput
-	$(FLAGDESK) createcachetable
 	FLAGDESK_BASE_URL=$${FLAGDESK_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLAGDESK) demo
 	$(FLAGDESK) serve --port $(PORT) --mail-sink
 

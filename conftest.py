@@ -11,6 +11,8 @@ from __future__ import annotations
 import email.policy
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -306,3 +308,96 @@ def api(client: Any, users: dict[str, User]) -> type:
             )
 
     return Caller
+
+
+@dataclass
+class FreshInstance:
+    """An installation as an operator makes it: its own var/ and an empty database of the
+    backend under test, prepared by ``flagdesk migrate`` alone."""
+
+    var_dir: Path
+    env: dict[str, str]
+
+    def flagdesk(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        """Run ``flagdesk ARGS`` against this instance; fails the test on a non-zero exit."""
+        done = subprocess.run(
+            [str(FLAGDESK), *args], env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        assert done.returncode == 0, f"flagdesk {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+        return done
+
+    def python(self, script: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        """Run a Python script with this instance's settings; fails the test if it fails."""
+        done = subprocess.run(
+            [sys.executable, str(script)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert done.returncode == 0, f"{script.name}:\n{done.stdout}\n{done.stderr}"
+        return done
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        """Start ``flagdesk ARGS`` with stdout and stderr merged into one text pipe."""
+        return subprocess.Popen(
+            [str(FLAGDESK), *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+FLAGDESK = Path(sys.executable).with_name("flagdesk")
+
+
+@pytest.fixture
+def fresh_instance(tmp_path: Path) -> Iterator[FreshInstance]:
+    """A new var/ directory and a new, empty database (SQLite file, or a new PostgreSQL
+    database on the server of the run), migrated by ``flagdesk migrate`` and nothing else."""
+    var_dir = tmp_path / "var"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("FLAGDESK_") or key == "FLAGDESK_ALLOW_SKIP_BROWSER"
+    }
+    env |= {
+        "FLAGDESK_VAR_DIR": str(var_dir),
+        "FLAGDESK_URL_RESOLVER": "flagdesk.core.testing.test_resolver",
+        "FLAGDESK_EMAIL_URL": "smtp://127.0.0.1:9",
+    }
+    server_url = os.environ.get("FLAGDESK_DATABASE_URL", "")
+    dropper: Callable[[], None] | None = None
+    if server_url.startswith(("postgres://", "postgresql://")):
+        env["FLAGDESK_DATABASE_URL"], dropper = _new_postgres_database(server_url)
+    instance = FreshInstance(var_dir=var_dir, env=env)
+    try:
+        instance.flagdesk("migrate", "--noinput", "-v0")
+        yield instance
+    finally:
+        if dropper:
+            dropper()
+
+
+def _new_postgres_database(server_url: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database on the run's PostgreSQL server, and how to drop it."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"flagdesk_fresh_{uuid.uuid4().hex[:12]}"
+    parts = urlsplit(server_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+
+    def execute(sql: str) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
