@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -19,12 +20,19 @@ from flagdesk.core.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
+# var/ holds keys, the database and evidence about victims: whatever this process creates
+# (databases, snapshots, spooled media, kept files, mail) is readable by the service alone,
+# and var/ itself is closed to others, which also covers files made by older versions.
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_mode & 0o077 and VAR_DIR.stat().st_uid == os.getuid():
+    VAR_DIR.chmod(0o700)
+
 
 def _generated_secret(filename: str, make: str) -> str:
     """Development convenience: a secret created once under var/ and reused afterwards."""
     path = VAR_DIR / filename
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         if make == "fernet":
             from cryptography.fernet import Fernet
 

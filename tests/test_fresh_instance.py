@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 PROBE = Path(__file__).with_name("instance_probe.py")
@@ -19,3 +20,17 @@ def test_migrate_alone_gives_a_working_instance(fresh_instance):
     assert answers["api_report"] == 201, answers["api_body"]
     assert answers["api_body"]["reference"].startswith("R-")
     assert answers["login"] == 200  # the form again, with "wrong password"
+
+
+def test_files_under_var_are_private(fresh_instance):
+    """Keys, the database and everything later written under var/ are the service's alone."""
+    created = [p for p in fresh_instance.var_dir.rglob("*")]
+    assert any(p.name == "field_key" for p in created)
+    if "sqlite" in fresh_instance.env.get("FLAGDESK_DATABASE_URL", "sqlite"):
+        assert any(p.suffix == ".sqlite3" for p in created)
+    loose = {
+        str(p.relative_to(fresh_instance.var_dir)): oct(stat.S_IMODE(p.stat().st_mode))
+        for p in [fresh_instance.var_dir, *created]
+        if stat.S_IMODE(p.stat().st_mode) & 0o077
+    }
+    assert not loose, f"readable by others: {loose}"

@@ -1,4 +1,10 @@
-"""Response headers every page gets: a strict Content-Security-Policy (no inline script)."""
+"""Response headers every page and API answer gets: a strict Content-Security-Policy (no inline
+script) and no caching of what we answer.
+
+Staff pages, the reporter's status page and the API's answers (a 201 carries the receipt code)
+hold victims' data: nothing between us and the reader, nor the browser's disk cache, may keep
+them. Static files never reach this middleware (whitenoise answers them, with long caching).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/api/v1/docs"):
             response.headers.setdefault("Content-Security-Policy", CSP)
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
