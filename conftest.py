@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -139,6 +140,7 @@ class SmtpServer:
     raw: list[bytes] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (mail from, rcpt to)
     fail_next: list[int] = field(default_factory=list)
+    _arrived: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     @property
     def url(self) -> str:
@@ -150,20 +152,21 @@ class SmtpServer:
             return SMTP_FAILURES.get(code, f"{code} Failed on request of the test")
         data = envelope.original_content or envelope.content
         raw = data if isinstance(data, bytes) else data.encode()
-        self.raw.append(raw)
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(BytesParser(policy=email.policy.default).parsebytes(raw))
+        with self._arrived:
+            self.raw.append(raw)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.messages.append(BytesParser(policy=email.policy.default).parsebytes(raw))
+            self._arrived.notify_all()
         return "250 2.0.0 OK"
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
-        """Wait until ``count`` messages arrived (e.g. sent by a worker process)."""
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count:
-            if time.monotonic() > deadline:
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
+        """Wait until ``count`` messages arrived (e.g. sent by a worker process); woken by
+        each arrival, so ``timeout`` is only a safety net for a send that never comes."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
                 raise AssertionError(
                     f"expected {count} messages within {timeout}s, got {len(self.messages)}"
                 )
-            time.sleep(0.02)
         return self.messages
 
 
@@ -401,3 +404,49 @@ def _new_postgres_database(server_url: str) -> tuple[str, Callable[[], None]]:
         execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+class ProcessOutput:
+    """Lines a child process prints, read by a thread so the test can wait for one of them.
+
+    A test waits for a line the process prints once it is ready (a readiness signal), never
+    for a guessed number of seconds: on a machine whose cores are busy, start-up takes longer.
+    """
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        import queue
+
+        self.process = process
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        """The first line containing ``text``; fails if the process ends or ``timeout`` (a
+        safety net for a hung process, not a guess at how long start-up takes) passes."""
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line with {text!r} in {timeout}s: {self.lines}") from None
+            if line is None:
+                raise AssertionError(f"the process ended without printing {text!r}: {self.lines}")
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def rest(self, timeout: float = 60) -> str:
+        """Everything printed until the process exits."""
+        self.process.wait(timeout=timeout)
+        while (line := self._queue.get(timeout=timeout)) is not None:
+            self.lines.append(line)
+        return "".join(self.lines)

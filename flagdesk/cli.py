@@ -12,6 +12,8 @@ import sys
 # Two-word commands in spec/api.md and the Django command that implements each.
 TWO_WORD = {("user", "add"): "user_add", ("audit", "verify"): "audit_verify"}
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
+# Commands that run until stopped: they take stop signals before Django is even imported.
+LONG_RUNNING = {"worker"}
 
 
 def translate_argv(argv: list[str]) -> list[str]:
@@ -25,10 +27,15 @@ def translate_argv(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = translate_argv(list(argv if argv is not None else sys.argv))
+    if len(args) >= 2 and args[1] in LONG_RUNNING:
+        from flagdesk.core import shutdown
+
+        shutdown.install()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flagdesk.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(translate_argv(list(argv if argv is not None else sys.argv)))
+    execute_from_command_line(args)
     return 0
 
 

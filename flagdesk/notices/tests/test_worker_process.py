@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-FLAGDESK = Path(sys.executable).with_name("flagdesk")
+from django.core.management import call_command
+
+from conftest import ProcessOutput
+from flagdesk.core import shutdown
 
 
-def test_worker_exits_cleanly_on_sigterm(tmp_path):
-    env = {**os.environ, "FLAGDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}"}
-    subprocess.run([FLAGDESK, "migrate", "-v0"], env=env, check=True, timeout=120)
-    worker = subprocess.Popen(
-        [FLAGDESK, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+def test_worker_exits_cleanly_on_sigterm(fresh_instance):
+    worker = fresh_instance.popen("worker")
+    output = ProcessOutput(worker)
     try:
-        time.sleep(1.5)
+        output.wait_for("worker.started")  # its readiness line: signals are handled from here
         assert worker.poll() is None  # without --burst it keeps looping
         worker.send_signal(signal.SIGTERM)
-        output, _ = worker.communicate(timeout=10)
+        printed = output.rest()
     finally:
         if worker.poll() is None:
             worker.kill()
-    assert worker.returncode == 0, output
-    assert b"worker.stopped" in output
+    assert worker.returncode == 0, printed
+    assert "worker.stopped" in printed
+
+
+def test_a_stop_requested_while_starting_ends_the_worker_before_its_first_task(db, caplog):
+    """`flagdesk` installs the handlers before Django starts; a SIGTERM that arrives during
+    start-up is remembered, and the worker leaves its loop at once instead of dying mid-start."""
+    shutdown.install()
+    try:
+        signal.raise_signal(signal.SIGTERM)
+        assert shutdown.requested()
+        call_command("worker")  # no --burst: only the stop request can end it
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        shutdown.reset()
+    assert [r.getMessage() for r in caplog.records if r.name.endswith("worker")] == [
+        "worker.started",
+        "worker.stopped",
+    ]

@@ -8,10 +8,8 @@ scheduler, and ``--burst`` can stop as soon as a sweep finds nothing and no task
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from argparse import ArgumentParser
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -20,6 +18,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from flagdesk.core import shutdown
 from flagdesk.matching.index.store import refresh_stale_snapshots
 from flagdesk.matching.tasks import sweep_unchecked
 from flagdesk.notices import outbox
@@ -51,16 +50,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, burst: bool = False, queues: str = "*", **options: Any) -> None:
         self.queues = [q.strip() for q in queues.split(",") if q.strip()] or ["*"]
-        self.stopping = False
         if not burst:
-            signal.signal(signal.SIGTERM, self._stop)
-            signal.signal(signal.SIGINT, self._stop)
+            # `flagdesk worker` installed these before Django started; this covers callers
+            # that run the command in-process. SIGTERM finishes the task under way, then stops.
+            shutdown.install()
+        # The readiness line: from here on a stop request ends the loop cleanly.
         log.info("worker.started", extra={"burst": burst})
         rounds = 0
         next_match_sweep = 0.0
         # Sweeps belong to the worker of the default queue; a media-only worker just hashes.
         sweeps = "*" in self.queues or "default" in self.queues
-        while not self.stopping:
+        while not shutdown.requested():
             rounds += 1
             swept = outbox.sweep() if sweeps else 0
             if sweeps and time.monotonic() >= next_match_sweep:
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         ran = 0
-        while not self.stopping:
+        while not shutdown.requested():
             _refresh_connection()
             ready = DBTaskResult.objects.ready()
             if "*" not in self.queues:
@@ -111,14 +111,8 @@ class Command(BaseCommand):
         return ran
 
     def _idle(self) -> None:
-        # Sleep in short steps so SIGTERM stops the worker within a fraction of a second.
-        deadline = time.monotonic() + IDLE_SECONDS
-        while not self.stopping and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-    def _stop(self, signum: int, frame: FrameType | None) -> None:
-        """Finish the task under way (its send must be settled), then leave the loop."""
-        self.stopping = True
+        # Wakes at once on SIGTERM, so a stop never waits for the idle second to pass.
+        shutdown.wait(IDLE_SECONDS)
 
 
 def _refresh_connection() -> None:
