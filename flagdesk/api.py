@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.unavailable import DATABASE_AWAY, RETRY_AFTER_SECONDS
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="flagdesk API",
@@ -57,6 +64,45 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # Unparseable JSON is a malformed body like any other: 422 "invalid" (spec/api.md).
         return _error(request, 422, "invalid", "The request body is not valid JSON.")
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", _("Your role does not allow this action."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Whatever else goes wrong answers JSON, never Django's HTML page (spec: "Errors and
+    availability"). A database that cannot be reached is a 503 to retry, not our bug.
+
+    The log line names the route template and the exception type; the core formatters print
+    the traceback without the exception's message, which can quote personal data.
+    """
+    match = getattr(request, "resolver_match", None)
+    where = {"method": request.method, "route": getattr(match, "route", "") or "?"}
+    if isinstance(exc, DATABASE_AWAY):
+        log.warning("api.unavailable", extra={**where, "error": type(exc).__name__})
+        response = _error(
+            request,
+            503,
+            "unavailable",
+            _("The service is briefly unavailable. Please try again in a minute."),
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    log.error("api.internal_error", exc_info=exc, extra={**where, "error": type(exc).__name__})
+    return _error(
+        request,
+        500,
+        "internal_error",
+        _("Something went wrong on our side. It has been logged; please try again later."),
+    )
 
 
 @csrf_exempt

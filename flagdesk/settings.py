@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "flagdesk.core.middleware.SecurityHeadersMiddleware",
+    "flagdesk.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "flagdesk.urls"
