@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # No django.contrib.admin: every action has a page with our roles, four-eyes and audit
+    # trail; Django's admin would be a second door to victims' data without them.
     "django_tasks",
     "django_tasks_db",
     "flagdesk.core",

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
@@ -16,5 +15,4 @@ urlpatterns = [
     path("staff/", include("flagdesk.matching.urls")),
     path("staff/", include("flagdesk.notices.urls")),
     path("staff/", include("flagdesk.platforms.urls")),
-    path("django-admin/", admin.site.urls),
 ]

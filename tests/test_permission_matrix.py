@@ -112,7 +112,7 @@ API_NOT_IN_MATRIX = {
     "api:import_entries",
     "api:remove_bank_entry",
 }
-SKIPPED_NAMESPACES = ("admin",)
+SKIPPED_NAMESPACES: tuple[str, ...] = ()
 SKIPPED_ROUTES = {"set_language"}
 
 
