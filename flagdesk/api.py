@@ -1,4 +1,4 @@
-"""The public HTTP API (spec/api.md), assembled from each app's router."""
+"""The public HTTP API (docs/api.md), assembled from each app's router."""
 
 from __future__ import annotations
 
@@ -22,7 +22,12 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     docs_url="/docs",
-    description="Reports, items, assessments, notices and platforms. See spec/api.md.",
+    description=(
+        "Public intake, items and assessments, notices, platforms, the organisation and hash "
+        "banks. Staff calls send `Authorization: Bearer <token>` (`flagdesk user add ... "
+        '--token`). Every error is `{"error": {"code", "message", "fields"}}`. '
+        "The reference with examples is docs/api.md in the flagdesk repository."
+    ),
 )
 
 

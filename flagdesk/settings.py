@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # No django.contrib.admin: every action has a page with our roles, four-eyes and audit
     # trail; Django's admin would be a second door to victims' data without them.
+    # django-ninja's own copy of Swagger UI, served from our static files (pinned with the
+    # package): /api/v1/docs works offline and under our CSP, with nothing from a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "flagdesk.core",

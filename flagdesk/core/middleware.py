@@ -24,8 +24,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault(
