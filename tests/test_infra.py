@@ -82,8 +82,35 @@ def test_personas_have_their_roles_and_a_fast_password_hash(users):
     assert users["analyst"].check_password("correct horse battery")
 
 
-def test_public_rate_limit_is_off_by_default(settings):
-    assert settings.PUBLIC_RATE_LIMIT == "off"
+def test_the_product_limits_public_requests_unless_told_otherwise(monkeypatch):
+    """Production default: 30 public requests an hour per client. Tests switch it off in the
+    autouse fixture (below); this reads the settings module itself, as a server loads it."""
+    import importlib
+
+    import flagdesk.settings as product
+
+    monkeypatch.delenv("FLAGDESK_PUBLIC_RATE_LIMIT", raising=False)
+    assert importlib.reload(product).PUBLIC_RATE_LIMIT == "30/h"
+
+
+@pytest.mark.django_db
+def test_the_test_settings_switch_the_public_rate_limit_off(client, settings):
+    """What the fixture sets really lifts the limit: more reports than the default allows."""
+    settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
+    answers = {
+        client.post(
+            "/api/v1/reports",
+            {
+                "language": "en",
+                "urls": [f"https://social.test/infra/{n}"],
+                "role": "witness",
+                "reporter": {"anonymous": True},
+            },
+            content_type="application/json",
+        ).status_code
+        for n in range(31)
+    }
+    assert answers == {201}
 
 
 @pytest.mark.django_db(transaction=True)  # committed, so only the fixture can empty it

@@ -53,18 +53,27 @@ def test_a_picture_is_hashed_and_matching_is_queued(client: Client, users) -> No
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"", "empty.jpg", "empty"),
-        (b"<html><script>alert(1)</script></html>", "x.png", ""),
-        (b"\xff\xd8\xff\xe0" + b"\x00" * 40, "cut.jpg", ""),
+        (b"", "empty.jpg", "The submitted file is empty."),
+        (
+            b"<html><script>alert(1)</script></html>",
+            "x.png",
+            "The file is not an image or a video we can read: it is a web page (HTML).",
+        ),
+        (
+            b"\xff\xd8\xff\xe0" + b"\x00" * 40,
+            "cut.jpg",
+            "The file is damaged (not a valid JPEG image).",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_and_nothing_is_stored(client: Client, data, name, message) -> None:
     response = client.post(REPORT, {**form_data(), "media": upload(data, name)})
     assert response.status_code == 200
-    page = response.content.decode()
-    assert 'id="id_media_error"' in page or "errorlist" in page
-    if message:
-        assert message in page
+    # The reason sits next to the file field, and nothing else on the form is in error.
+    assert response.context["form"].errors == {"media": [message]}
+    assert f'<ul class="errorlist" id="id_media_error"><li>{message}</li></ul>' in (
+        response.content.decode()
+    )
     assert not Report.objects.exists()
     assert not ItemSignal.objects.exists()
 
