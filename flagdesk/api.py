@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.schemas import error_fields
 
 api = NinjaAPI(
     title="flagdesk API",
@@ -39,11 +41,8 @@ def on_flagdesk_error(request: HttpRequest, exc: FlagdeskError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    fields: dict[str, list[str]] = {}
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
-        fields.setdefault(".".join(loc) or "body", []).append(str(err.get("msg", "invalid")))
-    return _error(request, 422, "invalid", "The request is not valid.", fields)
+    fields = error_fields(list(exc.errors))
+    return _error(request, 422, "invalid", gettext("The request is not valid."), dict(fields))
 
 
 @api.exception_handler(AuthenticationError)
