@@ -62,6 +62,18 @@ def test_status_with_receipt_code(client: Client) -> None:
     assert body["items"] == [{"url": URL, "status": "received"}]
 
 
+@pytest.mark.parametrize(
+    "typed", ["r-0k1q-m1x0", "R%200K1Q%20M1X0", "R0K1QM1X0", "R-OKIQ-MLXO", "r%20oklq-mix0"]
+)
+def test_status_forgives_how_the_reference_is_typed(client: Client, typed: str) -> None:
+    """As receipt codes do: lower case, spaces, no dashes, O for 0, I or L for 1."""
+    submitted = submitted_report()
+    Report.objects.filter(pk=submitted.report.pk).update(reference="R-0K1Q-M1X0")
+    response = client.get(f"{REPORTS}/{typed}", HTTP_X_RECEIPT_CODE=submitted.receipt_code)
+    assert response.status_code == 200, response.content
+    assert response.json()["reference"] == "R-0K1Q-M1X0"
+
+
 @pytest.mark.parametrize("code", ["", "AAAA-AAAA-AAAA-AAAA"])
 def test_status_with_wrong_or_missing_code_is_404(client: Client, code: str) -> None:
     submitted = submitted_report()
