@@ -11,6 +11,7 @@ from flagdesk.core.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
     env_url,
@@ -167,6 +168,9 @@ DEFAULT_FROM_EMAIL = ORG_EMAIL
 
 PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/h")
 URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")
+# Hostile input at the edges. Reverse proxies whose X-Forwarded-For is believed, so that rate
+# limits count clients, not the proxy (IPs or CIDR networks; empty: trust none).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 MIN_REASONS_CHARS = env_int("MIN_REASONS_CHARS", 200)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
