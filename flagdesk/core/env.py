@@ -49,6 +49,22 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{PREFIX}{name} must be an integer, got {value!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    """A non-negative number such as a timeout in seconds (``2.5``)."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):  # also refuses nan
+        raise ImproperlyConfigured(
+            f"{PREFIX}{name} must be a number of zero or more, got {value!r}"
+        )
+    return number
+
+
 def env_networks(name: str) -> list[str]:
     """Comma-separated IP addresses and CIDR networks, e.g. ``10.0.0.0/8, 2001:db8::1``.
 
