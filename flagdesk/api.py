@@ -6,13 +6,14 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.schemas import error_fields
 from flagdesk.core.unavailable import DATABASE_AWAY, RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,8 @@ def on_flagdesk_error(request: HttpRequest, exc: FlagdeskError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    fields: dict[str, list[str]] = {}
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
-        fields.setdefault(".".join(loc) or "body", []).append(str(err.get("msg", "invalid")))
-    return _error(request, 422, "invalid", "The request is not valid.", fields)
+    fields = error_fields(list(exc.errors))
+    return _error(request, 422, "invalid", gettext("The request is not valid."), dict(fields))
 
 
 @api.exception_handler(AuthenticationError)
@@ -73,12 +71,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", _("Not found."))
+    return _error(request, 404, "not_found", gettext("Not found."))
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
-    return _error(request, 403, "forbidden", _("Your role does not allow this action."))
+    return _error(request, 403, "forbidden", gettext("Your role does not allow this action."))
 
 
 @api.exception_handler(Exception)
@@ -97,7 +95,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
             request,
             503,
             "unavailable",
-            _("The service is briefly unavailable. Please try again in a minute."),
+            gettext("The service is briefly unavailable. Please try again in a minute."),
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
@@ -106,7 +104,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         request,
         500,
         "internal_error",
-        _("Something went wrong on our side. It has been logged; please try again later."),
+        gettext("Something went wrong on our side. It has been logged; please try again later."),
     )
 
 

@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from flagdesk.core.env import (
     database_config,
     env_bool,
+    env_float,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
     env_url,
@@ -180,6 +182,12 @@ DEFAULT_FROM_EMAIL = ORG_EMAIL
 
 PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/h")
 URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")
+# Hostile input at the edges. Reverse proxies whose X-Forwarded-For is believed, so that rate
+# limits count clients, not the proxy (IPs or CIDR networks; empty: trust none). Reported hosts
+# are resolved all at once by a bounded pool of threads, within one deadline per report.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+URL_LOOKUP_TIMEOUT_SECONDS = env_float("URL_LOOKUP_TIMEOUT_SECONDS", 3.0)
+URL_LOOKUP_THREADS = env_int("URL_LOOKUP_THREADS", 8)
 MIN_REASONS_CHARS = env_int("MIN_REASONS_CHARS", 200)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)

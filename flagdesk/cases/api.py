@@ -6,17 +6,18 @@ Role checks live in the services; reads first require a casework role, since an 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import NotFound
+from flagdesk.core.schemas import Schema
 
 from . import queries, services
 from .models import Assessment, Item
@@ -24,21 +25,27 @@ from .models import Assessment, Item
 router = Router(tags=["items"])
 
 MAX_LIMIT = 500
+# Deeper pages cost the database a scan of every row skipped; filter by status or platform.
+MAX_OFFSET = 1_000_000
 
 
 class ItemFilters(Schema):
-    status: str = ""
-    platform: str = ""
+    status: str = Field("", max_length=40)
+    platform: str = Field("", max_length=100)
     limit: int = Field(100, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class AssessmentIn(Schema):
     verdict: str = Field(max_length=40)
     phenomenon: str = Field("", max_length=40)
     tdb_category: str = Field("", max_length=80)
-    keywords: list[str] = Field(default_factory=list, max_length=100)
-    legal_bases: list[str] = Field(default_factory=list, max_length=50)
+    keywords: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
+    legal_bases: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=50
+    )
     reasons: str = Field("", max_length=20_000)
     content_type: str = Field("", max_length=40)
 

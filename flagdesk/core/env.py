@@ -6,6 +6,7 @@ Only ``flagdesk/settings.py`` calls these. A malformed value stops start-up with
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +47,39 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{PREFIX}{name} must be an integer, got {value!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    """A non-negative number such as a timeout in seconds (``2.5``)."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):  # also refuses nan
+        raise ImproperlyConfigured(
+            f"{PREFIX}{name} must be a number of zero or more, got {value!r}"
+        )
+    return number
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses and CIDR networks, e.g. ``10.0.0.0/8, 2001:db8::1``.
+
+    Host bits set (``10.0.0.5/8``) are refused rather than widened: a typo here decides whose
+    ``X-Forwarded-For`` is believed.
+    """
+    networks = []
+    for part in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=True)))
+        except ValueError as e:
+            raise ImproperlyConfigured(
+                f"{PREFIX}{name} must list IP addresses or networks (CIDR), got {part!r}: {e}"
+            ) from None
+    return networks
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -1,7 +1,8 @@
 """Fixed-window rate limits for public endpoints, kept in the shared (database) cache.
 
 The cache is the database, so every web process on every machine counts against the same
-window. The client key is a hash of the address: no IP address is stored in clear.
+window. The client is the address ``clientaddr.client_address`` finds (behind a trusted reverse
+proxy, the one it forwarded for); the key is a hash of it: no IP address is stored in clear.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from .clientaddr import client_address
 from .errors import RateLimited
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,7 +34,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
 
 

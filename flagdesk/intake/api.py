@@ -15,11 +15,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Path, Router
 
 from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.ratelimit import check_rate
 from flagdesk.core.requests import is_multipart, json_body, json_text, multipart
+from flagdesk.core.schemas import Schema
 from flagdesk.core.text import is_storable
 
 from . import queries, services
@@ -95,6 +96,13 @@ class ReportStatusOut(Schema):
     status: str
     items: list[ItemStatusOut]
     updated_at: datetime
+
+
+class ReferencePath(Schema):
+    """The reference as typed: ``queries.report_by_receipt`` forgives case, spaces, dashes and
+    O/0, I/L/1; the guard refuses a NUL before it gets there."""
+
+    reference: str
 
 
 class ErrorBody(Schema):
@@ -292,9 +300,10 @@ def create_report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         ]
     },
 )
-def report_status(request: HttpRequest, reference: str) -> queries.PublicReportStatus:
+def report_status(request: HttpRequest, path: Path[ReferencePath]) -> queries.PublicReportStatus:
     check_rate(request, "status")
-    report = queries.report_by_receipt(reference, request.headers.get("X-Receipt-Code", ""))
+    code = request.headers.get("X-Receipt-Code", "")
+    report = queries.report_by_receipt(path.reference, code)
     if report is None:
         raise NotFound(_("No report matches this reference and receipt code."))
     return queries.public_status(report)

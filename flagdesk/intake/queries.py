@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max
 
 from flagdesk.cases.models import CaseEvent, Item
-from flagdesk.core.references import receipt_code_matches
+from flagdesk.core.references import normalise_reference, receipt_code_matches
 
 from .models import Report
-
-REFERENCE_SHAPE = re.compile(r"[A-Z0-9-]{1,12}")
 
 # What a reporter sees: coarse, reassuring, and never staff names or internal notes.
 PUBLIC_STATUS = {
@@ -49,13 +46,16 @@ class PublicReportStatus:
 
 def report_by_receipt(reference: str, code: str) -> Report | None:
     """None both when the reference is unknown and when the code is wrong, so the page
-    cannot be used to learn which references exist."""
-    reference = reference.strip().upper()
-    # Anything that cannot be a reference (e.g. a NUL byte, which PostgreSQL refuses in a
-    # query parameter) is simply unknown.
-    if not REFERENCE_SHAPE.fullmatch(reference) or not code:
+    cannot be used to learn which references exist.
+
+    The reference is forgiven as it was typed (``r 7kq3 m9xo``, see ``normalise_reference``);
+    anything that cannot be a report's reference (e.g. a NUL byte, which PostgreSQL refuses in
+    a query parameter) is simply unknown.
+    """
+    normal = normalise_reference(reference, prefix="R")
+    if normal is None or not code:
         return None
-    report = Report.objects.filter(reference=reference).first()
+    report = Report.objects.filter(reference=normal).first()
     if report is None or not receipt_code_matches(code, report.receipt_code_hash):
         return None
     return report

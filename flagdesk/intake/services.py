@@ -17,7 +17,7 @@ from flagdesk.cases.services import open_items
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
 from flagdesk.core.references import hash_receipt_code, new_receipt_code
-from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_url
+from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_urls
 from flagdesk.matching.media import HashedMedia, MediaRejected
 from flagdesk.matching.models import ItemSignal
 from flagdesk.matching.services.matching import record_media
@@ -73,16 +73,13 @@ def _normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[
             % {"limit": MAX_URLS, "count": len(urls)}
         ]
         return []
-    resolver = configured_resolver()
+    # All hosts at once, within one deadline: 50 slow look-ups must not hold the request.
     normalised: list[str] = []
-    for raw in urls:
-        try:
-            url = normalise_url(raw, resolver=resolver)
-        except InvalidUrl as e:
-            errors.setdefault("urls", []).append(str(e.message))
-            continue
-        if url not in normalised:
-            normalised.append(url)
+    for result in normalise_urls(urls, resolver=configured_resolver()):
+        if isinstance(result, InvalidUrl):
+            errors.setdefault("urls", []).append(str(result.message))
+        elif result not in normalised:
+            normalised.append(result)
     return normalised
 
 

@@ -9,13 +9,14 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import NotFound
+from flagdesk.core.schemas import Schema
 
 from . import queries, services
 from .models import Notice, NoticeResponse

@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import Role
 from flagdesk.accounts.permissions import require_role
+from flagdesk.core.schemas import Schema
 
 from .models import Organisation
 from .services import DesignationInput, current_organisation, update_organisation
@@ -20,19 +21,21 @@ router = Router(tags=["organisation"])
 READER_ROLES = (Role.ADMIN, Role.COORDINATOR)
 
 
+# Bounds are the columns' (a longer value would be a database error, a 500 on PostgreSQL)
+# or generous multiples of any real organisation's needs.
 class DesignationIn(Schema):
-    authority: str
+    authority: str = Field(max_length=100)
     designated_on: dt.date
-    phenomena: list[str]
+    phenomena: list[str] = Field(max_length=100)
     valid_until: dt.date | None = None
     suspended: bool = False
 
 
 class OrganisationIn(Schema):
-    name: str
-    email: str
-    designations: list[DesignationIn]
-    independence_procedures: str | None = None
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    designations: list[DesignationIn] = Field(max_length=50)
+    independence_procedures: str | None = Field(None, max_length=50_000)
 
 
 def organisation_json(org: Organisation) -> dict[str, Any]:

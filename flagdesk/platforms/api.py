@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import require_role
+from flagdesk.core.schemas import Schema
 
 from .models import Platform
 from .queries import platforms
@@ -25,10 +26,12 @@ class NoticeChannelIn(Schema):
 
 class PlatformIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    domains: list[str] = Field(max_length=100)
+    domains: list[Annotated[str, Field(max_length=253)]] = Field(max_length=100)
     vlop: bool = False
     notice_channel: NoticeChannelIn
-    languages: list[str] = Field(default_factory=lambda: ["en"], max_length=30)
+    languages: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=lambda: ["en"], max_length=30
+    )
 
 
 def platform_json(p: Platform) -> dict[str, Any]:

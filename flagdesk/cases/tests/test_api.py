@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -154,3 +155,49 @@ def test_intake_officer_may_read_but_not_assess(api, users):
     assert api("intake").get(f"/items/{item.id}").status_code == 200
     response = api("intake").post(f"/items/{item.id}/assessments", illegal_assessment())
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("offset", ["99999999999999999999", "-99999999999999999999", 1_000_001])
+def test_paging_past_any_database_integer_is_422_not_500(api, users, offset):
+    response = api("analyst").get("/items", offset=offset)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and list(error["fields"]) == ["offset"]
+
+
+def test_refusals_are_in_the_request_language(client, users):
+    from flagdesk.accounts.services import issue_token
+
+    item = reported_item()
+    headers = {"Authorization": f"Bearer {issue_token(users['analyst'])}", "Accept-Language": "fr"}
+
+    def refusal(change):
+        body = json.dumps({**illegal_assessment(), **change})
+        url = f"/api/v1/items/{item.id}/assessments"
+        return client.post(url, body, "application/json", headers=headers).json()["error"]
+
+    error = refusal({"reasons": "x" * 250 + "\x00"})
+    assert error["message"] == "La requête n'est pas valide."
+    assert error["fields"] == {"reasons": ["Ce texte contient des caractères non autorisés."]}
+    # pydantic's own refusals too, for the messages it can give here
+    assert refusal({"verdict": None})["fields"] == {"verdict": ["Ceci doit être du texte."]}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"reasons": "x" * 250 + "\x00"}, "reasons"),
+        ({"reasons": "x" * 250 + "\ud800"}, "reasons"),
+        ({"legal_bases": ["BE-CC-417/9", "BE\x00"]}, "legal_bases.1"),
+        ({"keywords": ["\x00"]}, "keywords.0"),
+        ({"phenomenon": "ncii\x00"}, "phenomenon"),
+    ],
+)
+def test_unstorable_text_in_an_assessment_is_refused_naming_the_field(api, users, change, field):
+    item = reported_item()
+    body = json.dumps({**illegal_assessment(), **change})
+    response = api("analyst").post(f"/items/{item.id}/assessments", body)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+    item.refresh_from_db()
+    assert item.status == Item.Status.NEW and not item.assessments.exists()

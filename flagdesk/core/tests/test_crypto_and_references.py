@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
@@ -8,6 +10,7 @@ from flagdesk.core.references import (
     hash_receipt_code,
     new_receipt_code,
     new_reference,
+    normalise_reference,
     receipt_code_matches,
 )
 
@@ -34,3 +37,61 @@ def test_references_are_random_crockford_and_codes_compare_leniently():
     assert code not in stored
     assert receipt_code_matches(code.lower().replace("-", " "), stored)
     assert not receipt_code_matches("0000-0000-0000-0000", stored)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "R-0K1Q-M1X0",
+        "r-0k1q-m1x0",
+        "R 0K1Q M1X0",
+        "R0K1QM1X0",
+        "  r0k1q-m1x0\n",
+        "R-OK1Q-M1XO",  # O for 0
+        "R-0KIQ-MLX0",  # I and L for 1
+        "r-oklq-mix0",
+        "R\u20130K1Q\u2013M1X0",  # en dashes, as a word processor writes them
+        "R - 0K1Q - M1X0",
+    ],
+)
+def test_references_forgive_what_people_type(typed):
+    assert normalise_reference(typed) == "R-0K1Q-M1X0"
+    assert normalise_reference(typed, prefix="R") == "R-0K1Q-M1X0"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "R-0K1Q-M1XU",  # U has no meaning in Crockford's decoding: never guessed
+        "R-0K1Q-M1X",
+        "R-0K1Q-M1X00",
+        "X-0K1Q-M1X0",
+        "0-0K1Q-M1X0",
+        "R-0K1Q-M1X\x00",
+        "R-0K1Q-M1X\ud800",
+        "R-0K1Q_M1X0",
+    ],
+)
+def test_what_cannot_be_a_reference_is_none(typed):
+    assert normalise_reference(typed) is None
+
+
+def test_a_reference_of_another_kind_is_none_where_one_kind_is_asked_for():
+    assert normalise_reference("n-0k1q-m1x0") == "N-0K1Q-M1X0"
+    assert normalise_reference("c 0k1q m1x0") == "C-0K1Q-M1X0"
+    assert normalise_reference("N-0K1Q-M1X0", prefix="R") is None
+
+
+def test_every_new_reference_is_its_own_normal_form():
+    for prefix in "RCN":
+        ref = new_reference(prefix)
+        assert normalise_reference(ref.lower().replace("-", ""), prefix=prefix) == ref
+
+
+def test_receipt_code_hashes_of_stored_codes_do_not_change():
+    # Codes are stored only as this hash: a change in normalisation would lock reporters out.
+    assert (
+        hash_receipt_code("7KQ3-M9XD-0AB1-ZZ00") == hashlib.sha256(b"7KQ3M9XD0AB1ZZ00").hexdigest()
+    )
+    assert hash_receipt_code("7kq3 m9xd oab1\tzzoo") == hash_receipt_code("7KQ3-M9XD-0AB1-ZZ00")

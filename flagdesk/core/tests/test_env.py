@@ -52,3 +52,14 @@ def test_database_urls(tmp_path):
     )
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         env.database_config("mysql://x/y", tmp_path)
+
+
+def test_float_takes_fractions_and_refuses_negatives_and_words(monkeypatch):
+    monkeypatch.setenv("FLAGDESK_X_SECONDS", "2.5")
+    assert env.env_float("X_SECONDS", 3.0) == 2.5
+    monkeypatch.delenv("FLAGDESK_X_SECONDS")
+    assert env.env_float("X_SECONDS", 3.0) == 3.0
+    for bad in ("-1", "soon", "nan", "inf"):
+        monkeypatch.setenv("FLAGDESK_X_SECONDS", bad)
+        with pytest.raises(ImproperlyConfigured, match="FLAGDESK_X_SECONDS"):
+            env.env_float("X_SECONDS", 3.0)

@@ -62,6 +62,18 @@ def test_status_with_receipt_code(client: Client) -> None:
     assert body["items"] == [{"url": URL, "status": "received"}]
 
 
+@pytest.mark.parametrize(
+    "typed", ["r-0k1q-m1x0", "R%200K1Q%20M1X0", "R0K1QM1X0", "R-OKIQ-MLXO", "r%20oklq-mix0"]
+)
+def test_status_forgives_how_the_reference_is_typed(client: Client, typed: str) -> None:
+    """As receipt codes do: lower case, spaces, no dashes, O for 0, I or L for 1."""
+    submitted = submitted_report()
+    Report.objects.filter(pk=submitted.report.pk).update(reference="R-0K1Q-M1X0")
+    response = client.get(f"{REPORTS}/{typed}", HTTP_X_RECEIPT_CODE=submitted.receipt_code)
+    assert response.status_code == 200, response.content
+    assert response.json()["reference"] == "R-0K1Q-M1X0"
+
+
 @pytest.mark.parametrize("code", ["", "AAAA-AAAA-AAAA-AAAA"])
 def test_status_with_wrong_or_missing_code_is_404(client: Client, code: str) -> None:
     submitted = submitted_report()
@@ -69,10 +81,17 @@ def test_status_with_wrong_or_missing_code_is_404(client: Client, code: str) -> 
     assert_error(client.get(f"{REPORTS}/{submitted.report.reference}", **headers), 404, "not_found")
 
 
-@pytest.mark.parametrize("reference", ["R-0000-0000", "%00", "x" * 300, "R-%F0%9F%98%80"])
+@pytest.mark.parametrize(
+    "reference", ["R-0000-0000", "x" * 300, "R-%F0%9F%98%80", "R-UUUU-UUUU", "C-0000-0000"]
+)
 def test_status_of_unknown_reference_is_404(client: Client, reference: str) -> None:
     response = client.get(f"{REPORTS}/{reference}", HTTP_X_RECEIPT_CODE="AAAA")
     assert_error(response, 404, "not_found")
+
+
+def test_a_reference_with_a_nul_is_refused_like_any_nul_in_api_input(client: Client) -> None:
+    response = client.get(f"{REPORTS}/R-%00", HTTP_X_RECEIPT_CODE="AAAA")
+    assert list(assert_error(response, 422, "invalid")["fields"]) == ["reference"]
 
 
 def test_invalid_fields_are_named_in_the_payload_shape(client: Client) -> None:

@@ -129,6 +129,10 @@ def test_no_status_lookup_gives_a_server_error(client: Client, reference: str, c
     path = f"{REPORTS}/{quoted}" if reference else f"{REPORTS}/%20"
     headers = {"HTTP_X_RECEIPT_CODE": code.encode("utf-8", "replace").decode("latin-1")}
     response = client.get(path, **headers)
+    if "\x00" in reference:  # refused by the schema guard, as a NUL anywhere in API input
+        assert response.status_code == 422, response.content
+        assert response.json()["error"]["code"] == "invalid"
+        return
     assert response.status_code in (404, 429), response.content
     assert response.json()["error"]["code"] in ("not_found", "rate_limited")
 

@@ -57,6 +57,25 @@ def test_status_page_shows_progress(client: Client) -> None:
     assert submitted.receipt_code not in page  # the form comes back empty
 
 
+@pytest.mark.parametrize(
+    "typed", ["r 0k1q m1x0", "R0KIQMLX0", "R-OK1Q-M1XO", "r\u20130k1q\u2013m1x0"]
+)
+def test_status_page_forgives_how_the_reference_is_typed(client: Client, typed: str) -> None:
+    submitted = submitted_report(URL)
+    Report.objects.filter(pk=submitted.report.pk).update(reference="R-0K1Q-M1X0")
+    response = client.post(STATUS, {"reference": typed, "receipt_code": submitted.receipt_code})
+    assert response.context["status"].reference == "R-0K1Q-M1X0"
+
+
+def test_status_page_does_not_guess_for_a_u(client: Client) -> None:
+    submitted = submitted_report(URL)
+    Report.objects.filter(pk=submitted.report.pk).update(reference="R-0K1Q-M1XV")
+    response = client.post(
+        STATUS, {"reference": "R-0K1Q-M1XU", "receipt_code": submitted.receipt_code}
+    )
+    assert "status" not in response.context
+
+
 @pytest.mark.parametrize("which", ["wrong_code", "unknown_reference", "garbage"])
 def test_wrong_pair_gets_one_generic_message(client: Client, which: str) -> None:
     submitted = submitted_report(URL)

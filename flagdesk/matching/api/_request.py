@@ -11,8 +11,6 @@ from typing import Any, cast
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
-from pydantic import field_validator
 
 from flagdesk.accounts.models import User
 from flagdesk.core.errors import ValidationFailed
@@ -33,23 +31,6 @@ def body_doc(json_schema: dict[str, Any] | None, form_fields: dict[str, Any]) ->
     if json_schema is not None:
         content["application/json"] = {"schema": json_schema}
     return {"requestBody": {"required": True, "content": content}}
-
-
-def clean_text(value: Any) -> Any:
-    """No NUL or lone surrogate reaches the database (PostgreSQL refuses both with a 500)."""
-    if isinstance(value, str):
-        if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
-            raise ValueError(_("This text contains characters that are not allowed."))
-    return value
-
-
-class CleanSchema(Schema):
-    """A Schema whose text fields refuse NUL and lone surrogates."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control(cls, value: Any) -> Any:
-        return clean_text(value)
 
 
 def user_of(request: HttpRequest) -> User:

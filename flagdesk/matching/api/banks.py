@@ -15,13 +15,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Status
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from flagdesk.core.requests import is_multipart
+from flagdesk.core.schemas import Schema
 
 from ..formats import MAX_IMPORT_BYTES, exchange_format, guess_format
 from ..formats.base import too_large_bytes
@@ -30,7 +31,7 @@ from ..models import BankEntry, HashBank
 from ..queries import live_counts, visible_banks
 from ..services.banks import create_bank, remove_entry, set_bank_enabled, set_bank_shared
 from ..services.roles import BANK_MANAGERS, BANK_READERS
-from ._request import CleanSchema, body_doc, flag, form, json_body, user_of
+from ._request import body_doc, flag, form, json_body, user_of
 
 router = Router(tags=["matching"])
 
@@ -64,7 +65,7 @@ IMPORT_BODY = body_doc(
 )
 
 
-class BankIn(CleanSchema):
+class BankIn(Schema):
     name: str = Field(max_length=120)
     slug: str = Field("", max_length=60)
     kind: str = Field(HashBank.Kind.OWN, max_length=20)
@@ -79,11 +80,22 @@ class BankPatch(Schema):
     is_shared: bool | None = None
 
 
-class RemoveIn(CleanSchema):
+class BankPath(Schema):
+    """``/banks/{slug}``: a path parameter, guarded like any other input (a NUL in it would
+    otherwise reach the database)."""
+
+    slug: str
+
+
+class BankEntryPath(BankPath):
+    entry_id: UUID
+
+
+class RemoveIn(Schema):
     reason: str = Field(max_length=5000)
 
 
-class ExportFilters(CleanSchema):
+class ExportFilters(Schema):
     format: str = Field("json", max_length=20)
     signal_type: str = Field("", max_length=40)
     since: datetime | None = None
@@ -150,17 +162,17 @@ def create_bank_api(request: HttpRequest, payload: BankIn) -> Status[dict[str, A
 
 
 @router.get("/banks/{slug}", auth=TokenAuth())
-def get_bank(request: HttpRequest, slug: str) -> dict[str, Any]:
+def get_bank(request: HttpRequest, path: Path[BankPath]) -> dict[str, Any]:
     user = user_of(request)
-    bank = _bank_or_404(user, slug)
+    bank = _bank_or_404(user, path.slug)
     return bank_json(bank, user, live_counts([bank]).get(bank.pk, {}))
 
 
 @router.patch("/banks/{slug}", auth=TokenAuth())
-def update_bank(request: HttpRequest, slug: str, payload: BankPatch) -> dict[str, Any]:
+def update_bank(request: HttpRequest, path: Path[BankPath], payload: BankPatch) -> dict[str, Any]:
     user = user_of(request)
     require_role(user, *BANK_MANAGERS)
-    bank = _bank_or_404(user, slug)
+    bank = _bank_or_404(user, path.slug)
     with transaction.atomic():
         if payload.is_enabled is not None:
             set_bank_enabled(bank, payload.is_enabled, actor=user)
@@ -172,11 +184,11 @@ def update_bank(request: HttpRequest, slug: str, payload: BankPatch) -> dict[str
 
 @router.get("/banks/{slug}/entries", auth=TokenAuth())
 def export_entries(
-    request: HttpRequest, slug: str, filters: Query[ExportFilters]
+    request: HttpRequest, path: Path[BankPath], filters: Query[ExportFilters]
 ) -> StreamingHttpResponse:
     """The bank's live hashes as ``json`` (default), ``csv`` or ``hashes``, streamed."""
     user = user_of(request)
-    bank = _bank_or_404(user, slug)
+    bank = _bank_or_404(user, path.slug)
     writer = exchange_format(filters.format)
     since = filters.since
     if since is not None and timezone.is_naive(since):
@@ -199,10 +211,10 @@ def export_entries(
     response={200: dict[str, Any], 201: dict[str, Any]},
     openapi_extra=IMPORT_BODY,
 )
-def import_entries(request: HttpRequest, slug: str) -> Status[dict[str, Any]]:
+def import_entries(request: HttpRequest, path: Path[BankPath]) -> Status[dict[str, Any]]:
     """Add hashes: JSON ``{"entries": [...], "dry_run": bool}`` or a file (multipart)."""
     user = user_of(request)
-    bank = _bank_or_404(user, slug)
+    bank = _bank_or_404(user, path.slug)
     if is_multipart(request):
         fields, upload = form(request)
         if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
@@ -231,11 +243,11 @@ def import_entries(request: HttpRequest, slug: str) -> Status[dict[str, Any]]:
 
 @router.post("/banks/{slug}/entries/{entry_id}/remove", auth=TokenAuth())
 def remove_bank_entry(
-    request: HttpRequest, slug: str, entry_id: UUID, payload: RemoveIn
+    request: HttpRequest, path: Path[BankEntryPath], payload: RemoveIn
 ) -> dict[str, Any]:
     user = user_of(request)
-    bank = _bank_or_404(user, slug)
-    entry = BankEntry.objects.filter(bank=bank, public_id=entry_id).first()
+    bank = _bank_or_404(user, path.slug)
+    entry = BankEntry.objects.filter(bank=bank, public_id=path.entry_id).first()
     if entry is None:
         raise NotFound(_("No hash with this id in this bank."))
     removed = remove_entry(entry, actor=user, reason=payload.reason)

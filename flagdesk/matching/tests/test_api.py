@@ -343,3 +343,19 @@ def test_openapi_documents_the_hand_read_bodies(client):
     match = schema["paths"]["/api/v1/match"]["post"]["requestBody"]["content"]
     assert set(match) == {"application/json", "multipart/form-data"}
     assert "/api/v1/banks/{slug}/entries/{entry_id}/remove" in schema["paths"]
+
+
+def test_bank_paths_and_filters_go_through_the_schema_guard(api, users, banks):
+    """A NUL in a path or query parameter is a 422 naming it, never a database error."""
+    for path in ("/banks/sha%00red", "/banks/sha%00red/entries"):
+        response = api("analyst").get(path)
+        assert response.status_code == 422, response.content
+        assert list(response.json()["error"]["fields"]) == ["slug"]
+    response = api("analyst").get("/banks/shared/entries", signal_type="md5\x00")
+    assert list(response.json()["error"]["fields"]) == ["signal_type"]
+    entry = uuid.uuid4()
+    response = api("coordinator").post(f"/banks/sh%00/entries/{entry}/remove", {"reason": "x"})
+    assert list(response.json()["error"]["fields"]) == ["slug"]
+    response = api("coordinator").post("/banks", {"name": "Y", "description": "a\ud800"})
+    assert list(response.json()["error"]["fields"]) == ["description"]
+    assert api("analyst").get("/banks/shared").status_code == 200

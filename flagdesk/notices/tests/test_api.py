@@ -170,3 +170,19 @@ def test_missing_token_gives_401(client):
         "/api/v1/notices", data={"item_ids": []}, content_type="application/json"
     )
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "acknowledgement", "statement": "Received\x00"}, "statement"),
+        ({"kind": "acknowledgement", "platform_reference": "\ud800"}, "platform_reference"),
+        ({"kind": "ack\x00"}, "kind"),
+    ],
+)
+def test_unstorable_text_in_a_response_is_refused(api, users, platform, smtp_server, body, field):
+    [created] = api("post", "/notices", {"item_ids": [str(approved_item(users).id)]}).json()
+    send_outbox_row.call(str(Notice.objects.get(pk=created["id"]).outbox.id))
+    error = assert_error(api("post", f"/notices/{created['id']}/responses", body), 422, "invalid")
+    assert list(error["fields"]) == [field]
+    assert not Notice.objects.get(pk=created["id"]).responses.exists()

@@ -106,3 +106,36 @@ def test_no_token_is_401(client, db):
     assert (
         client.put("/api/v1/organisation", BODY, content_type="application/json").status_code == 401
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": "Safe\x00"}, "name"),
+        ({"independence_procedures": "\ud800"}, "independence_procedures"),
+        (
+            {"designations": [{**BODY["designations"][0], "authority": "B\x00IPT"}]},
+            "designations.0.authority",
+        ),
+        (
+            {"designations": [{**BODY["designations"][0], "phenomena": ["ncii", "\x00"]}]},
+            "designations.0.phenomena.1",
+        ),
+        (
+            {"designations": [{**BODY["designations"][0], "authority": "A" * 101}]},
+            "designations.0.authority",
+        ),
+    ],
+)
+def test_unstorable_or_oversized_values_are_refused_naming_the_field(client, users, change, field):
+    import json
+
+    response = client.put(
+        "/api/v1/organisation",
+        json.dumps({**BODY, **change}),
+        content_type="application/json",
+        headers=_headers(users, "coordinator"),
+    )
+    assert response.status_code == 422, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+    assert current_organisation().name != "Safe\x00"

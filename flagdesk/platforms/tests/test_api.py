@@ -75,3 +75,30 @@ def test_platforms_need_a_token_and_a_staff_role(client, users):
         client.post("/api/v1/platforms", BODY, content_type="application/json").status_code == 401
     )
     assert client.get("/api/v1/platforms", headers=_headers(users, "partner")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"languages": ["en", "fr\x00"]}, "languages.1"),
+        ({"domains": ["example.test\x00"]}, "domains.0"),
+        ({"name": "Ex\ud800ample"}, "name"),
+        (
+            {"notice_channel": {"type": "email", "address": "dsa\x00@example.test"}},
+            "notice_channel.address",
+        ),
+        ({"domains": ["a" * 254 + ".test"]}, "domains.0"),
+    ],
+)
+def test_unstorable_or_oversized_values_are_refused_naming_the_field(client, users, change, field):
+    import json
+
+    response = client.post(
+        "/api/v1/platforms",
+        json.dumps({**BODY, **change}),
+        content_type="application/json",
+        headers=_headers(users, "coordinator"),
+    )
+    assert response.status_code == 422, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+    assert not Platform.objects.exists()
