@@ -64,7 +64,7 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        # Unparseable JSON is a malformed body like any other: 422 "invalid" (spec/api.md).
+        # Unparseable JSON is a malformed body like any other: 422 "invalid" (docs/api.md).
         return _error(request, 422, "invalid", "The request body is not valid JSON.")
     return _error(request, exc.status_code, "http_error", str(exc))
 

@@ -1,6 +1,6 @@
 """The ``flagdesk`` console script: our own commands plus every ``manage.py`` command.
 
-``flagdesk user add``, ``flagdesk audit verify`` and the other two-word commands of spec/api.md
+``flagdesk user add``, ``flagdesk audit verify`` and the other two-word commands of docs/cli.md
 map onto Django commands named ``user_add``/``audit_verify``; anything else passes through.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-# Two-word commands in spec/api.md and the Django command that implements each.
+# Two-word commands in docs/cli.md and the Django command that implements each.
 TWO_WORD = {("user", "add"): "user_add", ("audit", "verify"): "audit_verify"}
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
 # Commands that run until stopped: they take stop signals before Django is even imported.

@@ -1,4 +1,4 @@
-"""Staff item API (spec/api.md): items, assessments and four-eyes reviews.
+"""Staff item API (docs/api.md): items, assessments and four-eyes reviews.
 
 Role checks live in the services; reads first require a casework role, since an empty
 ``visible_items`` would otherwise answer a user without one with a misleading empty list.

@@ -1,7 +1,8 @@
 """The item state machine: the only code that changes ``Item.status`` (S6).
 
-``ALLOWED`` mirrors the diagram in spec/api.md. Every move writes one ``CaseEvent``; the
-conditional UPDATE makes the slower of two simultaneous users fail with ``StaleState``.
+``ALLOWED`` mirrors the table in docs/api.md ("Item statuses"). Every move writes one
+``CaseEvent``; the conditional UPDATE makes the slower of two simultaneous users fail with
+``StaleState``.
 """
 
 from __future__ import annotations

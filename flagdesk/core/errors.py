@@ -1,6 +1,6 @@
 """Domain errors shared by every app.
 
-Each carries a snake_case ``code`` (the API contract in spec/api.md), a translated ``message``
+Each carries a snake_case ``code`` (the API contract in docs/api.md), a translated ``message``
 and optional per-field messages. The API handler maps them to ``{"error": {...}}`` with
 ``status``; views show ``message`` next to the form.
 """

@@ -1,7 +1,7 @@
 """Reading API request bodies by hand: JSON of any shape, multipart forms, or too much.
 
 Partners' scripts send what they send; each problem becomes a 4xx ``{"error": {...}}`` with a
-translated message, never a 500 (spec/api.md).
+translated message, never a 500 (docs/api.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Public intake API (spec/api.md, "Public intake"): no token, rate-limited.
+"""Public intake API (docs/api.md, "Public intake"): no token, rate-limited.
 
 The body is parsed here rather than by a ninja Schema: the API is public, so any byte string
 may arrive, and every malformed request must get a 4xx ``{"error": {...}}`` with messages in the
@@ -185,7 +185,7 @@ def _language_of(data: Any) -> str:
 def _load(request: HttpRequest) -> tuple[Any, UploadedFile | None]:
     """The report's JSON, and the optional ``media`` file of a multipart request.
 
-    JSON is the contract (spec/api.md); a partner with the picture sends the same JSON as the
+    JSON is the contract (docs/api.md); a partner with the picture sends the same JSON as the
     form field ``report`` of a multipart request, with the file as ``media``.
     """
     if not is_multipart(request):

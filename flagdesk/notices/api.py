@@ -1,4 +1,4 @@
-"""Notice endpoints of the staff API (spec/api.md): queue, read, record responses."""
+"""Notice endpoints of the staff API (docs/api.md): queue, read, record responses."""
 
 from __future__ import annotations
 

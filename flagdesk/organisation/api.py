@@ -1,4 +1,4 @@
-"""GET/PUT /api/v1/organisation: the organisation's identity and designations (spec/api.md)."""
+"""GET/PUT /api/v1/organisation: the organisation's identity and designations (docs/api.md)."""
 
 from __future__ import annotations
 

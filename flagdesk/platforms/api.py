@@ -1,4 +1,4 @@
-"""GET/POST /api/v1/platforms: the platform registry (spec/api.md)."""
+"""GET/POST /api/v1/platforms: the platform registry (docs/api.md)."""
 
 from __future__ import annotations
 

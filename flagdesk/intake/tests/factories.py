@@ -28,7 +28,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 
 
 def api_payload(**overrides: Any) -> dict[str, Any]:
-    """Body of a valid POST /api/v1/reports (the example of spec/api.md)."""
+    """Body of a valid POST /api/v1/reports (the example of docs/api.md)."""
     payload: dict[str, Any] = {
         "language": "fr",
         "phenomenon": "ncii",

@@ -1,4 +1,4 @@
-"""POST /api/v1/reports and GET /api/v1/reports/{reference} as spec/api.md fixes them."""
+"""POST /api/v1/reports and GET /api/v1/reports/{reference} as docs/api.md describes them."""
 
 from __future__ import annotations
 

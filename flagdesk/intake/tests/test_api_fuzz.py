@@ -1,4 +1,4 @@
-"""Whatever arrives at the public API, the answer is never a 500 (spec/api.md, "Errors")."""
+"""Whatever arrives at the public API, the answer is never a 500 (docs/api.md, "Errors")."""
 
 from __future__ import annotations
 

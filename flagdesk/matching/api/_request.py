@@ -1,7 +1,7 @@
 """Reading API requests that may carry anything: JSON of any shape, a file, or too much.
 
 Partners' scripts send what they send; each problem must become a 4xx ``{"error": {...}}``
-with a translated message, never a 500 (spec/api.md).
+with a translated message, never a 500 (docs/api.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``flagdesk hash FILE...`` (spec/api.md): tab-separated hashes, clear errors, exit codes."""
+"""``flagdesk hash FILE...`` (docs/cli.md): tab-separated hashes, clear errors, exit codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sending a notice by email over real SMTP (spec/api.md "Notice email").
+"""Sending a notice by email over real SMTP (docs/api.md "The notice email").
 
 The message is built only from what was frozen when the notice was queued, so a retry sends
 byte-for-byte the same text with the same Message-ID, which is what platforms deduplicate on.

@@ -1,4 +1,4 @@
-"""The notice endpoints of spec/api.md: shapes, statuses and error bodies."""
+"""The notice endpoints of docs/api.md: shapes, statuses and error bodies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``flagdesk user add USERNAME --role ROLE [--email E] [--token]`` (spec/api.md).
+"""``flagdesk user add USERNAME --role ROLE [--email E] [--token]`` (docs/cli.md).
 
 The password comes from standard input so it never appears in the process list or the shell
 history: ``printf '%s\\n' "$PW" | flagdesk user add alice --role analyst``. From a terminal

@@ -49,7 +49,7 @@ EQUALITY_PHENOMENA = (
     "doxing",
     "sextortion",
 )
-# username -> role; the personas of STYLE.md S22, so the demo matches what tests call them.
+# username -> role; the test personas of conftest.py, so the demo matches what tests call them.
 PERSONAS = {
     "alice": Role.ANALYST,
     "bob": Role.REVIEWER,

@@ -1,4 +1,4 @@
-"""``flagdesk hash FILE...``: the hashes of local files, in the tab-separated form of spec/api.md.
+"""``flagdesk hash FILE...``: the hashes of local files, in the tab-separated form of docs/cli.md.
 
 One line per signal: ``algorithm<TAB>value<TAB>quality<TAB>file``; quality is ``-`` for MD5 and
 SHA-256, and the mean frame quality for vPDQ (whose value is the canonical JSON list). A file
