@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
@@ -58,14 +60,14 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", "A valid API token is required.")
+    return _error(request, 401, "unauthorized", gettext("A valid API token is required."))
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         # Unparseable JSON is a malformed body like any other: 422 "invalid" (docs/api.md).
-        return _error(request, 422, "invalid", "The request body is not valid JSON.")
+        return _error(request, 422, "invalid", gettext("The request body is not valid JSON."))
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
@@ -77,6 +79,17 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(DjangoPermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
     return _error(request, 403, "forbidden", gettext("Your role does not allow this action."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(
+        request,
+        413,
+        "too_large",
+        gettext("The request body is too large: at most %(mb)d MB of JSON.")
+        % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+    )
 
 
 @api.exception_handler(Exception)

@@ -14,6 +14,7 @@ from flagdesk.core.env import (
     env_int,
     env_list,
     env_networks,
+    env_rate,
     env_secret,
     env_str,
     env_url,
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "flagdesk.core.middleware.SecurityHeadersMiddleware",
+    "flagdesk.core.middleware.ApiMethodNotAllowedMiddleware",
     "flagdesk.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
@@ -180,7 +182,7 @@ ORG_NAME = env_str("ORG_NAME", "flagdesk demo organisation")
 ORG_EMAIL = env_str("ORG_EMAIL", "flagger@flagdesk.example")
 DEFAULT_FROM_EMAIL = ORG_EMAIL
 
-PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/h")
+PUBLIC_RATE_LIMIT = env_rate("PUBLIC_RATE_LIMIT", "30/h")
 URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")
 # Hostile input at the edges. Reverse proxies whose X-Forwarded-For is believed, so that rate
 # limits count clients, not the proxy (IPs or CIDR networks; empty: trust none). Reported hosts

@@ -78,3 +78,32 @@ def test_exception_chains_keep_types_and_drop_messages():
     assert "builtins.KeyError (message withheld)" in line
     assert "builtins.ValueError (message withheld)" in line
     assert SECRET not in line
+
+
+def test_a_method_an_endpoint_does_not_take_is_a_json_405(client, db):
+    response = client.delete("/api/v1/reports")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in response["Allow"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_an_oversized_json_body_is_a_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api("coordinator").post(
+        "/platforms",
+        {
+            "name": "x" * 2000,
+            "domains": ["big.test"],
+            "notice_channel": {"type": "email", "address": "dsa@big.test"},
+        },
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_the_token_refusal_is_translated(client, db):
+    response = client.get("/api/v1/items", headers={"Accept-Language": "fr"})
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] != "A valid API token is required."

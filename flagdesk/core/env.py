@@ -65,6 +65,37 @@ def env_float(name: str, default: float) -> float:
     return number
 
 
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"30/h"`` -> (30, 3600), ``"5/10m"`` -> (5, 600); ``"0"`` or ``"off"`` -> (0, 0), no
+    limit. ``ValueError`` for anything else."""
+    if rate.strip().lower() in ("0", "off", ""):
+        return 0, 0
+    try:
+        count, period = rate.split("/")
+        unit, amount = period.strip()[-1], period.strip()[:-1] or "1"
+        parsed = int(count), RATE_PERIODS[unit] * int(amount)
+    except (ValueError, KeyError, IndexError):
+        raise ValueError(rate) from None
+    if parsed[0] <= 0 or parsed[1] <= 0:
+        raise ValueError(rate)
+    return parsed
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as ``30/h``, checked at start-up rather than at the first request."""
+    value = env_str(name, default)
+    try:
+        parse_rate(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{PREFIX}{name} must be a rate such as 30/h or 5/m (or off), got {value!r}"
+        ) from None
+    return value
+
+
 def env_networks(name: str) -> list[str]:
     """Comma-separated IP addresses and CIDR networks, e.g. ``10.0.0.0/8, 2001:db8::1``.
 

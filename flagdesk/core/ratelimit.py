@@ -16,20 +16,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from . import env
 from .clientaddr import client_address
 from .errors import RateLimited
-
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """``"30/h"`` -> (30, 3600). ``"0"`` or ``"off"`` disables the limit."""
-    if rate.strip().lower() in ("0", "off", ""):
-        return 0, 0
     try:
-        count, period = rate.split("/")
-        return int(count), _PERIODS[period.strip()[-1]] * int(period.strip()[:-1] or 1)
-    except (ValueError, KeyError):
+        return env.parse_rate(rate)
+    except ValueError:
         raise ImproperlyConfigured(f"Bad rate {rate!r}; use e.g. 30/h or 5/m") from None
 
 

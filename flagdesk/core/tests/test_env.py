@@ -63,3 +63,16 @@ def test_float_takes_fractions_and_refuses_negatives_and_words(monkeypatch):
         monkeypatch.setenv("FLAGDESK_X_SECONDS", bad)
         with pytest.raises(ImproperlyConfigured, match="FLAGDESK_X_SECONDS"):
             env.env_float("X_SECONDS", 3.0)
+
+
+@pytest.mark.parametrize("value", ["30/h", "5/m", "2/10m", "off", "0"])
+def test_a_rate_limit_is_read(monkeypatch, value):
+    monkeypatch.setenv("FLAGDESK_PUBLIC_RATE_LIMIT", value)
+    assert env.env_rate("PUBLIC_RATE_LIMIT", "30/h") == value
+
+
+@pytest.mark.parametrize("value", ["30", "30/x", "thirty/h", "30/h/2", "-1/h", "3/0h"])
+def test_a_malformed_rate_limit_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("FLAGDESK_PUBLIC_RATE_LIMIT", value)
+    with pytest.raises(ImproperlyConfigured, match="FLAGDESK_PUBLIC_RATE_LIMIT"):
+        env.env_rate("PUBLIC_RATE_LIMIT", "30/h")
