@@ -13,7 +13,7 @@ import sys
 TWO_WORD = {("user", "add"): "user_add", ("audit", "verify"): "audit_verify"}
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
 # Commands that run until stopped: they take stop signals before Django is even imported.
-LONG_RUNNING = {"worker"}
+LONG_RUNNING = {"worker", "mailsink"}
 
 
 def translate_argv(argv: list[str]) -> list[str]:

@@ -35,3 +35,22 @@ def test_the_mailsink_refuses_a_non_loopback_address(settings):
     settings.EMAIL_URL = "smtp://mail.example.org:25"
     with pytest.raises(CommandError, match="loopback"):
         call_command("mailsink")
+
+
+def test_the_mailsink_process_stops_cleanly_on_sigterm(fresh_instance):
+    import signal
+
+    from conftest import ProcessOutput, free_port
+
+    fresh_instance.env["FLAGDESK_EMAIL_URL"] = f"smtp://127.0.0.1:{free_port()}"
+    sink = fresh_instance.popen("mailsink")
+    output = ProcessOutput(sink)
+    try:
+        output.wait_for("mailsink: smtp://")
+        sink.send_signal(signal.SIGTERM)
+        printed = output.rest()
+    finally:
+        if sink.poll() is None:
+            sink.kill()
+    assert sink.returncode == 0, printed
+    assert "Traceback" not in printed

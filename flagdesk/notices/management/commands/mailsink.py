@@ -8,8 +8,6 @@ not there. It listens where ``FLAGDESK_EMAIL_URL`` points, and only on a loopbac
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +17,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+
+from flagdesk.core import shutdown
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot listen on {host}:{port}: {e}") from e
         self.stdout.write(f"mailsink: smtp://{host}:{port} -> {directory}")
         self.stdout.flush()
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        stop.wait()
+        shutdown.install()  # `flagdesk mailsink` already did, before Django started
+        while not shutdown.wait(3600):
+            pass
         controller.stop()
