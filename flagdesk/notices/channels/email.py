@@ -84,7 +84,6 @@ def build_message(notice: Notice, *, date: str) -> EmailMessage:
     # a new one would reach the platform as a second notice for the same items.
     message["Message-ID"] = notice.message_id
     message["Date"] = date
-    message["Content-Language"] = notice.language
     message.set_content(notice.body, subtype="plain", charset="utf-8")
     payload = json.dumps(notice.payload, ensure_ascii=False, indent=2, sort_keys=True)
     message.add_attachment(
@@ -93,6 +92,11 @@ def build_message(notice: Notice, *, date: str) -> EmailMessage:
         subtype="json",
         filename=f"{notice.reference}.json",
     )
+    # After the parts exist: set_content() clears every Content-* header set before it.
+    message["Content-Language"] = notice.language
+    text = message.get_body(preferencelist=("plain",))
+    if text is not None:
+        text["Content-Language"] = notice.language
     return message
 
 

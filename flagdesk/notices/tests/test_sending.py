@@ -53,6 +53,8 @@ def test_notice_reaches_the_mailbox_with_every_art16_element(
     assert mail["From"] == "notices@stopcv.test"
     assert mail["To"] == "dsa@social.test"
     assert mail["Date"]
+    assert mail["Content-Language"] == notice.language == "en"
+    assert mail.get_body(preferencelist=("plain",))["Content-Language"] == "en"
     assert smtp_server.envelopes == [("notices@stopcv.test", ["dsa@social.test"])]
     text = mail.get_body(preferencelist=("plain",)).get_content()
     for expected in (
