@@ -280,3 +280,12 @@ def test_queued_at_uses_the_given_time(users, platform):
     [notice] = queue_notices([approved_item(users)], actor=users["analyst"], now=now)
     assert notice.queued_at == now
     assert now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") in notice.body
+
+
+def test_cases_knows_which_notices_are_open():
+    """cases cannot import notices (S1), so it keeps its own copy of the open statuses: an
+    item in an open notice keeps its platform (cases/services/platform.py)."""
+    from flagdesk.cases.services.platform import OPEN_NOTICE_STATUSES
+    from flagdesk.notices.services.queueing import OPEN_STATUSES
+
+    assert set(OPEN_NOTICE_STATUSES) == {str(s) for s in OPEN_STATUSES}
