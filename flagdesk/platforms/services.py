@@ -12,7 +12,7 @@ import idna
 import tldextract
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -128,6 +128,20 @@ def _clean_domains(domains: Sequence[str]) -> list[str]:
     return cleaned
 
 
+def _store_domains(platform: Platform, domains: Sequence[str]) -> None:
+    try:
+        with transaction.atomic():
+            PlatformDomain.objects.bulk_create(
+                PlatformDomain(platform=platform, domain=d) for d in domains
+            )
+    except IntegrityError:
+        # Another coordinator registered one of them a moment after _clean_domains looked.
+        raise ValidationFailed(
+            _("One of these domains was registered a moment ago; reload and try again."),
+            fields={"domains": [_("Already registered.")]},
+        ) from None
+
+
 @transaction.atomic
 def add_platform(
     *,
@@ -174,7 +188,7 @@ def add_platform(
         notice_address=notice_address.strip(),
         languages=list(languages),
     )
-    PlatformDomain.objects.bulk_create(PlatformDomain(platform=platform, domain=d) for d in cleaned)
+    _store_domains(platform, cleaned)
     return platform
 
 
@@ -184,5 +198,5 @@ def add_domains(platform: Platform, *, actor: User, domains: Sequence[str]) -> l
     stored. Raises ``ValidationFailed`` when one is malformed or already registered."""
     require_role(actor, *REGISTRY_EDITORS)
     cleaned = _clean_domains(domains)
-    PlatformDomain.objects.bulk_create(PlatformDomain(platform=platform, domain=d) for d in cleaned)
+    _store_domains(platform, cleaned)
     return cleaned
