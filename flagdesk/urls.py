@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from flagdesk.api import api, api_not_found
+from flagdesk.site import urls as site_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="intake:report", permanent=False), name="home"),
@@ -14,5 +15,5 @@ urlpatterns = [
     path("staff/", include("flagdesk.cases.urls")),
     path("staff/", include("flagdesk.matching.urls")),
     path("staff/", include("flagdesk.notices.urls")),
-    path("staff/", include("flagdesk.platforms.urls")),
+    path("staff/", include(site_urls.platforms)),
 ]

@@ -1,9 +1,10 @@
-"""S1: an app imports only from apps before it in the domain order."""
+"""S1: an app imports only from apps before it in the domain order; ``site``, the composition
+layer on top (S1b), may import every app and no app may import it."""
 
 import ast
 from pathlib import Path
 
-ORDER = [
+APPS = [
     "core",
     "audit",
     "accounts",
@@ -14,6 +15,8 @@ ORDER = [
     "notices",
     "intake",
 ]
+# Composition layers: packages above every app, not Django apps themselves.
+ORDER = [*APPS, "site"]
 ROOT = Path(__file__).resolve().parent.parent / "flagdesk"
 
 
@@ -56,4 +59,9 @@ def test_apps_import_only_earlier_apps():
 
 def test_every_app_is_in_the_order():
     apps = {p.parent.name for p in ROOT.glob("*/apps.py")}
-    assert apps == set(ORDER)
+    assert apps == set(APPS)
+
+
+def test_every_package_is_a_layer():
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    assert packages == set(ORDER)

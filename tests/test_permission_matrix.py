@@ -56,11 +56,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "cases:item-assess": ASSESSORS,
     "cases:assessment-review": REVIEWERS,
     "cases:report-reveal": CASEWORK,
+    "cases:item-platform": POST_ONLY,
     "notices:notice-list": CASEWORK,
     "notices:notice-send": ASSESSORS,
     "notices:notice-detail": CASEWORK,
     "platforms:platform-list": CASEWORK | {"admin"},
     "platforms:platform-add": {"admin", "coordinator"},
+    "platforms:platform-domains-add": {"admin", "coordinator"},
     "matching:bank-list": BANK_READERS,
     "matching:bank-detail": BANK_READERS,
     "matching:bank-enable": POST_ONLY,
@@ -106,10 +108,12 @@ API_NOT_IN_MATRIX = {
     "api:create_report",
     "api:report_status",
     "api:create_assessment",
+    "api:update_item",
     "api:review",
     "api:queue_notices",
     "api:record_response",
     "api:create_platform",
+    "api:add_platform_domains",
     "api:put_organisation",
     "api:match",
     "api:upload_item_media",
@@ -150,8 +154,8 @@ def api_get_routes() -> set[str]:
 @pytest.fixture
 def objects(users) -> dict[str, str]:
     """Real ids for routes that take one: an item waiting for review, its assessment and
-    report, and a queued notice."""
-    social_platform(users["coordinator"])
+    report, a queued notice and the platform."""
+    platform = social_platform(users["coordinator"])
     item, assessment = assessed_item(users, "https://social.test/matrix/1")
     notified, _ = approved_item(users, "https://social.test/matrix/2")
     [notice] = queue_notices([notified], actor=users["analyst"])
@@ -164,6 +168,7 @@ def objects(users) -> dict[str, str]:
         "slug": match.entry.bank.slug,
         "public_id": str(match.entry.public_id),
         "match_id": str(match.id),
+        "platform_id": str(platform.id),
     }
 
 

@@ -1,4 +1,4 @@
-"""Staff item API (docs/api.md): items, assessments and four-eyes reviews.
+"""Staff item API (docs/api.md): items, their platform, assessments and four-eyes reviews.
 
 Role checks live in the services; reads first require a casework role, since an empty
 ``visible_items`` would otherwise answer a user without one with a misleading empty list.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
@@ -16,8 +17,10 @@ from ninja import Field, Query, Router
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import require_role
-from flagdesk.core.errors import NotFound
+from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.schemas import Schema
+from flagdesk.platforms.models import Platform
+from flagdesk.platforms.queries import platforms
 
 from . import queries, services
 from .models import Assessment, Item
@@ -55,6 +58,13 @@ class ReviewIn(Schema):
     comment: str = Field("", max_length=5000)
 
 
+class ItemPatch(Schema):
+    """What a PATCH may change; only the fields sent change, each through its own service
+    (spec/api.md's second wave adds ``identifiers`` here)."""
+
+    platform: str | None = Field(None, max_length=100)  # a platform's slug
+
+
 def item_json(item: Item) -> dict[str, Any]:
     return {
         "id": str(item.id),
@@ -89,6 +99,21 @@ def assessment_json(a: Assessment) -> dict[str, Any]:
         if review
         else None,
     }
+
+
+def _platform(slug: str | None) -> Platform:
+    if not slug:
+        raise ValidationFailed(
+            _("Give the platform's slug (see GET /api/v1/platforms)."),
+            fields={"platform": [_("Required.")]},
+        )
+    platform = platforms().filter(slug=slug).first()
+    if platform is None:
+        raise ValidationFailed(
+            _("No platform has the slug %(slug)s.") % {"slug": slug},
+            fields={"platform": [_("Unknown platform.")]},
+        )
+    return platform
 
 
 def _item_or_404(request: HttpRequest, item_id: UUID) -> Item:
@@ -128,6 +153,25 @@ def get_item(request: HttpRequest, item_id: UUID) -> dict[str, Any]:
             for e in item.events.all()
         ],
     }
+
+
+@router.patch("/items/{item_id}", auth=TokenAuth())
+def update_item(request: HttpRequest, item_id: UUID, payload: ItemPatch) -> dict[str, Any]:
+    """Change the fields sent, all or none (one transaction); answers with the item."""
+    item = _item_or_404(request, item_id)
+    changes = payload.dict(exclude_unset=True)
+    if not changes:
+        raise ValidationFailed(
+            _("Send at least one field to change: %(fields)s.")
+            % {"fields": ", ".join(ItemPatch.model_fields)},
+            fields={"body": [_("Nothing to change.")]},
+        )
+    with transaction.atomic():
+        if "platform" in changes:
+            services.set_item_platform(
+                item, actor=request.user, platform=_platform(changes["platform"])
+            )
+    return get_item(request, item_id)
 
 
 @router.post("/items/{item_id}/assessments", auth=TokenAuth(), response={201: dict[str, Any]})

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flagdesk.core import taxonomy
+from flagdesk.platforms.models import Platform
+from flagdesk.platforms.queries import active_platforms
 
 from .models import Assessment, Item
 
@@ -169,3 +171,26 @@ class RevealForm(_Form):
         max_length=500,
         help_text=gettext_lazy("Recorded in the audit trail with your name."),
     )
+
+
+class ItemPlatformForm(_Form):
+    """Setting or correcting an item's platform by hand; the service checks when it may."""
+
+    platform = forms.ModelChoiceField(
+        label=gettext_lazy("Platform"),
+        queryset=Platform.objects.none(),
+        to_field_name="slug",
+        empty_label=gettext_lazy("Choose a platform"),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the registered platforms.")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Why (optional)"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("Shown on the item's timeline."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "platform-%s")  # apart from the item page's other forms
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = active_platforms()  # type: ignore[attr-defined]

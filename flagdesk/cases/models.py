@@ -156,6 +156,7 @@ class CaseEvent(models.Model):
         MATCHED = "matched", _("Matched a known hash")
         PREFILLED = "prefilled", _("Assessed as a known item")
         MEDIA = "media", _("Media")
+        PLATFORM = "platform", _("Platform changed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

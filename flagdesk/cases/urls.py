@@ -15,4 +15,5 @@ urlpatterns = [
         name="assessment-review",
     ),
     path("reports/<uuid:report_id>/reveal", views.report_reveal, name="report-reveal"),
+    path("items/<uuid:item_id>/platform", views.item_platform, name="item-platform"),
 ]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
@@ -21,7 +22,7 @@ from flagdesk.core.forms import show_error
 from flagdesk.platforms.queries import platforms
 
 from . import queries, services
-from .forms import AssessmentForm, QueueFilterForm, RevealForm, ReviewForm
+from .forms import AssessmentForm, ItemPlatformForm, QueueFilterForm, RevealForm, ReviewForm
 from .models import Assessment, CaseEvent, Item
 from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
 
@@ -230,3 +231,25 @@ def approved(request: HttpRequest) -> HttpResponse:
     ]
     groups.sort(key=lambda g: g["platform"] is None)  # the unknown-platform group last
     return render(request, "cases/approved.html", {"groups": groups})
+
+
+@require_POST
+@role_required(*ASSESSOR_ROLES)
+def item_platform(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    """The item page's platform form (``cases/_item_platform.html``); back to the item."""
+    item = get_object_or_404(queries.visible_items(request.user), id=item_id)
+    form = ItemPlatformForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("cases:item-detail", item_id=item.id)
+    try:
+        event = services.set_item_platform(item, actor=request.user, **form.cleaned_data)
+    except FlagdeskError as e:
+        messages.error(request, str(e.message))
+    else:
+        if event is None:
+            messages.info(request, _("The item is already on %(name)s.") % {"name": item.platform})
+        else:
+            messages.success(request, _("The item is now on %(name)s.") % {"name": item.platform})
+    return redirect("cases:item-detail", item_id=item.id)

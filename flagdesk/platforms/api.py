@@ -1,22 +1,24 @@
-"""GET/POST /api/v1/platforms: the platform registry (docs/api.md)."""
+"""The registry's API offer (docs/api.md): schemas, JSON shape, ``GET /api/v1/platforms``.
+
+``flagdesk.site.api`` mounts ``list_platforms`` on the platforms router next to the writes
+(``POST /platforms``, ``POST /platforms/{id}/domains``), which also adopt waiting items and so
+join cases (S1b). django-ninja serves one path from one router, so GET and POST of
+``/platforms`` must share it.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router
+from ninja import Field
 
-from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.schemas import Schema
 
 from .models import Platform
 from .queries import platforms
-from .services import add_platform
-
-router = Router(tags=["platforms"])
 
 
 class NoticeChannelIn(Schema):
@@ -34,12 +36,16 @@ class PlatformIn(Schema):
     )
 
 
+class DomainsIn(Schema):
+    domains: list[Annotated[str, Field(max_length=253)]] = Field(min_length=1, max_length=100)
+
+
 def platform_json(p: Platform) -> dict[str, Any]:
     return {
         "id": str(p.id),
         "name": p.name,
         "slug": p.slug,
-        "domains": [d.domain for d in p.domains.all()],
+        "domains": sorted(d.domain for d in p.domains.all()),
         "vlop": p.is_vlop,
         "notice_channel": {"type": p.channel_kind, "address": p.notice_address},
         "languages": list(p.languages),
@@ -47,21 +53,6 @@ def platform_json(p: Platform) -> dict[str, Any]:
     }
 
 
-@router.get("/platforms", auth=TokenAuth())
 def list_platforms(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request.user, *CASEWORK_ROLES, Role.ADMIN)
     return [platform_json(p) for p in platforms()]
-
-
-@router.post("/platforms", auth=TokenAuth(), response={201: dict[str, Any]})
-def create_platform(request: HttpRequest, payload: PlatformIn) -> tuple[int, dict[str, Any]]:
-    platform = add_platform(
-        actor=request.user,
-        name=payload.name,
-        domains=payload.domains,
-        notice_address=payload.notice_channel.address,
-        languages=payload.languages,
-        is_vlop=payload.vlop,
-        channel_kind=payload.notice_channel.type,
-    )
-    return 201, platform_json(platforms().get(pk=platform.pk))

@@ -1,4 +1,4 @@
-"""The form registering a platform."""
+"""The forms registering a platform and adding domains to one."""
 
 from __future__ import annotations
 
@@ -23,13 +23,26 @@ class _Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PlatformForm(_Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    domains = forms.CharField(
+def _domains_field() -> forms.CharField:
+    return forms.CharField(
         label=_("Domains"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, without http:// (example.org, not www.example.org)."),
     )
+
+
+class DomainsForm(_Form):
+    """Domains to add to a registered platform; the service validates each one."""
+
+    domains = _domains_field()
+
+    def clean_domains(self) -> list[str]:
+        return split_list(self.cleaned_data["domains"])
+
+
+class PlatformForm(_Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    domains = _domains_field()
     notice_address = forms.EmailField(
         label=_("Notice address"),
         help_text=_("The email address the platform publishes for art. 16 notices."),

@@ -1,14 +1,18 @@
-"""The platform registry: creating platforms and resolving a host to its platform."""
+"""The platform registry: registering platforms and their domains, resolving a host to its
+platform."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
+from uuid import UUID
 
+import idna
 import tldextract
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -17,6 +21,9 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import ValidationFailed
 
 from .models import Platform, PlatformDomain
+
+# Who may register platforms and their domains.
+REGISTRY_EDITORS = (Role.COORDINATOR, Role.ADMIN)
 
 
 @cache
@@ -33,12 +40,18 @@ def registered_domain(host: str) -> str:
     return host.lower()
 
 
+def _suffixes(host: str) -> list[str]:
+    """``m.example.org`` -> ``["m.example.org", "example.org"]``: what a registered domain
+    owning ``host`` can be. A single label is never a registered domain."""
+    labels = host.lower().rstrip(".").split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
 def platform_for_host(host: str) -> Platform | None:
     """The platform owning ``host``: the longest registered domain that ``host`` is or ends
     with, so ``m.example.org`` finds ``example.org`` and a host registered on its own
     (``sites.google.com``) wins over its parent. None sends the item to the unknown queue."""
-    labels = host.lower().rstrip(".").split(".")
-    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    candidates = _suffixes(host)
     if not candidates:
         return None
     rows = PlatformDomain.objects.select_related("platform").filter(
@@ -48,20 +61,85 @@ def platform_for_host(host: str) -> Platform | None:
     return best.platform if best else None
 
 
+@dataclass(frozen=True)
+class DomainTable:
+    """Every active platform's domains, read in one query, for resolving many hosts at once
+    by the same rule as ``platform_for_host`` (the longest registered domain wins)."""
+
+    owners: Mapping[str, UUID]  # domain -> platform id
+
+    def longest_match(self, host: str) -> tuple[str, UUID] | None:
+        """(registered domain, platform id) owning ``host``, or None."""
+        # _suffixes lists the longest candidate first, so the first hit is the longest match.
+        for candidate in _suffixes(host):
+            if candidate in self.owners:
+                return candidate, self.owners[candidate]
+        return None
+
+
+def domain_table() -> DomainTable:
+    rows = PlatformDomain.objects.filter(platform__is_active=True).values_list(
+        "domain", "platform_id"
+    )
+    return DomainTable(owners=dict(rows))
+
+
+def _clean_domain(raw: str) -> str:
+    """The form a domain is stored and matched in: lower case, IDNA (as intake stores hosts)."""
+    domain = raw.strip().lower().rstrip(".")
+    invalid = ValidationFailed(
+        _("%(domain)s is not a domain name (write example.org, without http://).")
+        % {"domain": raw[:100]},
+        fields={"domains": [_("Invalid domain.")]},
+    )
+    if domain.startswith(("http://", "https://")) or "/" in domain or "." not in domain:
+        raise invalid
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise invalid from None
+    parts = _extractor()(domain)
+    if parts.suffix and not parts.domain:
+        # "co.uk" would make one platform the owner of every site under it.
+        raise ValidationFailed(
+            _("%(domain)s is a public suffix shared by many sites; give the platform's own domain.")
+            % {"domain": domain},
+            fields={"domains": [_("Invalid domain.")]},
+        )
+    return domain
+
+
 def _clean_domains(domains: Sequence[str]) -> list[str]:
-    cleaned = []
-    for raw in domains:
-        domain = raw.strip().lower().rstrip(".")
-        if domain.startswith(("http://", "https://")) or "/" in domain or "." not in domain:
-            raise ValidationFailed(
-                _("%(domain)s is not a domain name (write example.org, without http://).")
-                % {"domain": raw[:100]},
-                fields={"domains": [_("Invalid domain.")]},
-            )
-        cleaned.append(domain)
+    """Cleaned, without repeats, and none already registered (a domain has one owner)."""
+    cleaned = list(dict.fromkeys(_clean_domain(raw) for raw in domains))
     if not cleaned:
         raise ValidationFailed(_("Give at least one domain."), fields={"domains": [_("Required.")]})
+    taken = list(
+        PlatformDomain.objects.filter(domain__in=cleaned)
+        .select_related("platform")
+        .order_by("domain")
+    )
+    if taken:
+        raise ValidationFailed(
+            _("These domains are already registered: %(domains)s.")
+            % {"domains": ", ".join(f"{d.domain} ({d.platform.name})" for d in taken)},
+            fields={"domains": [_("Already registered.")]},
+        )
     return cleaned
+
+
+def _store_domains(platform: Platform, domains: Sequence[str]) -> None:
+    try:
+        with transaction.atomic():
+            PlatformDomain.objects.bulk_create(
+                PlatformDomain(platform=platform, domain=d) for d in domains
+            )
+    except IntegrityError:
+        # Another coordinator registered one of them a moment after _clean_domains looked.
+        raise ValidationFailed(
+            _("One of these domains was registered a moment ago; reload and try again."),
+            fields={"domains": [_("Already registered.")]},
+        ) from None
 
 
 @transaction.atomic
@@ -75,8 +153,12 @@ def add_platform(
     is_vlop: bool = False,
     channel_kind: str = Platform.Channel.EMAIL,
 ) -> Platform:
-    """Register a platform with its domains; a domain may belong to one platform only."""
-    require_role(actor, Role.COORDINATOR, Role.ADMIN)
+    """Register a platform with its domains; a domain may belong to one platform only.
+
+    Only the registry is written: items waiting for this platform are adopted by the caller
+    that composes both steps (``flagdesk.site.platforms.register_platform``).
+    """
+    require_role(actor, *REGISTRY_EDITORS)
     if not name.strip():
         raise ValidationFailed(_("Give the platform's name."), fields={"name": [_("Required.")]})
     try:
@@ -88,13 +170,6 @@ def add_platform(
             fields={"notice_address": [_("Enter a valid email address.")]},
         ) from None
     cleaned = _clean_domains(domains)
-    taken = list(PlatformDomain.objects.filter(domain__in=cleaned).values_list("domain", flat=True))
-    if taken:
-        raise ValidationFailed(
-            _("These domains already belong to another platform: %(domains)s.")
-            % {"domains": ", ".join(taken)},
-            fields={"domains": [_("Already registered.")]},
-        )
     if Platform.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationFailed(
             _("A platform named %(name)s already exists.") % {"name": name},
@@ -113,5 +188,15 @@ def add_platform(
         notice_address=notice_address.strip(),
         languages=list(languages),
     )
-    PlatformDomain.objects.bulk_create(PlatformDomain(platform=platform, domain=d) for d in cleaned)
+    _store_domains(platform, cleaned)
     return platform
+
+
+@transaction.atomic
+def add_domains(platform: Platform, *, actor: User, domains: Sequence[str]) -> list[str]:
+    """Add domains to a registered platform, validated as at registration; returns them as
+    stored. Raises ``ValidationFailed`` when one is malformed or already registered."""
+    require_role(actor, *REGISTRY_EDITORS)
+    cleaned = _clean_domains(domains)
+    _store_domains(platform, cleaned)
+    return cleaned

@@ -1,3 +1,6 @@
+"""The registry's own pages. Registering a platform and adding domains also adopt waiting
+items (cases), so those pages live in ``flagdesk.site``, under this same namespace."""
+
 from django.urls import path
 
 from . import views
@@ -5,5 +8,4 @@ from . import views
 app_name = "platforms"
 urlpatterns = [
     path("platforms/", views.platform_list, name="platform-list"),
-    path("platforms/add", views.platform_add, name="platform-add"),
 ]

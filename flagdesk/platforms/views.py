@@ -1,23 +1,17 @@
-"""The platform registry pages."""
+"""The platform registry's list page. The pages that write the registry live in
+``flagdesk.site.views``: a new platform or domain adopts waiting items, which are cases'."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
 from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import role_required
-from flagdesk.core.errors import FlagdeskError
-from flagdesk.core.forms import show_error
 
-from .forms import PlatformForm
 from .queries import platforms
-from .services import add_platform
-
-EDITOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
+from .services import REGISTRY_EDITORS
 
 
 @role_required(*CASEWORK_ROLES, Role.ADMIN)
@@ -26,19 +20,5 @@ def platform_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "platforms/platform_list.html",
-        {"platforms": rows, "can_add": request.user.has_any_role(*EDITOR_ROLES)},
+        {"platforms": rows, "can_edit": request.user.has_any_role(*REGISTRY_EDITORS)},
     )
-
-
-@role_required(*EDITOR_ROLES)
-def platform_add(request: HttpRequest) -> HttpResponse:
-    form = PlatformForm(request.POST or None)
-    if form.is_valid():
-        try:
-            platform = add_platform(actor=request.user, **form.cleaned_data)
-        except FlagdeskError as e:
-            show_error(form, e)
-        else:
-            messages.success(request, _("Platform %(name)s registered.") % {"name": platform.name})
-            return redirect("platforms:platform-list")
-    return render(request, "platforms/platform_add.html", {"form": form})

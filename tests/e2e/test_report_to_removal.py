@@ -230,7 +230,11 @@ def check_notice_mail(
     assert LEGAL_BASIS in body and REASONS in body  # (a)
     assert ORG_NAME in body and ORG_EMAIL in body  # (c)
     assert any(words in body for words in GOOD_FAITH), body  # (d)
-    assert AUTHORITY in body and "(ncii)" in body  # art. 22: trusted flagger, its designation
+    # art. 22: trusted flagger, its designation named by the area of this item, in Dutch
+    designated_for = re.search(rf"{re.escape(AUTHORITY)}.*", body)
+    assert designated_for, body
+    assert designated_for[0].endswith(taxonomy.phenomena()["ncii"].label("nl")), designated_for[0]
+    assert "(ncii)" not in body and "CONTENT_TYPE_" not in body
     payload = json_part(message)
     assert [i["url"] for i in payload["items"]] == [NORMALISED_URL]
     assert payload["reference"] == notice.reference

@@ -1,14 +1,17 @@
-"""Writes on cases and items: opening items, assessing and reviewing them."""
+"""Writes on cases and items: opening items, their platform, assessing and reviewing them."""
 
 from .assessment import FourEyesError, review_assessment, submit_assessment
 from .items import open_items
+from .platform import adopt_open_items, set_item_platform
 from .reveal import RevealedReporter, reveal_reporter
 
 __all__ = [
     "FourEyesError",
     "RevealedReporter",
+    "adopt_open_items",
     "open_items",
     "reveal_reporter",
     "review_assessment",
+    "set_item_platform",
     "submit_assessment",
 ]

@@ -61,6 +61,8 @@ class RenderedNotice:
 
 
 def _keyed(key: str) -> dict[str, str]:
+    """A TDB key with its exact label: the text shows the label, the JSON part both. The TDB
+    has English labels only, so they stay English in a notice in another language."""
     return {"key": key, "label": taxonomy.label(key) if key else ""}
 
 
@@ -86,17 +88,23 @@ def _item_context(item: Item, assessment: Assessment, language: str) -> dict[str
 
 
 def _designation_context(
-    designations: Sequence[Designation], language: str
+    designations: Sequence[Designation], language: str, phenomena: set[str]
 ) -> list[dict[str, Any]]:
+    """Each designation with its validity, every area it covers (``areas``) and the areas
+    this notice's items fall under (``areas_in_notice``): the text names only the latter,
+    since the platform reads which expertise covers these items, not the whole designation."""
     known = taxonomy.phenomena()
+
+    def area(code: str) -> dict[str, str]:
+        return {"key": code, "label": known[code].label(language) if code in known else code}
+
     return [
         {
             "authority": d.authority,
             "designated_on": d.designated_on.isoformat(),
-            "areas": [
-                {"key": code, "label": known[code].label(language) if code in known else code}
-                for code in d.phenomena
-            ],
+            "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+            "areas": [area(code) for code in d.phenomena],
+            "areas_in_notice": [area(code) for code in d.phenomena if code in phenomena],
         }
         for d in designations
     ]
@@ -128,8 +136,11 @@ def render_notice(draft: NoticeDraft) -> RenderedNotice:
             subject = _("Notice of illegal content (art. 16 DSA) %(reference)s")
         subject = subject % {"reference": draft.reference}
         items = [_item_context(item, a, language) for item, a in draft.items]
+        phenomena = {a.phenomenon for _item, a in draft.items}
         designations = (
-            _designation_context(draft.designations, language) if draft.is_trusted_flagger else []
+            _designation_context(draft.designations, language, phenomena)
+            if draft.is_trusted_flagger
+            else []
         )
         issued_at = draft.issued_at.astimezone(dt.UTC).replace(microsecond=0)
         context = {

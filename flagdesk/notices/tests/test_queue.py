@@ -49,12 +49,12 @@ def test_body_and_payload_carry_every_art16_element(users, platform):
         "flagdesk demo organisation",
         "flagger@flagdesk.example",
         "https://social.test/p/ncii-42",
-        "CONTENT_TYPE_IMAGE",
+        "Content type: Image",
         "BE-CC-417/9",
         "Criminal Code art. 417/9",
         REASONS,
-        "STATEMENT_CATEGORY_CYBER_VIOLENCE",
-        "KEYWORD_NON_CONSENSUAL_IMAGE_SHARING",
+        "Category (DSA Transparency Database): Cyber violence",
+        "Keywords (DSA Transparency Database): Non-consensual (intimate) material sharing",
         "bona fide belief",
         "accurate",
         "complete",
@@ -76,7 +76,13 @@ def test_body_and_payload_carry_every_art16_element(users, platform):
     [entry] = payload["items"]
     assert entry["url"] == "https://social.test/p/ncii-42"
     assert entry["legal_bases"][0]["code"] == "BE-CC-417/9"
-    assert entry["content_type"]["key"] == "CONTENT_TYPE_IMAGE"
+    assert entry["content_type"] == {"key": "CONTENT_TYPE_IMAGE", "label": "Image"}
+    assert entry["tdb_category"] == {
+        "key": "STATEMENT_CATEGORY_CYBER_VIOLENCE",
+        "label": "Cyber violence",
+    }
+    assert [k["key"] for k in entry["tdb_keywords"]] == ["KEYWORD_NON_CONSENSUAL_IMAGE_SHARING"]
+    assert entry["phenomenon"]["key"] == "ncii"
     assert entry["reasons"] == REASONS
     assert "bona fide belief" in payload["good_faith_statement"]
 
@@ -280,3 +286,12 @@ def test_queued_at_uses_the_given_time(users, platform):
     [notice] = queue_notices([approved_item(users)], actor=users["analyst"], now=now)
     assert notice.queued_at == now
     assert now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") in notice.body
+
+
+def test_cases_knows_which_notices_are_open():
+    """cases cannot import notices (S1), so it keeps its own copy of the open statuses: an
+    item in an open notice keeps its platform (cases/services/platform.py)."""
+    from flagdesk.cases.services.platform import OPEN_NOTICE_STATUSES
+    from flagdesk.notices.services.queueing import OPEN_STATUSES
+
+    assert set(OPEN_NOTICE_STATUSES) == {str(s) for s in OPEN_STATUSES}

@@ -102,6 +102,10 @@ class DemoReport:
     age_band: str = ""
     gender: str = ""
     by_phone: bool = False
+    # What the analyst sees at the URL (an API alias: image, video, text...); the assessment
+    # records it, and the notice tells the platform. Not the phenomenon's default: a deepfake
+    # may be a picture or a video.
+    content_type: str = "text"
 
 
 _R = DemoReport
@@ -112,10 +116,10 @@ REPORTS = (
        "new", "a public post insults a named woman because of her gender."),
     _R(("https://photogram.example/p/demo-1002",), "ncii", "nl", "victim", "notified",
        "a post shares a private photo without consent.",
-       ("Lotte Voorbeeld", "lotte@mail.example", ""), "25-34", "female"),
+       ("Lotte Voorbeeld", "lotte@mail.example", ""), "25-34", "female", content_type="image"),
     _R(("https://cliptube.example/watch?v=demo1003",), "sexual_deepfake", "en", "victim",
        "approved", "a video presents a manipulated intimate image of the reporter.",
-       ("Jane Sample", "jane.sample@mail.example", ""), "18-24", "female"),
+       ("Jane Sample", "jane.sample@mail.example", ""), "18-24", "female", content_type="video"),
     _R(("https://threadly.example/t/demo-1004",), "doxing", "de", "victim", "awaiting_review",
        "a thread publishes the reporter's home address and phone number.",
        ("Erika Muster", "", "+32 2 000 00 00"), "35-49", "female", by_phone=True),
@@ -124,27 +128,28 @@ REPORTS = (
        None, "18-24", "female"),
     _R(("https://pinboard.example/pin/demo-1006",), "cyberstalking", "en", "professional",
        "awaiting_review", "a board collects photos and location check-ins of one person.",
-       ("Sam Example", "sam@support.example", ""), "25-34", "female"),
+       ("Sam Example", "sam@support.example", ""), "25-34", "female", content_type="image"),
     _R(("https://forumhub.example/thread/demo-1007",), "incitement_violence_gender", "nl",
        "witness", "notified", "a thread calls on readers to attack women speaking at an event."),
     _R(("https://snapchatter.example/story/demo-1008",), "sextortion", "en", "victim", "removed",
        "an account threatens to share private images unless the reporter pays.",
-       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male"),
+       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male", content_type="image"),
     _R(("https://chirp.example/demo_other/status/1009",), "cyberflashing", "de", "victim", "new",
        "an account sends unsolicited sexual images in replies to the reporter.",
-       None, "25-34", "female"),
+       None, "25-34", "female", content_type="image"),
     _R(("https://unknown-board.example/t/1",), "gender_hate_speech", "fr", "witness", "new",
        "a message board not yet in the platform registry hosts a sexist post."),
     _R(("https://photogram.example/p/demo-1011",
         "https://cliptube.example/watch?v=demo1011&utm_source=share"), "ncii", "fr", "victim",
        "new", "the same private recording is shared on two platforms without consent.",
-       ("Camille Exemple", "camille@mail.example", ""), "25-34", "non_binary"),
+       ("Camille Exemple", "camille@mail.example", ""), "25-34", "non_binary",
+       content_type="video"),
     _R(("https://forumhub.example/thread/demo-1012",), "gender_hate_speech", "en", "witness",
        "not_illegal", "a post criticises a gender-equality policy in strong but lawful terms."),
     # The picture of demo-1008 again, resized and re-compressed: matched by its PDQ hash.
     _R(("https://chirp.example/demo_reuploader/status/1013",), "sextortion", "en", "victim",
        "new", "the same private image as before, posted again by another account.",
-       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male"),
+       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male", content_type="image"),
     # A second report of the first URL (tracking parameter aside) joins its open item.
     _R(("https://chirp.example/demo_account/status/1001?utm_campaign=demo",),
        "gender_hate_speech", "en", "witness", "new", "the same post, seen by someone else."),
@@ -280,6 +285,7 @@ class Command(BaseCommand):
                 actor=users["alice"],
                 verdict=Assessment.Verdict.NOT_ILLEGAL,
                 phenomenon=demo.phenomenon,
+                content_type=demo.content_type,
                 reasons="Fictional demo assessment: sharp criticism of a policy, no person is "
                 "targeted and no offence is made out.",
             )
@@ -289,6 +295,7 @@ class Command(BaseCommand):
                 actor=users["alice"],
                 verdict=Assessment.Verdict.ILLEGAL,
                 phenomenon=demo.phenomenon,
+                content_type=demo.content_type,
                 legal_bases=[pheno.legal_bases[0].code],
                 reasons=_reasons(demo, pheno.legal_bases[0]),
             )
