@@ -23,11 +23,7 @@ EDITOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 @role_required(*CASEWORK_ROLES, Role.ADMIN)
 def platform_list(request: HttpRequest) -> HttpResponse:
     rows = platforms().annotate(item_count=Count("items"))
-    return render(
-        request,
-        "platforms/platform_list.html",
-        {"platforms": rows, "can_add": request.user.has_any_role(*EDITOR_ROLES)},
-    )
+    return render(request, "platforms/platform_list.html", {"platforms": rows})
 
 
 @role_required(*EDITOR_ROLES)
