@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from flagdesk.accounts import refusals
 from flagdesk.api import api, api_not_found
 
 urlpatterns = [
@@ -18,3 +20,26 @@ urlpatterns = [
     path("staff/", include("flagdesk.platforms.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+API_PREFIX = "/api/v1/"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+# Styled pages in the reader's language; under /api/v1/ the API's JSON error format instead.
+handler403 = refusals.forbidden
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return api_not_found(request)
+    return refusals.not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        error = {"code": "internal_error", "message": "Something went wrong on our side."}
+        return JsonResponse({"error": error}, status=500)
+    return refusals.server_error(request)
