@@ -77,6 +77,8 @@ def item_detail(user: User) -> QuerySet[Item]:
         ),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         "reports",
+        # Notices come after cases (S1), so through the reverse relation rather than a model.
+        "notices",
     )
 
 
