@@ -133,6 +133,7 @@ SESSION_COOKIE_AGE = 8 * 3600
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale", Path(__file__).resolve().parent / "locale"]
+FORMAT_MODULE_PATH = ["flagdesk.core.formats"]  # ISO dates and times in every language
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
