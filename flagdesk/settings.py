@@ -139,7 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:queue"
+LOGIN_REDIRECT_URL = "accounts:landing"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -150,6 +150,7 @@ SESSION_COOKIE_AGE = 8 * 3600
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale", Path(__file__).resolve().parent / "locale"]
+FORMAT_MODULE_PATH = ["flagdesk.core.formats"]  # ISO dates and times in every language
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,9 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext
 from django.views.generic import RedirectView
 
+from flagdesk.accounts import refusals
 from flagdesk.api import api, api_not_found
 from flagdesk.site import urls as site_urls
 
@@ -17,3 +20,29 @@ urlpatterns = [
     path("staff/", include("flagdesk.notices.urls")),
     path("staff/", include(site_urls.platforms)),
 ]
+
+API_PREFIX = "/api/v1/"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+# Styled pages in the reader's language; under /api/v1/ the API's JSON error format instead.
+handler403 = refusals.forbidden
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return api_not_found(request)
+    return refusals.not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        message = gettext(
+            "Something went wrong on our side. It has been logged; please try again later."
+        )
+        error = {"code": "internal_error", "message": message}
+        return JsonResponse({"error": error}, status=500)
+    return refusals.server_error(request)

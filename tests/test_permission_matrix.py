@@ -48,6 +48,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report-status": PUBLIC,
     "accounts:login": PUBLIC,
     "accounts:logout": POST_ONLY,
+    "accounts:landing": REDIRECT,  # to the role's first page; anonymous to the login page
+    "accounts:account": set(ROLES),
     "organisation:organisation-edit": {"admin", "coordinator"},
     "cases:queue": CASEWORK,
     "cases:review-queue": CASEWORK,

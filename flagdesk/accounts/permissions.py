@@ -1,8 +1,13 @@
-"""Role checks shared by views (``role_required``) and the API (``require_role``)."""
+"""Role checks shared by views (``role_required``) and the API (``require_role``).
+
+``role_required`` is also the one record of who may open a page: it leaves the roles on the
+view it wraps (``allowed_roles``), and the staff menu and in-page links ask the view through
+``flagdesk.accounts.menu.may_open`` instead of keeping a second table of roles.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -16,10 +21,27 @@ from flagdesk.core.errors import PermissionDenied
 from .models import User
 
 View = Callable[..., HttpResponse]
+# Given the refused request and the view's arguments, a sentence saying why this user in
+# particular may not open the page ("you wrote this assessment…"), or "" for the general one.
+Explain = Callable[..., str]
+
+ALLOWED_ROLES = "allowed_roles"
 
 
-def role_required(*roles: str) -> Callable[[View], View]:
-    """Anonymous users go to the login page; logged-in users without the role get 403."""
+class RoleRefused(DjangoPermissionDenied):
+    """A logged-in user whose role may not open the page; the 403 page names the roles."""
+
+    def __init__(self, roles: Iterable[str], reason: str = "") -> None:
+        super().__init__(reason)
+        self.roles = tuple(roles)
+        self.reason = reason
+
+
+def role_required(*roles: str, explain: Explain | None = None) -> Callable[[View], View]:
+    """Anonymous users go to the login page; logged-in users without the role get 403.
+
+    ``explain(request, *args, **kwargs)`` may add a reason specific to the refused user.
+    """
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -27,12 +49,20 @@ def role_required(*roles: str) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_any_role(*roles):
-                raise DjangoPermissionDenied
+                reason = explain(request, *args, **kwargs) if explain else ""
+                raise RoleRefused(roles, reason)
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def allowed_roles(view: Callable[..., Any]) -> frozenset[str] | None:
+    """The roles ``role_required`` lets into ``view``; None for a view it does not guard."""
+    roles: frozenset[str] | None = getattr(view, ALLOWED_ROLES, None)
+    return roles
 
 
 def require_role(user: User, *roles: str) -> None:

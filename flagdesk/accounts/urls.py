@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login", views.StaffLoginView.as_view(), name="login"),
     path("logout", LogoutView.as_view(), name="logout"),
+    path("staff/start", views.landing, name="landing"),
+    path("staff/account", views.account, name="account"),
 ]

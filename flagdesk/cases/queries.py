@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 
@@ -49,10 +49,22 @@ def review_queue(user: User) -> QuerySet[Item]:
 
 
 def approved_items(user: User) -> QuerySet[Item]:
-    """Approved items ready for a notice, ordered so they group by platform."""
+    """Approved items ready for a notice, ordered so they group by platform.
+
+    Each carries ``approved_at``: when it last became approved (its status event), in the
+    same query, so "approved since" costs nothing per row.
+    """
+    approved_at = (
+        CaseEvent.objects.filter(
+            item=OuterRef("pk"), kind=CaseEvent.Kind.STATUS, after=Item.Status.APPROVED
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     return (
         visible_items(user)
         .filter(status=Item.Status.APPROVED)
+        .annotate(approved_at=Subquery(approved_at))
         .order_by("platform__name", "created_at")
     )
 
@@ -65,6 +77,8 @@ def item_detail(user: User) -> QuerySet[Item]:
         ),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         "reports",
+        # Notices come after cases (S1), so through the reverse relation rather than a model.
+        "notices",
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.core import taxonomy
@@ -97,39 +98,45 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline(item: Item) -> list[dict[str, Any]]:
+def _timeline(item: Item, notices: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events as shown, each notice event with its notice (events keep the notice's id)."""
     return [
         {
             "event": e,
             "before": status_label(e.before) if e.before else "",
             "after": status_label(e.after) if e.after else "",
             "is_status": e.kind == CaseEvent.Kind.STATUS,
+            "notice": notices.get(str(e.data.get("notice", ""))) if e.data else None,
         }
         for e in item.events.all()
     ]
 
 
 def _actions(user: User, item: Item) -> dict[str, Any]:
+    """What the "next step" card offers: only what the status allows and the role may open."""
     assessments = list(item.assessments.all())
     pending = next((a for a in assessments if not hasattr(a, "review")), None)
     is_awaiting = item.status == Item.Status.AWAITING_REVIEW
+    may_assess = may_open(user, "cases:item-assess", item.id)
     return {
-        "can_assess": user.has_any_role(*ASSESSOR_ROLES) and item.status in ASSESSABLE,
-        "can_reassess": user.has_any_role(*ASSESSOR_ROLES) and item.status in REASSESSABLE,
+        "can_assess": may_assess and item.status in ASSESSABLE,
+        "can_reassess": may_assess and item.status in REASSESSABLE,
         "review_target": pending
         if is_awaiting
         and pending
         and pending.author_id != user.pk
-        and user.has_any_role(*REVIEWER_ROLES)
+        and may_open(user, "cases:assessment-review", pending.id)
         else None,
         "own_pending": is_awaiting and pending is not None and pending.author_id == user.pk,
-        "can_send": item.status == Item.Status.APPROVED and user.has_any_role(*ASSESSOR_ROLES),
+        "can_send": item.status == Item.Status.APPROVED and may_open(user, "notices:notice-send"),
     }
 
 
 @role_required(*CASEWORK_ROLES)
 def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = get_object_or_404(queries.item_detail(request.user), id=item_id)
+    # Notices come after cases (S1): reached through the reverse relation, not imported.
+    notices = list(item.notices.all())  # type: ignore[attr-defined]
     return render(
         request,
         "cases/item_detail.html",
@@ -138,7 +145,10 @@ def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
             "phenomenon": phenomenon_label(item.phenomenon) if item.phenomenon else "",
             "reports": list(item.reports.all()),
             "assessments": [describe_assessment(a) for a in item.assessments.all()],
-            "timeline": _timeline(item),
+            "notices": notices,
+            "can_open_notices": bool(notices)
+            and may_open(request.user, "notices:notice-detail", notices[0].id),
+            "timeline": _timeline(item, {str(n.id): n for n in notices}),
             "reveal_form": RevealForm(),
             "single_item": [item],
             **_actions(request.user, item),
@@ -192,7 +202,15 @@ def item_assess(request: HttpRequest, item_id: UUID) -> HttpResponse:
     )
 
 
-@role_required(*REVIEWER_ROLES)
+def _why_not_reviewer(request: HttpRequest, assessment_id: UUID) -> str:
+    """The author of an assessment is told the four-eyes rule, not only the roles."""
+    own = queries.visible_assessments(request.user).filter(id=assessment_id, author=request.user)
+    if own.exists():
+        return _("You wrote this assessment, so another reviewer must decide on it.")
+    return ""
+
+
+@role_required(*REVIEWER_ROLES, explain=_why_not_reviewer)
 def assessment_review(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     # Visible, not merely reviewable: an author reaches the service's four-eyes refusal.
     assessment = get_object_or_404(queries.visible_assessments(request.user), id=assessment_id)

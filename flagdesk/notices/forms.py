@@ -7,6 +7,8 @@ from uuid import UUID
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
+
 from .models import NoticeResponse
 
 
@@ -42,10 +44,9 @@ class ResponseForm(forms.Form):
         choices=[("", _("(none: acknowledgement only)")), *NoticeResponse.Decision.choices],
         required=False,
     )
+    # Parsed by the ISO input formats of flagdesk.core.formats, in every language.
     received_at = forms.DateTimeField(
-        label=_("Received at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        label=_("Received at"), widget=IsoDateTimeInput(), error_messages=DATETIME_ERRORS
     )
     platform_reference = forms.CharField(
         label=_("Platform's reference"), max_length=200, required=False

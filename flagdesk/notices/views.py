@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.cases.queries import visible_items
@@ -44,7 +45,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
     user = _user(request)
     notice = get_object_or_404(queries.notice_detail(user), id=notice_id)
-    form = ResponseForm(request.POST or None)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still sent
+    form = ResponseForm(data, label_suffix="")
     if request.method == "POST" and form.is_valid():
         try:
             services.record_response(notice, actor=user, **form.cleaned_data)
@@ -53,7 +55,16 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The platform's response was recorded."))
             return redirect("notices:notice-detail", notice_id=notice.id)
-    return render(request, "notices/notice_detail.html", {"notice": notice, "form": form})
+    items = notice.items.all()
+    return render(
+        request,
+        "notices/notice_detail.html",
+        {
+            "notice": notice,
+            "form": form,
+            "can_open_items": bool(items) and may_open(user, "cases:item-detail", items[0].id),
+        },
+    )
 
 
 @role_required(*services.QUEUE_ROLES)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.core import taxonomy
+from flagdesk.core.widgets import DATE_ERRORS, IsoDateInput
 
 from .models import Organisation
 from .services import DesignationInput
@@ -46,12 +47,10 @@ class OrganisationForm(_Form):
 class DesignationForm(_Form):
     authority = forms.CharField(label=_("Designating authority"), max_length=100)
     designated_on = forms.DateField(
-        label=_("Designated on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Designated on"), widget=IsoDateInput(), error_messages=DATE_ERRORS
     )
     valid_until = forms.DateField(
-        label=_("Valid until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Valid until"), required=False, widget=IsoDateInput(), error_messages=DATE_ERRORS
     )
     suspended = forms.BooleanField(label=_("Suspended"), required=False)
     phenomena = forms.MultipleChoiceField(

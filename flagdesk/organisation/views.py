@@ -49,5 +49,6 @@ def organisation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisation/organisation.html",
-        {"org": org, "form": form, "formset": formset},
+        # Rows up to this number show saved designations, also when a POST comes back bound.
+        {"org": org, "form": form, "formset": formset, "existing": org.designations.count()},
     )

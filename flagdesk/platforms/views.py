@@ -11,14 +11,9 @@ from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import role_required
 
 from .queries import platforms
-from .services import REGISTRY_EDITORS
 
 
 @role_required(*CASEWORK_ROLES, Role.ADMIN)
 def platform_list(request: HttpRequest) -> HttpResponse:
     rows = platforms().annotate(item_count=Count("items"))
-    return render(
-        request,
-        "platforms/platform_list.html",
-        {"platforms": rows, "can_edit": request.user.has_any_role(*REGISTRY_EDITORS)},
-    )
+    return render(request, "platforms/platform_list.html", {"platforms": rows})

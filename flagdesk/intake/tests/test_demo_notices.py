@@ -1,5 +1,5 @@
-"""The demo's assessments and notices agree with what its items are (issue 8: "the demo's
-video notice says Content type: Image")."""
+"""The demo's notices tell the truth: their content types are their items' (a video notice
+says video), and the decided one says that no mail was sent."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -16,8 +17,8 @@ from flagdesk.accounts.models import User
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.core import taxonomy
 from flagdesk.core.weburls import normalise_url
-from flagdesk.intake.management.commands.demo import REPORTS
-from flagdesk.notices.models import Notice
+from flagdesk.intake.management.commands.demo import DEMO_DELIVERY, REPORTS
+from flagdesk.notices.models import Notice, OutboxRow
 from flagdesk.notices.services import queue_notices
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,20 @@ def test_the_demo_video_item_is_notified_as_a_video():
         "key": "CONTENT_TYPE_VIDEO",
         "label": "Video",
     }
+
+
+def test_decided_demo_notice_went_through_the_outbox_and_says_no_mail_left(client) -> None:
+    call_command("demo", stdout=io.StringIO())
+    notice = Notice.objects.get(status=Notice.Status.DECIDED)
+    row = notice.outbox
+    assert row.status == OutboxRow.Status.SENT
+    assert row.attempts == 1  # claimed once, as a worker claims it
+    assert row.delivery_reference == DEMO_DELIVERY
+    assert "no mail" in DEMO_DELIVERY
+    client.login(username="alice", password="demo-alice-2026")
+    page = client.get(reverse("notices:notice-detail", args=[notice.id])).content.decode()
+    assert "<dt>Attempts</dt><dd>1" in page
+    assert f"<dt>Delivery</dt><dd><code>{DEMO_DELIVERY}</code></dd>" in page
+    # The notices the worker sends stay queued, untouched by the demo.
+    for waiting in Notice.objects.exclude(pk=notice.pk):
+        assert waiting.status == Notice.Status.QUEUED and waiting.outbox.attempts == 0

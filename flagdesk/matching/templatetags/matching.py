@@ -27,7 +27,6 @@ from ..models import Match
 from ..services.prefill import prefill_source
 from ..services.roles import BANK_READERS, BANK_WRITERS, HASHERS, UNBLURRERS
 from ..signal_types import SIGNAL_TYPES, Vpdq
-from ..views.lookup import LOOKUP_ROLES
 from ..views.thumbnails import is_unblurred
 
 register = template.Library()
@@ -62,15 +61,6 @@ def hash_value(kind: str, value: str) -> SafeString:
     return format_html(
         '<code class="hash" title="{}" aria-label="{}">{}</code>', value, value, short
     )
-
-
-# Who sees which matching page in the staff navigation (the views check again).
-NAV_ROLES = {"banks": BANK_READERS, "lookup": LOOKUP_ROLES}
-
-
-@register.filter
-def may_open(user: User, page: str) -> bool:
-    return bool(user.is_authenticated and user.has_any_role(*NAV_ROLES[page]))
 
 
 @register.simple_tag

@@ -56,12 +56,17 @@ def test_send_refusal_is_shown_on_the_form(client, users, platform):
     assert not Notice.objects.exists()
 
 
-@pytest.mark.parametrize("data", [{}, {"item_ids": ["nonsense"]}])
-def test_send_without_valid_items_shows_an_error(client, users, data):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({}, "Tick at least one item."), ({"item_ids": ["nonsense"]}, "This item reference is not")],
+)
+def test_send_without_valid_items_shows_an_error(client, users, data, message):
     client.force_login(users["analyst"])
     response = client.post(reverse("notices:notice-send"), data)
     assert response.status_code == 200
-    assert "errorlist" in response.content.decode()
+    page = response.content.decode()
+    assert page.count(message) == 1
+    assert f'href="#id_item_ids">Items</a>: {message}' in page
 
 
 def test_send_form_include_lists_items_with_checkboxes(users, platform):

@@ -29,7 +29,7 @@ from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
 from flagdesk.notices.channels import Delivery
 from flagdesk.notices.models import NoticeResponse
-from flagdesk.notices.outbox import mark_sent
+from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
 from flagdesk.organisation.services import DesignationInput, update_organisation
 from flagdesk.platforms.models import Platform
@@ -59,6 +59,9 @@ PERSONAS = {
     "frank": Role.AUDITOR,
     "pat": Role.PARTNER,
 }
+# The demo's one decided notice is settled without a mail: its outbox row says so.
+DEMO_WORKER = "demo"
+DEMO_DELIVERY = "demo: recorded as sent; no mail left this machine"
 # The marker: both exist only after a complete load (the load is one transaction).
 MARKER_USER, MARKER_PLATFORM = "alice", "Chirp"
 
@@ -315,15 +318,21 @@ class Command(BaseCommand):
         """Queue notices for the worker, and take one notice as far as a removal decision.
 
         ``record_response`` answers only sent notices, and the demo cannot reach a platform,
-        so that one notice is settled through the outbox's own ``mark_sent`` with a delivery
-        reference saying it never left this machine; its queued send task then finds the row
-        already sent and does nothing. The other notices really wait for the worker.
+        so that one notice is settled through the outbox as a worker would settle it: claimed
+        (one attempt) and marked sent, with a delivery record saying no mail left this
+        machine, which its notice page shows. Its queued send task then finds the row already
+        sent and does nothing. The other notices really wait for the worker.
         """
         queued = queue_notices(to_notify, actor=users["alice"])
         decided = queue_notices(to_remove, actor=users["alice"])
         now = timezone.now()
         for notice in decided:
-            mark_sent(notice.outbox, Delivery(reference="demo-not-sent", sent_at=now))
+            row = claim(notice.outbox.pk, worker=DEMO_WORKER, now=now)
+            if row is None:  # not due or leased: nothing else can touch it before commit
+                raise CommandError(
+                    _("The demo could not settle notice %(ref)s.") % {"ref": notice.reference}
+                )
+            mark_sent(row, Delivery(reference=DEMO_DELIVERY, sent_at=now))
             record_response(
                 notice,
                 actor=users["carol"],

@@ -1,0 +1,65 @@
+"""The staff menu, who may open a page, and where each account lands after login.
+
+Who may open a page is not written here: ``role_required`` records the roles on each view,
+and ``may_open`` resolves a route to its view and asks it. The menu names routes by their URL
+names only, so this module imports no app above accounts (S1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import resolve, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .permissions import allowed_roles
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    route: str
+    label: str | Promise
+
+
+# The staff menu, in the order it is shown; the first entry a role may open is its landing.
+STAFF_MENU = (
+    MenuEntry("cases:queue", _("Queue")),
+    MenuEntry("cases:review-queue", _("Reviews")),
+    MenuEntry("notices:notice-list", _("Notices")),
+    MenuEntry("platforms:platform-list", _("Platforms")),
+    MenuEntry("matching:bank-list", _("Banks")),
+    MenuEntry("matching:hash-lookup", _("Look up")),
+    MenuEntry("organisation:organisation-edit", _("Organisation")),
+)
+ACCOUNT_ROUTE = "accounts:account"
+
+
+def route_roles(route: str, *args: Any) -> frozenset[str] | None:
+    """The roles the view behind ``route`` lets in; None when it guards no role."""
+    return allowed_roles(resolve(reverse(route, args=args or None)).func)
+
+
+def may_open(user: User | AnonymousUser, route: str, *args: Any) -> bool:
+    """Whether ``user`` gets past the role check of the page at ``route``.
+
+    A page that checks no role is open to every logged-in user. Object-level checks inside
+    a view (four eyes, a status) are the caller's to mirror.
+    """
+    if not user.is_authenticated:
+        return False
+    roles = route_roles(route, *args)
+    return roles is None or user.has_any_role(*roles)
+
+
+def menu_for(user: User | AnonymousUser) -> list[MenuEntry]:
+    return [entry for entry in STAFF_MENU if may_open(user, entry.route)]
+
+
+def landing_url(user: User | AnonymousUser) -> str:
+    """The first menu page the user may open; the account page for a role with none."""
+    entries = menu_for(user)
+    return reverse(entries[0].route if entries else ACCOUNT_ROUTE)
