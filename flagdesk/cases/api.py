@@ -60,7 +60,7 @@ class ReviewIn(Schema):
 
 class ItemPatch(Schema):
     """What a PATCH may change; only the fields sent change, each through its own service
-    (spec/api.md's second wave adds ``identifiers`` here)."""
+    (item identifiers, planned for the API, are the next field here)."""
 
     platform: str | None = Field(None, max_length=100)  # a platform's slug
 
