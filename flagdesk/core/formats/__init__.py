@@ -21,3 +21,15 @@ DATETIME_INPUT_FORMATS = [
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%dT%H:%M:%S",
 ]
+
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATETIME_INPUT_FORMATS",
+    "DATE_FORMAT",
+    "DATE_INPUT_FORMATS",
+    "FIRST_DAY_OF_WEEK",
+    "SHORT_DATETIME_FORMAT",
+    "SHORT_DATE_FORMAT",
+    "TIME_FORMAT",
+    "TIME_INPUT_FORMATS",
+]
