@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -24,7 +25,8 @@ RETRY_AFTER_SECONDS = 30
 
 def unavailable_page(request: HttpRequest) -> HttpResponse:
     """The plain 503 page, in the request's language, with ``Retry-After``."""
-    body = render_to_string("core/unavailable.html", {"retry_after": RETRY_AFTER_SECONDS})
+    context = {"retry_after": RETRY_AFTER_SECONDS, "ORG_NAME": settings.ORG_NAME}
+    body = render_to_string("core/unavailable.html", context)
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
