@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads the body: an oversized one is refused unread (413).
+    "flagdesk.core.uploads.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -191,6 +193,14 @@ MATCHING_VIDEO_MEMORY_BYTES = env_int("MATCHING_VIDEO_MEMORY_BYTES", 2 * 1024**3
 # Uploads larger than this go to a temporary file instead of memory while the request runs.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Uploads and hashing under hostile input (issue 8). A body declared larger than
+# MAX_REQUEST_BYTES is refused (413) before anything reads it; the default fits the largest
+# media file plus a form's fields (bank imports, at most 200 MB, fit too).
+MAX_REQUEST_BYTES = env_int(
+    "MAX_REQUEST_BYTES",
+    max(MATCHING_MAX_IMAGE_BYTES, MATCHING_MAX_VIDEO_BYTES) + DATA_UPLOAD_MAX_MEMORY_SIZE,
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

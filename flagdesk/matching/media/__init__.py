@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
@@ -23,11 +22,8 @@ from .errors import MediaRejected
 from .hashed import HashedMedia
 from .image import decode, pdq_of_image
 from .sniff import HEAD_BYTES, TAIL_BYTES, FileType, check_declared, check_polyglot, sniff
-from .source import OpenedSource, digests_of, too_big
+from .source import OpenedSource, byte_limit, digests_of, too_big
 from .video import hash_video
-
-DEFAULT_MAX_IMAGE_BYTES = 30 * 1024 * 1024
-DEFAULT_MAX_VIDEO_BYTES = 500 * 1024 * 1024
 
 
 def hash_media(
@@ -48,7 +44,7 @@ def hash_media(
     opened = OpenedSource(source)
     try:
         found = _checked(opened, filename=filename, declared_mime=declared_mime)
-        limit = _byte_limit(found)
+        limit = byte_limit(found.kind)
         if found.kind == "image":
             return _hash_image(opened.read_all(limit), found)
         return hash_video(opened, found, limit=limit)
@@ -82,7 +78,7 @@ def _checked(opened: OpenedSource, *, filename: str, declared_mime: str) -> File
         raise MediaRejected(_("The file is empty."))
     found = sniff(head)
     check_declared(found, filename=filename or opened.name, declared_mime=declared_mime)
-    limit = _byte_limit(found)
+    limit = byte_limit(found.kind)
     if opened.size > limit:
         raise too_big(limit)
     check_polyglot(head, opened.tail(TAIL_BYTES))
@@ -113,12 +109,6 @@ def _hash_image(data: bytes, found: FileType) -> HashedMedia:
         frame_count=None,
         thumbnail=thumbnail,
     )
-
-
-def _byte_limit(found: FileType) -> int:
-    if found.kind == "image":
-        return int(getattr(settings, "MATCHING_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
-    return int(getattr(settings, "MATCHING_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
 
 
 __all__ = ["HashedMedia", "MediaRejected", "hash_media", "pdq_of_image"]
