@@ -17,12 +17,9 @@ from flagdesk.core.uploads import SkipFiles, body_limit, declared_length, megaby
 from flagdesk.matching.media.source import byte_limit, too_big
 from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 
-from . import queries, services
+from . import queries, receipt_cookie, services
 from .forms import ReportForm, StatusForm
-
-# The receipt travels from the POST to the confirmation page in the session, never in a URL:
-# URLs end up in browser history, proxies and logs.
-RECEIPT_SESSION_KEY = "intake.receipt"
+from .receipt_cookie import Receipt
 
 # What each public status means for the person who reported (queries.PUBLIC_STATUS).
 STATUS_TEXT = {
@@ -117,11 +114,12 @@ def _report(request: HttpRequest, media: MediaUploadHandler | None) -> HttpRespo
             except ValidationFailed as e:
                 form.add_service_errors(e)
             else:
-                request.session[RECEIPT_SESSION_KEY] = {
-                    "reference": submitted.report.reference,
-                    "receipt_code": submitted.receipt_code,
-                }
-                return redirect("intake:report-done")
+                # To the confirmation page in an encrypted cookie: never in a URL, nothing
+                # kept on the server (receipt_cookie says why).
+                response = redirect("intake:report-done")
+                receipt = Receipt(submitted.report.reference, submitted.receipt_code)
+                receipt_cookie.give(response, receipt)
+                return response
         elif refused is not None:
             form.add_error("media", str(refused.message))
     return _form_page(request, form)
@@ -158,9 +156,11 @@ def _form_page(
 @never_cache
 @require_http_methods(["GET"])
 def report_done(request: HttpRequest) -> HttpResponse:
-    # Popped, not read: a reload or the back button must not show the code again.
-    receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
-    return render(request, "intake/report_done.html", {"receipt": receipt})
+    receipt = receipt_cookie.read(request)
+    response = render(request, "intake/report_done.html", {"receipt": receipt})
+    # Deleted as it is shown: a reload or the back button must not show the code again.
+    receipt_cookie.forget(request, response)
+    return response
 
 
 @never_cache

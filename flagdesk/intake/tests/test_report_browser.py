@@ -59,3 +59,23 @@ def test_a_picture_over_its_limit_is_caught_before_sending(
     expect(page).to_have_url(live_url("intake:report-done"), timeout=TIMEOUT)
     assert Report.objects.count() == 1
     assert not [p for p in problems if "Content Security Policy" in p]
+
+
+def test_the_receipt_is_shown_once_in_a_real_browser_and_kept_nowhere(
+    browser_page: Page, live_url: Callable[..., str], settings: Any
+) -> None:
+    """The SameSite=Strict, path-scoped cookie reaches the page after the redirect, once."""
+    settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
+    page = browser_page
+    page.goto(live_url("intake:report"))
+    page.fill("#id_urls", "https://social.example.test/p/browser-receipt")
+    page.check("input[name=role][value=witness]")
+    page.locator("form[action$='/report'] button[type=submit]").click()
+    expect(page).to_have_url(live_url("intake:report-done"), timeout=TIMEOUT)
+    receipts = page.locator(".receipt-list .receipt")
+    expect(receipts).to_have_count(2)
+    reference, _code = (s.strip() for s in receipts.all_inner_texts())
+    assert reference == Report.objects.get().reference
+    assert [c["name"] for c in page.context.cookies()] == ["csrftoken"]  # no session, no receipt
+    page.reload()
+    expect(page.locator(".receipt-list")).to_have_count(0)
