@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from flagdesk.core.uploads import megabytes
 from flagdesk.matching.signal_types import Md5, Sha256
 
 from .errors import MediaRejected
@@ -148,10 +149,5 @@ def largest_byte_limit() -> int:
 
 def too_big(limit: int) -> MediaRejected:
     return MediaRejected(
-        _("The file is too large (at most %(megabytes)s MB).") % {"megabytes": _megabytes(limit)}
+        _("The file is too large (at most %(megabytes)s MB).") % {"megabytes": megabytes(limit)}
     )
-
-
-def _megabytes(count: int) -> str:
-    value = count / (1024 * 1024)
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
