@@ -2,15 +2,17 @@
 
     .venv/bin/python bench/hashing.py [--images 400] [--runs 3] [--size 512]
 
-Compares ``flagdesk.matching.media.hash_media`` (sniff + checks + decode + PDQ + MD5 + SHA-256
-+ greyscale thumbnail: everything intake does per image) with python-threatexchange's
-``pdq_from_bytes`` (decode + PDQ only) as the baseline, each in one process and in two
-(``multiprocessing``, fork: what two intake workers do). Images are synthetic
-(``media_samples.synthetic_image``), JPEG quality 90, held in memory so disk speed does not
-count. Each configuration runs ``--runs`` times after a warm-up; the table shows the median.
-Prints one table (S24): images/s, the issue-4 target (>= 100 images/s on 2 cores), the ratio to
-it and the ratio to ThreatExchange with the same number of processes. Before timing, every
-image's PDQ is checked to be identical to ThreatExchange's.
+Compares ``flagdesk.matching.media.hash_media`` (sniff + checks in this process, then decode +
+PDQ + greyscale thumbnail in the limited hashing child, MD5 + SHA-256 on the way: everything
+intake does per image) with the same work done in this process, as ``hash_media`` did before
+issue 8 moved decoding into a child, and with python-threatexchange's ``pdq_from_bytes``
+(decode + PDQ only) as the baseline, each in one process and in two (``multiprocessing``,
+fork: what two intake workers do). Images are synthetic (``media_samples.synthetic_image``),
+JPEG quality 90, held in memory so disk speed does not count. Each configuration runs
+``--runs`` times after a warm-up; the table shows the median. Prints one table (S24): images/s,
+the issue-4 target (>= 100 images/s on 2 cores), the ratio to it, the ratio to ThreatExchange
+with the same number of processes, and the ratio of ``hash_media`` to the in-process path.
+Before timing, every image's PDQ is checked to be identical to ThreatExchange's.
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ import pdqhash  # noqa: E402
 import PIL  # noqa: E402
 from threatexchange.signal_type.pdq.pdq_hasher import pdq_from_bytes  # noqa: E402
 
-from flagdesk.matching.media import hash_media  # noqa: E402
+from flagdesk.matching.media import hash_media, precheck  # noqa: E402
+from flagdesk.matching.media.image import MAX_SIDE  # noqa: E402
+from flagdesk.matching.media.image_child import hash_picture  # noqa: E402
+from flagdesk.matching.media.source import digests_of  # noqa: E402
 from flagdesk.matching.tests.media_samples import jpeg_bytes, synthetic_image  # noqa: E402
 
 # issue 4, "Speed": hashing throughput for 512x512 JPEGs incl. decode >= 100 images/s on 2 cores.
@@ -54,12 +59,22 @@ def ours(index: int) -> str:
     return signal.value
 
 
+def in_process(index: int) -> str:
+    """hash_media's work before issue 8: the same checks and steps, decoded in this process."""
+    data = IMAGES[index]
+    found, _ = precheck(data)
+    picture = hash_picture(data, str(found.pil_format), max_pixels=40_000_000, max_side=MAX_SIDE)
+    digests_of(data)
+    return picture.pdq
+
+
 def threatexchange(index: int) -> str:
     return pdq_from_bytes(IMAGES[index])[0]
 
 
 METHODS: dict[str, Callable[[int], str]] = {
     "flagdesk hash_media": ours,
+    "in-process (before issue 8)": in_process,
     "threatexchange pdq_from_bytes": threatexchange,
 }
 
@@ -137,16 +152,18 @@ def main() -> int:
         for name, method in METHODS.items()
     ]
     baseline = {r.processes: r.rate for r in rows if r.method.startswith("threatexchange")}
+    before = {r.processes: r.rate for r in rows if r.method.startswith("in-process")}
 
     print()
     header = f"{'method':<32}{'procs':>6}{'images/s':>10}{'min-max':>15}{'target/s':>10}"
-    print(f"{header}{'ratio':>8}{'vs TE':>8}")
+    print(f"{header}{'ratio':>8}{'vs TE':>8}{'vs before':>11}")
     for row in rows:
         spread = f"{min(row.rates):.0f}-{max(row.rates):.0f}"
         print(
             f"{row.method:<32}{row.processes:>6}{row.rate:>10.0f}{spread:>15}"
             f"{TARGET_PER_S:>10.0f}{row.rate / TARGET_PER_S:>7.2f}x"
             f"{row.rate / baseline[row.processes]:>7.2f}x"
+            f"{row.rate / before[row.processes]:>10.2f}x"
         )
     print()
     print(f"runs {options.runs} (median shown) · {machine()}")

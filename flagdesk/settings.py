@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads the body: an oversized one is refused unread (413).
+    "flagdesk.core.uploads.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -206,8 +208,10 @@ MATCHING_SPOOL_DIR = Path(env_str("MATCHING_SPOOL_DIR", str(VAR_DIR / "spool" / 
 MATCHING_MAX_IMAGE_BYTES = env_int("MATCHING_MAX_IMAGE_BYTES", 30 * 1024 * 1024)
 MATCHING_MAX_VIDEO_BYTES = env_int("MATCHING_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
 MATCHING_MAX_VIDEO_SECONDS = env_int("MATCHING_MAX_VIDEO_SECONDS", 3 * 3600)
-# PDQ works in float64: about 30 bytes per pixel at peak, so 40 megapixels need ~1.2 GB.
-MATCHING_MAX_IMAGE_PIXELS = env_int("MATCHING_MAX_IMAGE_PIXELS", 40_000_000)
+# Decoding and PDQ (float64) take 26-29 bytes per pixel plus ~110 MB for the hashing child and
+# the file (bench/image_memory.py): 25 megapixels (a 6000 x 4000 photo) fit
+# MATCHING_IMAGE_MEMORY_BYTES' 1 GiB with a margin.
+MATCHING_MAX_IMAGE_PIXELS = env_int("MATCHING_MAX_IMAGE_PIXELS", 25_000_000)
 MATCHING_MAX_VIDEO_PIXELS = env_int("MATCHING_MAX_VIDEO_PIXELS", 40_000_000)
 # vPDQ decodes hostile files in a child process with these limits.
 MATCHING_VIDEO_TIMEOUT_SECONDS = env_int("MATCHING_VIDEO_TIMEOUT_SECONDS", 1800)
@@ -215,6 +219,27 @@ MATCHING_VIDEO_MEMORY_BYTES = env_int("MATCHING_VIDEO_MEMORY_BYTES", 2 * 1024**3
 # Uploads larger than this go to a temporary file instead of memory while the request runs.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Uploads and hashing under hostile input (issue 8). A body declared larger than
+# MAX_REQUEST_BYTES is refused (413) before anything reads it; the default fits the largest
+# media file plus a form's fields (bank imports, at most 200 MB, fit too).
+MAX_REQUEST_BYTES = env_int(
+    "MAX_REQUEST_BYTES",
+    max(MATCHING_MAX_IMAGE_BYTES, MATCHING_MAX_VIDEO_BYTES) + DATA_UPLOAD_MAX_MEMORY_SIZE,
+)
+# Pictures are decoded and hashed in long-lived child processes (matching/media/image_child.py),
+# each capped at MATCHING_IMAGE_MEMORY_BYTES of address space and given
+# MATCHING_IMAGE_TIMEOUT_SECONDS per picture. At most MATCHING_HASHING_SLOTS pictures are hashed
+# at once on the machine, across all processes (lock files in MATCHING_HASHING_SLOT_DIR, which
+# must be on a local disk); a request waits MATCHING_HASHING_WAIT_SECONDS for a slot, then
+# public intake leaves the picture to the worker. Worst case: slots x memory.
+MATCHING_IMAGE_MEMORY_BYTES = env_int("MATCHING_IMAGE_MEMORY_BYTES", 1024**3)
+MATCHING_IMAGE_TIMEOUT_SECONDS = env_int("MATCHING_IMAGE_TIMEOUT_SECONDS", 20)
+MATCHING_HASHING_SLOTS = env_int("MATCHING_HASHING_SLOTS", os.cpu_count() or 1)
+MATCHING_HASHING_WAIT_SECONDS = env_int("MATCHING_HASHING_WAIT_SECONDS", 10)
+MATCHING_HASHING_SLOT_DIR = Path(
+    env_str("MATCHING_HASHING_SLOT_DIR", str(VAR_DIR / "locks" / "hashing"))
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

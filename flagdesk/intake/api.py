@@ -22,6 +22,8 @@ from flagdesk.core.ratelimit import check_rate
 from flagdesk.core.requests import is_multipart, json_body, json_text, multipart
 from flagdesk.core.schemas import Schema
 from flagdesk.core.text import is_storable
+from flagdesk.core.uploads import check_body_size
+from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 
 from . import queries, services
 from .models import Report
@@ -267,11 +269,18 @@ def _submission(data: Any) -> ReportSubmission:
 )
 def create_report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     """Store a report; the receipt code in the answer is shown only this once."""
+    # Size and rate first, from the headers: the body is read (and a file received, within
+    # its kind's limit) only for a request that may be served.
+    check_body_size(request, media_body_limit())
     check_rate(request, "report")
+    receiver = MediaUploadHandler(request, field="media")
+    request.upload_handlers = [receiver]
     data, upload = _load(request)
     with translation.override(_language_of(data)):
         try:
             submission = _submission(data)
+            if (refused := receiver.refusal("media")) is not None:
+                raise ValidationFailed(refused.message, fields={"media": [refused.message]})
             media = services.hash_upload(upload)
             submitted = services.submit_report(submission, media=media)
         except ValidationFailed as e:

@@ -138,7 +138,10 @@ def hash_upload(upload: UploadedFile | None) -> HashedMedia | Deferred | None:
         return None
     try:
         return checked_or_deferred(
-            upload, filename=upload.name or "", declared_mime=upload.content_type or ""
+            upload,
+            filename=upload.name or "",
+            declared_mime=upload.content_type or "",
+            defer_when_busy=True,  # under load the report is taken now, the picture hashed later
         )
     except MediaRejected as e:
         raise ValidationFailed(e.message, fields={"media": [e.message]}) from None

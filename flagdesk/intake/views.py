@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from flagdesk.core.errors import RateLimited, ValidationFailed
 from flagdesk.core.ratelimit import check_rate
+from flagdesk.core.uploads import SkipFiles, body_limit, declared_length, megabytes
+from flagdesk.matching.media.source import byte_limit, too_big
+from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 
-from . import queries, services
+from . import queries, receipt_cookie, services
 from .forms import ReportForm, StatusForm
-
-# The receipt travels from the POST to the confirmation page in the session, never in a URL:
-# URLs end up in browser history, proxies and logs.
-RECEIPT_SESSION_KEY = "intake.receipt"
+from .receipt_cookie import Receipt
 
 # What each public status means for the person who reported (queries.PUBLIC_STATUS).
 STATUS_TEXT = {
@@ -63,37 +65,102 @@ def _language() -> str:
     return (get_language() or "en")[:2]
 
 
+def _upload_limits() -> dict[str, object]:
+    """The limits the page states, and that report.js checks before the form is sent."""
+    image, video = byte_limit("image"), byte_limit("video")
+    return {
+        "image_bytes": image,
+        "video_bytes": video,
+        "image_megabytes": megabytes(image),
+        "video_megabytes": megabytes(video),
+        # What the server answers for such a file, so the early check says the same.
+        "image_message": too_big(image).message,
+        "video_message": too_big(video).message,
+    }
+
+
+def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    """413 for a report too large to read: what the limits are and how to send it anyway."""
+    context = {"limits": _upload_limits(), "total_megabytes": megabytes(limit)}
+    return render(request, "intake/report_too_large.html", context, status=413)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@csrf_exempt  # the CSRF check reads the body: _report runs it, after the checks that must not
+@body_limit(media_body_limit, refuse=_too_large)
 def report(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None, request.FILES or None, language=_language())
     if request.method == "POST":
+        # Before anything reads the body: a client over its rate gets no byte written anywhere.
         try:
             check_rate(request, "report")
         except RateLimited as e:
-            context = {"form": form, "rate_limited": e.message}
-            return render(request, "intake/report.html", context, status=429)
-        if form.is_valid():
+            return _rate_limited(request, e)
+        media = MediaUploadHandler(request, field="media")
+        request.upload_handlers = [media]
+        return _report(request, media)
+    return _report(request, None)
+
+
+@csrf_protect
+def _report(request: HttpRequest, media: MediaUploadHandler | None) -> HttpResponse:
+    form = ReportForm(request.POST or None, request.FILES or None, language=_language())
+    if media is not None:
+        refused = media.refusal("media")
+        if form.is_valid() and refused is None:
             try:
-                media = services.hash_upload(form.cleaned_data.get("media"))
-                submitted = services.submit_report(form.submission(), media=media)
+                hashed = services.hash_upload(form.cleaned_data.get("media"))
+                submitted = services.submit_report(form.submission(), media=hashed)
             except ValidationFailed as e:
                 form.add_service_errors(e)
             else:
-                request.session[RECEIPT_SESSION_KEY] = {
-                    "reference": submitted.report.reference,
-                    "receipt_code": submitted.receipt_code,
-                }
-                return redirect("intake:report-done")
-    return render(request, "intake/report.html", {"form": form})
+                # To the confirmation page in an encrypted cookie: never in a URL, nothing
+                # kept on the server (receipt_cookie says why).
+                response = redirect("intake:report-done")
+                receipt = Receipt(submitted.report.reference, submitted.receipt_code)
+                receipt_cookie.give(response, receipt)
+                return response
+        elif refused is not None:
+            form.add_error("media", str(refused.message))
+    return _form_page(request, form)
+
+
+def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    """429, with the form as the reporter filled it in when that costs little to read.
+
+    A body of text fields only is read with every file skipped, so nothing is written; a
+    bigger one is left unread (and unchecked for CSRF: nothing of it is used) and the form
+    comes back empty.
+    """
+    if declared_length(request) > int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
+        return _form_page(request, ReportForm(language=_language()), rate_limited=error)
+    request.upload_handlers = [SkipFiles(request)]
+    return _rate_limited_as_typed(request, error)
+
+
+@csrf_protect
+def _rate_limited_as_typed(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    return _form_page(request, ReportForm(request.POST, language=_language()), rate_limited=error)
+
+
+def _form_page(
+    request: HttpRequest, form: ReportForm, *, rate_limited: RateLimited | None = None
+) -> HttpResponse:
+    context: dict[str, object] = {"form": form, "limits": _upload_limits()}
+    if rate_limited is not None:
+        context["rate_limited"] = rate_limited.message
+        return render(request, "intake/report.html", context, status=429)
+    return render(request, "intake/report.html", context)
 
 
 @never_cache
 @require_http_methods(["GET"])
 def report_done(request: HttpRequest) -> HttpResponse:
-    # Popped, not read: a reload or the back button must not show the code again.
-    receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
-    return render(request, "intake/report_done.html", {"receipt": receipt})
+    receipt = receipt_cookie.read(request)
+    response = render(request, "intake/report_done.html", {"receipt": receipt})
+    # Deleted as it is shown: a reload or the back button must not show the code again.
+    receipt_cookie.forget(request, response)
+    return response
 
 
 @never_cache

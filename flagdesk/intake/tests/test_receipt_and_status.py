@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from flagdesk.core.crypto import fernet
+from flagdesk.intake import receipt_cookie
 from flagdesk.intake.models import Report
 
 from .factories import URL, form_data, submitted_report
@@ -33,6 +38,56 @@ def test_receipt_is_shown_once(client: Client) -> None:
     # The code shown is the one that opens the report.
     status = client.post(STATUS, {"reference": report.reference, "receipt_code": code})
     assert status.context["status"].reference == report.reference
+
+
+def test_the_receipt_is_kept_nowhere_on_the_server(client: Client) -> None:
+    response = client.post(reverse("intake:report"), form_data())
+    assert response.status_code == 302
+    assert not Session.objects.exists()  # nothing waits in the session table, not even empty
+    assert "sessionid" not in response.cookies
+    page = client.get(DONE)
+    [code] = CODE.findall(page.content.decode())
+    assert not Session.objects.exists()
+    assert "sessionid" not in page.cookies
+    assert code not in response["Location"]
+
+
+def test_the_receipt_travels_in_an_encrypted_short_lived_cookie_for_the_done_page_only(
+    client: Client,
+) -> None:
+    response = client.post(reverse("intake:report"), form_data())
+    cookie = response.cookies[receipt_cookie.COOKIE]
+    assert cookie["path"] == DONE
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert cookie["max-age"] == receipt_cookie.MAX_AGE_SECONDS <= 15 * 60
+    report = Report.objects.get()
+    assert report.reference not in cookie.value and not CODE.search(cookie.value)
+    clear = json.loads(fernet().decrypt(cookie.value.encode()))
+    assert clear["reference"] == report.reference
+    shown = client.get(DONE)
+    assert clear["receipt_code"] in shown.content.decode()
+    gone = shown.cookies[receipt_cookie.COOKIE]
+    assert gone.value == "" and gone["max-age"] == 0 and gone["path"] == DONE
+
+
+@pytest.mark.parametrize(("age_seconds", "is_shown"), [(60, True), (11 * 60, False)])
+def test_a_receipt_cookie_is_shown_only_within_its_lifetime(
+    client: Client, age_seconds: int, is_shown: bool
+) -> None:
+    clear = json.dumps({"reference": "R-7KQ3-M9XD", "receipt_code": "AAAA-BBBB-CCCC-DDDD"})
+    written_at = int(time.time()) - age_seconds
+    token = fernet().encrypt_at_time(clear.encode(), written_at).decode()
+    client.cookies[receipt_cookie.COOKIE] = token
+    page = client.get(DONE).content.decode()
+    assert ("AAAA-BBBB-CCCC-DDDD" in page) is is_shown
+    assert ("already been shown" in page) is not is_shown
+
+
+def test_a_receipt_cookie_we_did_not_write_shows_nothing(client: Client) -> None:
+    client.cookies[receipt_cookie.COOKIE] = '{"reference": "R-1", "receipt_code": "X"}'
+    response = client.get(DONE)
+    assert response.status_code == 200
+    assert "already been shown" in response.content.decode()
 
 
 def test_done_page_without_a_report_says_already_shown(client: Client) -> None:

@@ -1,33 +1,28 @@
 """Hashing an uploaded image or video safely: the one entry point is ``hash_media``.
 
 Every file is hostile until proven otherwise. In order: the type is sniffed from the content
-(the name and declared MIME type may only agree with it), byte and pixel limits are checked
-from the headers before anything is decoded, polyglots are refused, then the image is decoded
-by the one Pillow plugin for its type, or the video by vpdq in a limited child process. Every
-problem with the file is a ``MediaRejected`` with a translated sentence for the person who
-sent it. Nothing is written anywhere permanent; the caller decides what, if anything, to keep.
+(the name and declared MIME type may only agree with it), the byte limit is checked, polyglots
+are refused, then the image is decoded by the one Pillow plugin for its type in a long-lived
+child process with memory and time limits (``image.py``; the pixel limit is checked from the
+header before anything is decoded), or the video by vpdq in a child process of its own
+(``video.py``). Every problem with the file is a ``MediaRejected`` with a translated sentence
+for the person who sent it. Nothing is written anywhere permanent; the caller decides what, if
+anything, to keep.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from flagdesk.matching.signal_types import ComputedSignal, Md5, Sha256
-from flagdesk.matching.thumbnails import greyscale_thumbnail
-
-from .errors import MediaRejected
+from .errors import HashingBusy, MediaRejected
 from .hashed import HashedMedia
-from .image import decode, pdq_of_image
+from .image import hash_image, pdq_of_image
 from .sniff import HEAD_BYTES, TAIL_BYTES, FileType, check_declared, check_polyglot, sniff
-from .source import OpenedSource, digests_of, too_big
+from .source import OpenedSource, byte_limit, too_big
 from .video import hash_video
-
-DEFAULT_MAX_IMAGE_BYTES = 30 * 1024 * 1024
-DEFAULT_MAX_VIDEO_BYTES = 500 * 1024 * 1024
 
 
 def hash_media(
@@ -37,10 +32,12 @@ def hash_media(
 
     ``filename`` and ``declared_mime`` are what the sender claimed (for an upload they default
     to its name and content type); a claim of another kind of content is refused, a mislabelled
-    image format is not. Raises MediaRejected for any problem with the file itself, and
+    image format is not. Raises MediaRejected for any problem with the file itself (its
+    subclass HashingBusy, 503, when every hashing slot of the machine stayed taken), and
     OSError if a given path cannot be opened (a caller's mistake, not the sender's).
-    Peak memory for an image is about 30 bytes per pixel (pdqhash works in float64), so
-    ~1.2 GB at the 40-megapixel default; a video is streamed and decoded in a child process.
+    Decoding happens in child processes: this process only streams the file to them, so its
+    memory does not grow with the picture (a picture needs ~26 bytes per pixel in the child,
+    bench/image_memory.py).
     """
     if isinstance(source, UploadedFile):
         filename = filename or source.name or ""
@@ -48,9 +45,9 @@ def hash_media(
     opened = OpenedSource(source)
     try:
         found = _checked(opened, filename=filename, declared_mime=declared_mime)
-        limit = _byte_limit(found)
+        limit = byte_limit(found.kind)
         if found.kind == "image":
-            return _hash_image(opened.read_all(limit), found)
+            return hash_image(opened, found, limit=limit)
         return hash_video(opened, found, limit=limit)
     finally:
         opened.close()
@@ -82,43 +79,11 @@ def _checked(opened: OpenedSource, *, filename: str, declared_mime: str) -> File
         raise MediaRejected(_("The file is empty."))
     found = sniff(head)
     check_declared(found, filename=filename or opened.name, declared_mime=declared_mime)
-    limit = _byte_limit(found)
+    limit = byte_limit(found.kind)
     if opened.size > limit:
         raise too_big(limit)
     check_polyglot(head, opened.tail(TAIL_BYTES))
     return found
 
 
-def _hash_image(data: bytes, found: FileType) -> HashedMedia:
-    img = decode(data, found)
-    try:
-        pdq = pdq_of_image(img)
-        thumbnail = greyscale_thumbnail(img)
-        width, height = img.size
-    finally:
-        img.close()
-    digests = digests_of(data)
-    return HashedMedia(
-        kind="image",
-        signals=[
-            pdq,
-            ComputedSignal(Md5.name, digests.md5),
-            ComputedSignal(Sha256.name, digests.sha256),
-        ],
-        mime=found.mime,
-        size=len(data),
-        width=width,
-        height=height,
-        duration=None,
-        frame_count=None,
-        thumbnail=thumbnail,
-    )
-
-
-def _byte_limit(found: FileType) -> int:
-    if found.kind == "image":
-        return int(getattr(settings, "MATCHING_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
-    return int(getattr(settings, "MATCHING_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
-
-
-__all__ = ["HashedMedia", "MediaRejected", "hash_media", "pdq_of_image"]
+__all__ = ["HashedMedia", "HashingBusy", "MediaRejected", "hash_media", "pdq_of_image"]

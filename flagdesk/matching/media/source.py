@@ -20,14 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from flagdesk.core.uploads import megabytes
 from flagdesk.matching.signal_types import Md5, Sha256
 
 from .errors import MediaRejected
 
 CHUNK_BYTES = 1024 * 1024
+DEFAULT_MAX_IMAGE_BYTES = 30 * 1024 * 1024
+DEFAULT_MAX_VIDEO_BYTES = 500 * 1024 * 1024
 Source = bytes | Path | UploadedFile
 
 
@@ -131,12 +135,19 @@ def digests_of(data: bytes) -> Digests:
     return Digests(Md5.of(data), Sha256.of(data))
 
 
+def byte_limit(kind: str) -> int:
+    """The largest file of this kind (``"image"`` or ``"video"``) we accept, in bytes."""
+    if kind == "image":
+        return int(getattr(settings, "MATCHING_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
+    return int(getattr(settings, "MATCHING_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
+
+
+def largest_byte_limit() -> int:
+    """The largest file of any kind we accept: what a body carrying one may weigh."""
+    return max(byte_limit("image"), byte_limit("video"))
+
+
 def too_big(limit: int) -> MediaRejected:
     return MediaRejected(
-        _("The file is too large (at most %(megabytes)s MB).") % {"megabytes": _megabytes(limit)}
+        _("The file is too large (at most %(megabytes)s MB).") % {"megabytes": megabytes(limit)}
     )
-
-
-def _megabytes(count: int) -> str:
-    value = count / (1024 * 1024)
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"

@@ -1,5 +1,8 @@
 """Long videos are hashed by the worker: spooled at upload, hashed, matched, then deleted.
 
+(So are pictures that public intake could not hash at once because every hashing slot of the
+machine was taken: see ``checked_or_deferred``.)
+
 The upload is checked at once (type, claims, size, polyglots: a bad file is still refused
 while the sender waits), written to a private spool directory, and a task does the slow part.
 Recording the hashes, matching and deleting the row happen in one transaction, so a worker
@@ -100,7 +103,7 @@ def spool(
 
 def hash_pending(pending_id: str) -> int:
     """Hash one spooled video for its items; returns how many hashes were recorded."""
-    from ..media import MediaRejected, hash_media
+    from ..media import HashingBusy, MediaRejected, hash_media
 
     with transaction.atomic():
         pending = PendingMedia.objects.select_for_update().filter(pk=pending_id).first()
@@ -113,6 +116,12 @@ def hash_pending(pending_id: str) -> int:
     with transaction.atomic():
         try:
             media = hash_media(path, declared_mime=pending.declared_mime)
+        except HashingBusy:
+            # Nothing is wrong with the file: the attempt does not count, and the sweep
+            # (``stuck``) hands the row to a worker again later.
+            PendingMedia.objects.filter(pk=pending.pk).update(attempts=pending.attempts)
+            log.info("media.pending_busy", extra={"pending": str(pending.pk)})
+            return 0
         except (MediaRejected, FileNotFoundError) as e:
             reason = e.message if isinstance(e, MediaRejected) else _("The file was lost.")
             for item in items:
@@ -120,7 +129,7 @@ def hash_pending(pending_id: str) -> int:
                     case_id=item.case_id,
                     item=item,
                     kind=CaseEvent.Kind.MEDIA,
-                    note=_("The video given for this item could not be hashed: %(reason)s")
+                    note=_("The file given for this item could not be hashed: %(reason)s")
                     % {"reason": reason},
                 )
         else:
@@ -150,12 +159,23 @@ def stuck(now: Any = None) -> list[str]:
 
 
 def checked_or_deferred(
-    upload: Any, *, filename: str = "", declared_mime: str = ""
+    upload: Any, *, filename: str = "", declared_mime: str = "", defer_when_busy: bool = False
 ) -> HashedMedia | Deferred:
-    """Hash now, or (a long video that passed the cheap checks) leave it for the worker."""
-    from ..media import hash_media, precheck
+    """Hash now, or (a long video that passed the cheap checks) leave it for the worker.
+
+    With ``defer_when_busy``, a file that finds every hashing slot of the machine taken is
+    left for the worker too, instead of refusing it with ``HashingBusy``: public intake then
+    takes the report at once whatever the load, and hashes the picture a little later.
+    """
+    from ..media import HashingBusy, hash_media, precheck
 
     found, size = precheck(upload, filename=filename, declared_mime=declared_mime)
     if should_spool(found.kind, size):
         return Deferred(upload, declared_mime=declared_mime or found.mime)
-    return hash_media(upload, filename=filename, declared_mime=declared_mime)
+    try:
+        return hash_media(upload, filename=filename, declared_mime=declared_mime)
+    except HashingBusy:
+        if not defer_when_busy:
+            raise
+        log.info("media.deferred_busy", extra={"kind": found.kind})
+        return Deferred(upload, declared_mime=declared_mime or found.mime)

@@ -1,0 +1,69 @@
+"""Carrying a new report's receipt from the POST to the confirmation page, keeping nothing.
+
+The receipt code is shown once and stored only hashed (STYLE.md S9), yet the confirmation page
+is a GET after a redirect (POST/redirect/GET: a reload must not send the report twice), so the
+code has to travel between the two requests. It never goes in a URL (history, proxies and logs
+keep URLs), and not in the session table either, where it would wait in clear for hours if the
+page was never opened. It travels in the browser instead: a cookie encrypted with the field
+keys (Fernet: readable by us only, and dated, so it is refused after a few minutes), HttpOnly,
+SameSite=Strict, scoped to the confirmation page's path, and deleted when that page shows it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from flagdesk.core.crypto import fernet
+
+COOKIE = "flagdesk_receipt"
+# Long enough for a slow connection or a redirect held up by a proxy; a receipt never
+# opened is unreadable (and gone from the browser) after this.
+MAX_AGE_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    receipt_code: str
+
+
+def _path() -> str:
+    return reverse("intake:report-done")
+
+
+def give(response: HttpResponse, receipt: Receipt) -> None:
+    """Attach ``receipt`` to ``response`` (the redirect to the confirmation page)."""
+    clear = json.dumps({"reference": receipt.reference, "receipt_code": receipt.receipt_code})
+    response.set_cookie(
+        COOKIE,
+        fernet().encrypt(clear.encode()).decode(),
+        max_age=MAX_AGE_SECONDS,
+        path=_path(),
+        secure=bool(settings.SESSION_COOKIE_SECURE),
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def read(request: HttpRequest) -> Receipt | None:
+    """The receipt the browser brought, if it is ours and still fresh."""
+    token = request.COOKIES.get(COOKIE)
+    if token is None:
+        return None
+    try:
+        data = json.loads(fernet().decrypt(token.encode(), ttl=MAX_AGE_SECONDS))
+        return Receipt(reference=str(data["reference"]), receipt_code=str(data["receipt_code"]))
+    except (InvalidToken, ValueError, KeyError, TypeError):
+        return None  # expired, under a key no longer listed, or not ours: as if shown
+
+
+def forget(request: HttpRequest, response: HttpResponse) -> None:
+    """Make ``response`` delete the receipt: once shown (or stale), it is never shown again."""
+    if COOKIE in request.COOKIES:
+        response.delete_cookie(COOKIE, path=_path(), samesite="Strict")
