@@ -220,7 +220,7 @@ MATCHING_VIDEO_MEMORY_BYTES = env_int("MATCHING_VIDEO_MEMORY_BYTES", 2 * 1024**3
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Uploads and hashing under hostile input (issue 8). A body declared larger than
+# Uploads and hashing under hostile input. A body declared larger than
 # MAX_REQUEST_BYTES is refused (413) before anything reads it; the default fits the largest
 # media file plus a form's fields (bank imports, at most 200 MB, fit too).
 MAX_REQUEST_BYTES = env_int(

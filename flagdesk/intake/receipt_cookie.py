@@ -1,6 +1,6 @@
 """Carrying a new report's receipt from the POST to the confirmation page, keeping nothing.
 
-The receipt code is shown once and stored only hashed (STYLE.md S9), yet the confirmation page
+The receipt code is shown once and stored only hashed, yet the confirmation page
 is a GET after a redirect (POST/redirect/GET: a reload must not send the report twice), so the
 code has to travel between the two requests. It never goes in a URL (history, proxies and logs
 keep URLs), and not in the session table either, where it would wait in clear for hours if the
