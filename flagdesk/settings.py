@@ -260,5 +260,6 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # aiosmtpd's protocol trace (every SMTP command, addresses included) only at WARNING.
+    "loggers": {"django.request": {"level": "ERROR"}, "mail.log": {"level": "WARNING"}},
 }
