@@ -94,10 +94,10 @@ def test_a_report_over_the_limit_is_refused_unread_with_a_page_saying_what_to_do
     assert body.reads == 0
     page = response.content.decode()
     assert '<html lang="fr">' in page  # the reporter's language
-    assert "Your report was not sent: it is too large" in page  # French once translated
-    assert f"We accept at most {megabytes(limit)} MB in one report" in page
-    assert "A picture can be up to 30 MB and a video up to 500 MB." in page
-    assert "Go back to the form" in page and "data-history-back" in page
+    assert "Votre signalement n'a pas été envoyé : il est trop volumineux" in page
+    assert f"Nous acceptons au maximum {megabytes(limit)} Mo par signalement" in page
+    assert "Une image peut faire jusqu'à 30 Mo et une vidéo jusqu'à 500 Mo." in page
+    assert "Revenez au formulaire" in page and "data-history-back" in page
     assert not Report.objects.exists()
 
 
