@@ -28,8 +28,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
-import signal
 import struct
 import sys
 import warnings
@@ -45,6 +43,7 @@ import numpy.typing as npt
 import pdqhash
 from PIL import Image, UnidentifiedImageError
 
+from flagdesk.matching.child_limits import limit_resources
 from flagdesk.matching.thumbnails import greyscale_thumbnail
 
 FRAME = struct.Struct(">I")
@@ -166,15 +165,6 @@ def hash_picture(data: bytes, pil_format: str, *, max_pixels: int, max_side: int
 
 
 # ---- the process ------------------------------------------------------------------------
-
-
-def limit_resources(memory_bytes: int) -> None:
-    """Cap address space, forbid writing files and core dumps (a dump would hold the picture)."""
-    if memory_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write then fails instead of killing us
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
 
 
 def memory_status() -> dict[str, int]:

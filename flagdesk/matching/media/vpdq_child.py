@@ -4,28 +4,23 @@
 
 libav parses hostile containers and codecs here. If it crashes, hangs or balloons, only this
 process dies: the parent (a web or intake worker) sees an exit status and rejects the video.
-It imports nothing but the standard library and vpdq, so it starts fast and, started with an
-empty environment, holds no secrets. Output on stdout is one JSON object:
+It imports nothing but the standard library, vpdq and ``matching.child_limits``, so it starts
+fast and, started with an empty environment, holds no secrets. Output on stdout is one JSON object:
 ``{"frames": [[pdq_hex, quality, seconds, frame_number], ...]}`` or ``{"error": "..."}``.
 """
 
 from __future__ import annotations
 
 import json
-import resource
-import signal
 import sys
+from pathlib import Path
+
+if __name__ == "__main__":  # run by path with -I: make the project importable, installed or not
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from flagdesk.matching.child_limits import limit_resources
 
 EXIT_UNDECODABLE = 3
-
-
-def limit_resources(memory_bytes: int) -> None:
-    """Cap address space, forbid writing files and core dumps (a dump would hold the media)."""
-    if memory_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write then fails instead of killing us
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
 
 
 def main(argv: list[str]) -> int:
