@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import platform
 import statistics
 import sys
 import time
@@ -39,6 +38,7 @@ django.setup()
 import numpy  # noqa: E402
 import pdqhash  # noqa: E402
 import PIL  # noqa: E402
+from machine_info import machine_line  # noqa: E402
 from threatexchange.signal_type.pdq.pdq_hasher import pdq_from_bytes  # noqa: E402
 
 from flagdesk.matching.media import hash_media, precheck  # noqa: E402
@@ -113,17 +113,8 @@ def measure(method: Callable[[int], str], processes: int, count: int, runs: int)
 
 
 def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-        f"Pillow {PIL.__version__}, numpy {numpy.__version__}, pdqhash {pdqhash.__version__}"
+    return machine_line(
+        f"Pillow {PIL.__version__}", f"numpy {numpy.__version__}", f"pdqhash {pdqhash.__version__}"
     )
 
 

@@ -26,7 +26,6 @@ import argparse
 import io
 import math
 import os
-import platform
 import statistics
 import sys
 import time
@@ -43,6 +42,7 @@ django.setup()
 import numpy as np  # noqa: E402
 import PIL  # noqa: E402
 from django.conf import settings  # noqa: E402
+from machine_info import machine_line  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from flagdesk.matching.media.image_pool import ImageChild  # noqa: E402
@@ -115,18 +115,7 @@ def interpolate(points: list[tuple[float, float]], x: float) -> float:
 
 
 def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-        f"Pillow {PIL.__version__}, numpy {np.__version__}"
-    )
+    return machine_line(f"Pillow {PIL.__version__}", f"numpy {np.__version__}")
 
 
 def main() -> int:
