@@ -113,6 +113,12 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     log.error("api.internal_error", exc_info=exc, extra={**where, "error": type(exc).__name__})
+    return internal_error(request)
+
+
+def internal_error(request: HttpRequest) -> HttpResponse:
+    """The 500 in the API's format: from the handler above, and from ``handler500`` for
+    failures outside an endpoint (a middleware)."""
     return _error(
         request,
         500,

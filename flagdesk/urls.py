@@ -1,10 +1,9 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
-from django.utils.translation import gettext
 from django.views.generic import RedirectView
 
 from flagdesk.accounts import refusals
-from flagdesk.api import api, api_not_found
+from flagdesk.api import api, api_not_found, internal_error
 from flagdesk.site import urls as site_urls
 
 urlpatterns = [
@@ -40,9 +39,5 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 def handler500(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        message = gettext(
-            "Something went wrong on our side. It has been logged; please try again later."
-        )
-        error = {"code": "internal_error", "message": message}
-        return JsonResponse({"error": error}, status=500)
+        return internal_error(request)
     return refusals.server_error(request)
