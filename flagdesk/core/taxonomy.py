@@ -1,11 +1,15 @@
-"""The legal enums of spec/taxonomy.json, read once, exposed as typed lookups.
+"""The legal enums of taxonomy.json, read once, exposed as typed lookups.
 
-``taxonomy.json`` is copied from ``shared/spec`` into this package so an installed flagdesk
-carries the exact TDB keys it validates against (legal.md g.22).
+``taxonomy.json`` started as a copy of the specification's file and carries, besides the exact
+TDB keys it validates against (legal.md g.22), the registry of legal bases: each one versioned
+(``valid_from``/``valid_to``, the date of the facts picks the text in force), labelled and
+explained in the four languages, with the official sources it was checked against. A basis
+nobody could verify keeps ``verify: true`` and cannot go out until a coordinator confirms it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -15,13 +19,93 @@ from typing import Any
 from django.utils.translation import get_language
 
 _PATH = Path(__file__).with_name("taxonomy.json")
+LANGUAGES = ("en", "fr", "nl", "de")
+
+
+def _lang(language: str | None) -> str:
+    lang = (language or get_language() or "en")[:2]
+    return lang if lang in LANGUAGES else "en"
+
+
+def _pick(values: dict[str, str], language: str | None) -> str:
+    return values.get(_lang(language)) or values.get("en", "")
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a legal basis was checked: an official or authoritative text."""
+
+    title: str
+    url: str
+    consulted_on: str = ""
 
 
 @dataclass(frozen=True)
 class LegalBasis:
+    """One citable provision, as it stood between ``valid_from`` and ``valid_to``."""
+
     code: str
-    label_en: str
+    jurisdiction: str  # "BE" or "EU"
+    kind: str  # "statute", "directive" or "regulation"
+    instrument: dict[str, str]
+    article: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    # The end date is not confirmed (the new Criminal Code's entry into force): after it, the
+    # provision may still apply, and a notice may cite it only once a coordinator confirmed it.
+    valid_to_provisional: bool
+    predecessor: str | None
+    successor: str | None
+    labels: dict[str, str]
+    elements: dict[str, tuple[str, ...]]
     verify: bool
+    verify_note: str
+    sources: tuple[Source, ...]
+
+    @property
+    def label_en(self) -> str:
+        return self.labels.get("en", "")
+
+    def label(self, language: str | None = None) -> str:
+        return _pick(self.labels, language)
+
+    def offence_elements(self, language: str | None = None) -> tuple[str, ...]:
+        return self.elements.get(_lang(language)) or self.elements.get("en", ())
+
+    @property
+    def is_context_only(self) -> bool:
+        """A directive binds the Member State, not the uploader: it explains the national
+        offence but is never on its own the law the content breaks."""
+        return self.kind == "directive"
+
+    def is_in_force(self, on: dt.date) -> bool:
+        if self.valid_from and on < self.valid_from:
+            return False
+        return self.valid_to is None or on <= self.valid_to
+
+    def may_apply(self, on: dt.date) -> bool:
+        """In force on ``on``, or possibly so: after an end date that is not confirmed."""
+        if self.is_in_force(on):
+            return True
+        return bool(self.valid_to_provisional and self.valid_to and on > self.valid_to)
+
+    def needs_confirmation(self, on: dt.date) -> bool:
+        """Cited for facts on ``on``, this basis needs a coordinator's confirmation: its text
+        or numbering is unverified, or the facts fall after its unconfirmed end date."""
+        return self.verify or (self.may_apply(on) and not self.is_in_force(on))
+
+
+@dataclass(frozen=True)
+class TdbSwitch:
+    """A TDB category and keywords used instead of the phenomenon's defaults in a situation
+    (the target is a woman, the victim or recipient is a minor)."""
+
+    category: str
+    keywords: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -31,15 +115,59 @@ class Phenomenon:
     labels: dict[str, str]
     tdb_category: str | None
     tdb_keywords: tuple[str, ...]
+    tdb_category_addition: tuple[str, ...]
+    tdb_if_target_women: TdbSwitch | None
+    tdb_if_victim_minor: TdbSwitch | None
+    tdb_if_minor_recipient: TdbSwitch | None
+    if_minor_depicted: str | None
     default_content_types: tuple[str, ...]
     legal_bases: tuple[LegalBasis, ...]
     csam_anonymity_exception: bool
     csam_anonymity_exception_if_victim_minor: bool
     store_media: bool
+    requires_manual_category: bool
 
     def label(self, language: str | None = None) -> str:
-        lang = (language or get_language() or "en")[:2]
-        return self.labels.get(lang) or self.labels["en"]
+        return _pick(self.labels, language)
+
+    @property
+    def is_minors_only(self) -> bool:
+        """Child-protection phenomena exist only where a minor is depicted or targeted."""
+        return self.domain == "child_protection"
+
+    @property
+    def is_adults_only(self) -> bool:
+        """NCII and deepfake TDB keywords exclude content depicting minors: such content is
+        reclassified (``if_minor_depicted``), never notified under these keys."""
+        return self.if_minor_depicted is not None
+
+    def minor_switch(self) -> TdbSwitch | None:
+        return self.tdb_if_victim_minor or self.tdb_if_minor_recipient
+
+    def allowed_categories(self) -> set[str]:
+        """Every TDB category a coherent assessment of this phenomenon may use; ``None`` for
+        a phenomenon whose category is chosen by hand (``other``)."""
+        found = {self.tdb_category} if self.tdb_category else set()
+        found.update(self.tdb_category_addition)
+        for switch in (self.tdb_if_target_women, self.tdb_if_victim_minor):
+            if switch:
+                found.add(switch.category)
+        if self.tdb_if_minor_recipient:
+            found.add(self.tdb_if_minor_recipient.category)
+        return found
+
+    def bases_in_force(self, on: dt.date) -> list[LegalBasis]:
+        return [b for b in self.legal_bases if b.is_in_force(on)]
+
+    def bases_applicable(self, on: dt.date) -> list[LegalBasis]:
+        """In force, or possibly so (see ``LegalBasis.may_apply``)."""
+        return [b for b in self.legal_bases if b.may_apply(on)]
+
+
+def _switch(value: dict[str, Any] | None) -> TdbSwitch | None:
+    if not value:
+        return None
+    return TdbSwitch(value["category"], tuple(value.get("keywords", ())))
 
 
 @cache
@@ -48,42 +176,77 @@ def raw() -> dict[str, Any]:
     return data
 
 
+def _basis(b: dict[str, Any]) -> LegalBasis:
+    return LegalBasis(
+        code=b["code"],
+        jurisdiction=b["jurisdiction"],
+        kind=b["kind"],
+        instrument={k: v for k, v in b.get("instrument", {}).items() if v},
+        article=b.get("article", ""),
+        valid_from=_date(b.get("valid_from")),
+        valid_to=_date(b.get("valid_to")),
+        valid_to_provisional=bool(b.get("valid_to_provisional")),
+        predecessor=b.get("predecessor"),
+        successor=b.get("successor"),
+        labels={k: v for k, v in b["labels"].items() if v},
+        elements={k: tuple(v) for k, v in b.get("elements", {}).items() if v},
+        verify=bool(b.get("verify")),
+        verify_note=b.get("verify_note", ""),
+        sources=tuple(Source(**s) for s in b.get("sources", ())),
+    )
+
+
+@cache
+def legal_bases() -> dict[str, LegalBasis]:
+    """The registry: every citable legal basis by code, whichever phenomena use it."""
+    return {b["code"]: _basis(b) for b in raw()["legal_bases"]}
+
+
 @cache
 def phenomena() -> dict[str, Phenomenon]:
+    registry = legal_bases()
     result = {}
     for p in raw()["phenomena"]:
         result[p["code"]] = Phenomenon(
             code=p["code"],
             domain=p["domain"],
-            labels={lang: p[f"label_{lang}"] for lang in ("en", "fr", "nl", "de")},
+            labels={lang: p[f"label_{lang}"] for lang in LANGUAGES},
             tdb_category=p.get("tdb_category"),
             tdb_keywords=tuple(p.get("tdb_keywords", ())),
+            tdb_category_addition=tuple(p.get("tdb_category_addition", ())),
+            tdb_if_target_women=_switch(p.get("tdb_if_target_women")),
+            tdb_if_victim_minor=_switch(p.get("tdb_if_victim_minor")),
+            tdb_if_minor_recipient=_switch(p.get("tdb_if_minor_recipient")),
+            if_minor_depicted=p.get("if_minor_depicted"),
             default_content_types=tuple(p.get("default_content_types", ())),
-            legal_bases=tuple(
-                LegalBasis(b["code"], b["label_en"], bool(b.get("verify")))
-                for b in p.get("legal_bases", ())
-            ),
+            legal_bases=tuple(registry[code] for code in p.get("legal_bases", ())),
             csam_anonymity_exception=bool(p.get("csam_anonymity_exception")),
             csam_anonymity_exception_if_victim_minor=bool(
                 p.get("csam_anonymity_exception_if_victim_minor")
             ),
             store_media=bool(p.get("store_media", True)),
+            requires_manual_category=bool(p.get("requires_manual_category")),
         )
     return result
 
 
+def basis_in_force(code: str, on: dt.date) -> LegalBasis | None:
+    """The version of ``code`` in force on ``on``, following the successor and predecessor
+    links (the 1867 Criminal Code's 417/9 to the new code's article); None if there is none."""
+    registry = legal_bases()
+    basis = registry.get(code)
+    seen: set[str] = set()
+    while basis is not None and basis.code not in seen and not basis.is_in_force(on):
+        seen.add(basis.code)
+        if basis.valid_to and on > basis.valid_to:
+            basis = registry.get(basis.successor or "")
+        else:
+            basis = registry.get(basis.predecessor or "")
+    return basis if basis is not None and basis.is_in_force(on) else None
+
+
 def phenomenon_choices(language: str | None = None) -> list[tuple[str, str]]:
     return [(code, p.label(language)) for code, p in phenomena().items()]
-
-
-@cache
-def legal_bases() -> dict[str, LegalBasis]:
-    """Every legal-basis code of every phenomenon, first label wins."""
-    result: dict[str, LegalBasis] = {}
-    for p in phenomena().values():
-        for b in p.legal_bases:
-            result.setdefault(b.code, b)
-    return result
 
 
 def tdb_categories() -> list[str]:
@@ -92,6 +255,19 @@ def tdb_categories() -> list[str]:
 
 def tdb_keywords() -> list[str]:
     return list(raw()["tdb_keywords"])
+
+
+def keyword_groups() -> dict[str, list[str]]:
+    """TDB keywords per category, as the TDB documentation groups them."""
+    return {k: list(v) for k, v in raw()["tdb_keyword_groups"].items()}
+
+
+def keywords_of(category: str) -> set[str]:
+    """Keywords a statement in ``category`` may carry: its group, plus the keywords the TDB
+    lists under no category (``KEYWORD_OTHER``, ``KEYWORD_STALKING``)."""
+    return set(raw()["tdb_keyword_groups"].get(category, ())) | set(
+        raw()["tdb_keywords_without_group"]
+    )
 
 
 def label(key: str) -> str:
