@@ -63,6 +63,7 @@ def test_the_menu_is_one_literal_list_of_routes():
         "platforms:platform-list",
         "matching:bank-list",
         "matching:hash-lookup",
+        "organisation:legal-bases",
         "organisation:organisation-edit",
     ]
 

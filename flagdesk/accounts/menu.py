@@ -33,6 +33,7 @@ STAFF_MENU = (
     MenuEntry("platforms:platform-list", _("Platforms")),
     MenuEntry("matching:bank-list", _("Banks")),
     MenuEntry("matching:hash-lookup", _("Look up")),
+    MenuEntry("organisation:legal-bases", _("Legal bases")),
     MenuEntry("organisation:organisation-edit", _("Organisation")),
 )
 ACCOUNT_ROUTE = "accounts:account"

@@ -1,34 +1,49 @@
-"""GET/PUT /api/v1/organisation: the organisation's identity and designations (docs/api.md)."""
+"""The organisation's identity and versioned designations, and the confirmations of legal bases
+marked "to be confirmed" (docs/api.md, "The organisation" and "Legal bases")."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router
+from ninja import Field, Path, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import Role
 from flagdesk.accounts.permissions import require_role
+from flagdesk.core import taxonomy
 from flagdesk.core.schemas import Schema
 
-from .models import Organisation
-from .services import DesignationInput, current_organisation, update_organisation
+from . import queries
+from .models import Designation, LegalBasisConfirmation, Organisation
+from .services import (
+    DesignationInput,
+    confirm_legal_basis,
+    current_organisation,
+    update_organisation,
+    withdraw_legal_basis_confirmation,
+)
 
 router = Router(tags=["organisation"])
 
 READER_ROLES = (Role.ADMIN, Role.COORDINATOR)
+LEGAL_BASIS_READERS = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR, Role.ADMIN)
 
 
 # Bounds are the columns' (a longer value would be a database error, a 500 on PostgreSQL)
 # or generous multiples of any real organisation's needs.
 class DesignationIn(Schema):
+    id: UUID | None = None
     authority: str = Field(max_length=100)
     designated_on: dt.date
     phenomena: list[str] = Field(max_length=100)
     valid_until: dt.date | None = None
     suspended: bool = False
+    suspended_from: dt.date | None = None
+    suspended_until: dt.date | None = None
+    note: str = Field("", max_length=500)
 
 
 class OrganisationIn(Schema):
@@ -38,21 +53,57 @@ class OrganisationIn(Schema):
     independence_procedures: str | None = Field(None, max_length=50_000)
 
 
+class BasisPath(Schema):
+    """``/legal-bases/{code}``: a code holds "/" (``BE-CC-417/9``); guarded like any input."""
+
+    code: str = Field(max_length=100)
+
+
+class ConfirmationIn(Schema):
+    note: str = Field(max_length=2000)
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def designation_json(d: Designation) -> dict[str, Any]:
+    suspension = d.latest_suspension
+    return {
+        "id": str(d.id),
+        "version": d.version,
+        "authority": d.authority,
+        "designated_on": d.designated_on.isoformat(),
+        "valid_until": _iso(d.valid_until),
+        "suspended": d.is_suspended,
+        "suspended_from": _iso(suspension.suspended_from) if suspension else None,
+        "suspended_until": _iso(suspension.suspended_until) if suspension else None,
+        "note": suspension.note if suspension else "",
+        "phenomena": list(d.phenomena),
+        "ended_on": _iso(d.ended_on),
+        "history": [
+            {
+                "version": v.number,
+                "kind": v.kind,
+                "recorded_at": v.recorded_at.isoformat(),
+                "recorded_by": v.recorded_by.username if v.recorded_by else None,
+                "changed": list(v.changed),
+                "note": v.note,
+                "state": dict(v.state),
+            }
+            for v in d.versions.all()
+        ],
+    }
+
+
 def organisation_json(org: Organisation) -> dict[str, Any]:
+    rows = list(queries.designations(org, include_ended=True))
     return {
         "name": org.name,
         "email": org.email,
         "independence_procedures": org.independence_procedures,
-        "designations": [
-            {
-                "authority": d.authority,
-                "designated_on": d.designated_on.isoformat(),
-                "valid_until": d.valid_until.isoformat() if d.valid_until else None,
-                "suspended": d.is_suspended,
-                "phenomena": list(d.phenomena),
-            }
-            for d in org.designations.all()
-        ],
+        "designations": [designation_json(d) for d in rows if not d.is_ended],
+        "ended_designations": [designation_json(d) for d in rows if d.is_ended],
         "updated_at": org.updated_at.isoformat(),
     }
 
@@ -72,13 +123,76 @@ def put_organisation(request: HttpRequest, payload: OrganisationIn) -> dict[str,
         independence_procedures=payload.independence_procedures,
         designations=[
             DesignationInput(
+                id=d.id,
                 authority=d.authority,
                 designated_on=d.designated_on,
                 valid_until=d.valid_until,
                 is_suspended=d.suspended,
+                suspended_from=d.suspended_from,
+                suspended_until=d.suspended_until,
+                note=d.note,
                 phenomena=d.phenomena,
             )
             for d in payload.designations
         ],
     )
     return organisation_json(org)
+
+
+def confirmation_json(c: LegalBasisConfirmation | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"by": c.confirmed_by.username, "at": c.confirmed_at.isoformat(), "note": c.note}
+
+
+def legal_basis_json(
+    basis: taxonomy.LegalBasis, confirmation: LegalBasisConfirmation | None
+) -> dict[str, Any]:
+    return {
+        "code": basis.code,
+        "jurisdiction": basis.jurisdiction,
+        "kind": basis.kind,
+        "instrument": dict(basis.instrument),
+        "article": basis.article,
+        "valid_from": _iso(basis.valid_from),
+        "valid_to": _iso(basis.valid_to),
+        "predecessor": basis.predecessor,
+        "successor": basis.successor,
+        "labels": {lang: basis.labels.get(lang) for lang in taxonomy.LANGUAGES},
+        "verify": basis.verify,
+        "verify_note": basis.verify_note,
+        "confirmed": confirmation is not None,
+        "confirmation": confirmation_json(confirmation),
+        "sources": [
+            {"title": s.title, "url": s.url, "consulted_on": s.consulted_on or None}
+            for s in basis.sources
+        ],
+    }
+
+
+@router.get("/legal-bases", auth=TokenAuth())
+def list_legal_bases(request: HttpRequest) -> list[dict[str, Any]]:
+    require_role(request.user, *LEGAL_BASIS_READERS)
+    confirmations = queries.current_confirmations()
+    return [
+        legal_basis_json(basis, confirmations.get(code))
+        for code, basis in taxonomy.legal_bases().items()
+    ]
+
+
+@router.post(
+    "/legal-bases/{path:code}/confirmation", auth=TokenAuth(), response={201: dict[str, Any]}
+)
+def confirm_basis(
+    request: HttpRequest, path: Path[BasisPath], payload: ConfirmationIn
+) -> tuple[int, dict[str, Any]]:
+    confirmation = confirm_legal_basis(path.code, actor=request.user, note=payload.note)
+    return 201, legal_basis_json(taxonomy.legal_bases()[path.code], confirmation)
+
+
+@router.delete("/legal-bases/{path:code}/confirmation", auth=TokenAuth())
+def withdraw_basis_confirmation(
+    request: HttpRequest, path: Path[BasisPath], payload: ConfirmationIn
+) -> dict[str, Any]:
+    withdraw_legal_basis_confirmation(path.code, actor=request.user, note=payload.note)
+    return legal_basis_json(taxonomy.legal_bases()[path.code], None)

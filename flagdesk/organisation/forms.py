@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from flagdesk.core import taxonomy
 from flagdesk.core.widgets import DATE_ERRORS, IsoDateInput
 
-from .models import Organisation
+from .models import Designation, Organisation
 from .services import DesignationInput
 
 
@@ -45,6 +46,8 @@ class OrganisationForm(_Form):
 
 
 class DesignationForm(_Form):
+    # The designation a row edits; a row without one adds a designation.
+    id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     authority = forms.CharField(label=_("Designating authority"), max_length=100)
     designated_on = forms.DateField(
         label=_("Designated on"), widget=IsoDateInput(), error_messages=DATE_ERRORS
@@ -53,6 +56,26 @@ class DesignationForm(_Form):
         label=_("Valid until"), required=False, widget=IsoDateInput(), error_messages=DATE_ERRORS
     )
     suspended = forms.BooleanField(label=_("Suspended"), required=False)
+    suspended_from = forms.DateField(
+        label=_("Suspended from"),
+        required=False,
+        widget=IsoDateInput(),
+        error_messages=DATE_ERRORS,
+        help_text=_("Empty with “Suspended” ticked: from today."),
+    )
+    suspended_until = forms.DateField(
+        label=_("Suspended until"),
+        required=False,
+        widget=IsoDateInput(),
+        error_messages=DATE_ERRORS,
+        help_text=_("Last day of the suspension; empty until it is lifted."),
+    )
+    note = forms.CharField(
+        label=_("Suspension note"),
+        required=False,
+        max_length=500,
+        help_text=_("For example: BIPT investigation, art. 22(6) DSA."),
+    )
     phenomena = forms.MultipleChoiceField(
         label=_("Phenomena within the designated expertise"),
         widget=forms.CheckboxSelectMultiple,
@@ -71,27 +94,39 @@ class DesignationForm(_Form):
             valid_until=data["valid_until"],
             is_suspended=data["suspended"],
             phenomena=data["phenomena"],
+            id=data["id"],
+            suspended_from=data["suspended_from"],
+            suspended_until=data["suspended_until"],
+            note=data["note"],
         )
 
 
 DesignationFormSet = forms.formset_factory(DesignationForm, extra=1, can_delete=True)
 
 
-def designation_initial(org: Organisation) -> list[dict[str, Any]]:
-    return [
-        {
-            "authority": d.authority,
-            "designated_on": d.designated_on,
-            "valid_until": d.valid_until,
-            "suspended": d.is_suspended,
-            "phenomena": list(d.phenomena),
-        }
-        for d in org.designations.all()
-    ]
+def designation_initial(designations: Iterable[Designation]) -> list[dict[str, Any]]:
+    rows = []
+    for d in designations:
+        suspension = d.latest_suspension
+        rows.append(
+            {
+                "id": d.id,
+                "authority": d.authority,
+                "designated_on": d.designated_on,
+                "valid_until": d.valid_until,
+                "suspended": d.is_suspended,
+                "suspended_from": suspension.suspended_from if suspension else None,
+                "suspended_until": suspension.suspended_until if suspension else None,
+                "note": suspension.note if suspension else "",
+                "phenomena": list(d.phenomena),
+            }
+        )
+    return rows
 
 
 def kept_designation_forms(formset: Any) -> list[DesignationForm]:
-    """Filled-in rows not marked for deletion; an untouched blank row is no designation."""
+    """Filled-in rows not marked to end; an untouched blank row is no designation. A saved
+    designation left out of the list is ended by the service, never deleted."""
     return [
         form for form in formset.forms if form.has_changed() and not form.cleaned_data.get("DELETE")
     ]
@@ -111,3 +146,21 @@ def show_service_errors(
                 target = rows[index]
                 name = parts[2] if parts[2] in target.fields else None
         target.add_error(name, [str(m) for m in msgs])
+
+
+class LegalBasisConfirmationForm(_Form):
+    """Confirm a basis marked "to be confirmed", or withdraw its confirmation."""
+
+    CONFIRM, WITHDRAW = "confirm", "withdraw"
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    action = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        choices=[(CONFIRM, _("Confirm")), (WITHDRAW, _("Withdraw the confirmation"))],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why you are satisfied, or why you withdraw: which source you checked."),
+    )

@@ -1,15 +1,23 @@
-"""The organisation running this flagdesk and its trusted-flagger designations.
+"""The organisation running this flagdesk, its trusted-flagger designations and the
+coordinator's confirmations of legal bases marked "to be confirmed".
 
 Designations are data (legal.md b.1): the trusted-flagger marker of a notice is computed from
-them on the sending date, never typed by a person.
+them on the sending date, never typed by a person. A designation keeps its identity (its UUID)
+while it is edited; every change writes an immutable ``DesignationVersion`` and nothing is
+deleted: a designation taken off the list is ended (``ended_on``), and a suspension is a dated
+``DesignationSuspension`` row (art. 22(6)-(7) DSA).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,23 +43,181 @@ class Organisation(models.Model):
 
 
 class Designation(models.Model):
+    """A designation as it stands now; ``versions`` hold every state it had."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="designations"
+        Organisation, on_delete=models.PROTECT, related_name="designations"
     )
     authority = models.CharField(_("designating authority"), max_length=100)
     designated_on = models.DateField(_("designated on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    is_suspended = models.BooleanField(_("suspended"), default=False)
     phenomena = models.JSONField(_("phenomena"), default=list)
+    # Taken off the list: no trusted-flagger marking from this date on; the row stays.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["designated_on"]
+        ordering = ["designated_on", "authority"]
 
     def __str__(self) -> str:
         return f"{self.authority} {self.designated_on}"
 
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_on is not None
+
+    def suspension_on(self, on: dt.date) -> DesignationSuspension | None:
+        return next((s for s in self.suspensions.all() if s.covers(on)), None)
+
+    @property
+    def latest_suspension(self) -> DesignationSuspension | None:
+        """The suspension the API and the form show and edit (one that took effect)."""
+        kept = [s for s in self.suspensions.all() if not s.is_withdrawn]
+        return max(kept, key=lambda s: (s.suspended_from, s.created_at), default=None)
+
+    @property
+    def is_suspended(self) -> bool:
+        """Suspended today (the local date)."""
+        return self.suspension_on(timezone.localdate()) is not None
+
     def is_active_on(self, on: dt.date) -> bool:
-        if self.is_suspended or on < self.designated_on:
+        if on < self.designated_on:
             return False
-        return self.valid_until is None or on <= self.valid_until
+        if self.ended_on is not None and on >= self.ended_on:
+            return False
+        if self.valid_until is not None and on > self.valid_until:
+            return False
+        return self.suspension_on(on) is None
+
+
+class DesignationSuspension(models.Model):
+    """A period without trusted-flagger marking, both dates included (art. 22(6) DSA).
+
+    Lifting sets ``suspended_until``; a suspension lifted before it began never took effect
+    and is kept as ``is_withdrawn``. Rows are never deleted; their versions are in history.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    designation = models.ForeignKey(
+        Designation, on_delete=models.PROTECT, related_name="suspensions"
+    )
+    suspended_from = models.DateField(_("suspended from"))
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    is_withdrawn = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["suspended_from", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.suspended_from} to {self.suspended_until or ''}"
+
+    def covers(self, on: dt.date) -> bool:
+        if self.is_withdrawn or on < self.suspended_from:
+            return False
+        return self.suspended_until is None or on <= self.suspended_until
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("This history is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("This history is append-only.")
+
+
+class DesignationVersion(models.Model):
+    """One immutable state of a designation, as recorded by whom and when (S7)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        SUSPENDED = "suspended", _("Suspended")
+        SUSPENSION_CHANGED = "suspension_changed", _("Suspension changed")
+        LIFTED = "lifted", _("Suspension lifted")
+        ENDED = "ended", _("Ended")
+        MIGRATED = "migrated", _("Recorded before history was kept")
+
+    designation = models.ForeignKey(Designation, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Names of the fields this version changed, and every field as it was after the change.
+    changed = models.JSONField(default=list)
+    state = models.JSONField(default=dict)
+    note = models.CharField(max_length=500, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["designation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["designation", "number"], name="designation_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.designation_id} v{self.number} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Designation versions are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Designation versions are append-only.")
+
+
+class LegalBasisConfirmation(models.Model):
+    """A coordinator's word that a basis marked ``verify`` in the taxonomy was checked.
+
+    Withdrawing fills ``withdrawn_*`` on the row; nothing is deleted, so who vouched for a
+    basis, and until when, can always be shown.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("legal basis"), max_length=100)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+    note = models.TextField(_("note"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code", "confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="legal_basis_confirmed_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.confirmed_at:%Y-%m-%d}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Confirmations are withdrawn, never deleted.")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from flagdesk.organisation.services import current_organisation
 
@@ -55,15 +56,23 @@ def test_existing_designations_are_shown_and_can_be_suspended(client, users):
     client.post(reverse("organisation:organisation-edit"), data)
     org = current_organisation()
     assert org.designations.get().is_suspended
-    assert org.designated_phenomena(dt.date(2026, 8, 1)) == set()
+    today = timezone.localdate()
+    assert org.designated_phenomena(today) == set()
+    assert org.designated_phenomena(today - dt.timedelta(days=1)) == {"ncii", "gender_hate_speech"}
 
 
-def test_designation_can_be_removed(client, users):
+def test_designation_can_be_ended_and_stays_in_history(client, users):
     client.force_login(users["coordinator"])
     client.post(reverse("organisation:organisation-edit"), _form())
     data = _form(**{"designations-INITIAL_FORMS": "1", "designations-0-DELETE": "on"})
     assert client.post(reverse("organisation:organisation-edit"), data).status_code == 302
-    assert not current_organisation().designations.exists()
+    org = current_organisation()
+    [designation] = org.designations.all()
+    assert designation.ended_on == timezone.localdate()
+    assert [v.kind for v in designation.versions.all()] == ["created", "ended"]
+    assert org.active_designations(timezone.localdate()) == []
+    page = client.get(reverse("organisation:organisation-edit")).content.decode()
+    assert "Ended designations" in page
 
 
 def test_invalid_designation_is_shown_next_to_its_row(client, users):
@@ -89,3 +98,52 @@ def test_invalid_email_is_refused(client, users):
 def test_other_roles_cannot_edit(client, users, role):
     client.force_login(users[role])
     assert client.post(reverse("organisation:organisation-edit"), _form()).status_code == 403
+
+
+def test_form_posts_keep_one_designation_with_its_history(client, users):
+    client.force_login(users["coordinator"])
+    url = reverse("organisation:organisation-edit")
+    client.post(url, _form())
+    designation = current_organisation().designations.get()
+    data = _form(
+        **{
+            "designations-INITIAL_FORMS": "1",
+            "designations-0-id": str(designation.id),
+            "designations-0-authority": "BIPT/IBPT",
+            "designations-0-suspended": "on",
+            "designations-0-suspended_from": "2026-09-10",
+            "designations-0-note": "BIPT investigation, art. 22(6)",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    [after] = current_organisation().designations.all()
+    assert after.id == designation.id
+    assert [v.kind for v in after.versions.all()] == ["created", "changed", "suspended"]
+    assert not after.is_active_on(dt.date(2026, 9, 10))
+    assert after.is_active_on(dt.date(2026, 9, 9))
+    page = client.get(url).content.decode()
+    assert "History: 3 versions" in page
+    assert "BIPT investigation, art. 22(6)" in page
+    assert 'value="2026-09-10"' in page
+    assert f'value="{designation.id}"' in page
+    assert reverse("organisation:legal-bases") in page
+
+
+def test_form_lifts_a_suspension_when_unticked(client, users):
+    client.force_login(users["coordinator"])
+    url = reverse("organisation:organisation-edit")
+    client.post(url, _form(**{"designations-0-suspended": "on"}))
+    designation = current_organisation().designations.get()
+    assert designation.is_suspended
+    today = timezone.localdate().isoformat()
+    data = _form(
+        **{
+            "designations-INITIAL_FORMS": "1",
+            "designations-0-id": str(designation.id),
+            "designations-0-suspended_from": today,
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    designation = current_organisation().designations.get()
+    assert not designation.is_suspended
+    assert designation.suspensions.get().is_withdrawn  # lifted on its first day

@@ -1,0 +1,122 @@
+"""Reads of the organisation: designation history and snapshots, legal-basis confirmations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
+
+from flagdesk.core import taxonomy
+
+from .models import (
+    Designation,
+    DesignationVersion,
+    LegalBasisConfirmation,
+    Organisation,
+)
+
+
+def designations(org: Organisation, *, include_ended: bool = False) -> QuerySet[Designation]:
+    """The organisation's designations with their suspensions and history, for pages and API."""
+    rows = org.designations.prefetch_related(
+        "suspensions",
+        Prefetch(
+            "versions",
+            queryset=DesignationVersion.objects.select_related("recorded_by").order_by("number"),
+        ),
+    )
+    return rows if include_ended else rows.filter(ended_on__isnull=True)
+
+
+def designation_snapshot(
+    org: Organisation, *, on: dt.date, phenomena: set[str]
+) -> list[dict[str, Any]]:
+    """JSON-ready copies of the designations active on ``on`` that cover any of ``phenomena``.
+
+    A notice stores this when it is frozen, so it keeps the designation (and its version) it
+    relied on whatever happens to the designation later.
+    """
+    snapshot = []
+    for d in org.designations.prefetch_related("suspensions").order_by("designated_on"):
+        if not d.is_active_on(on) or not phenomena & set(d.phenomena):
+            continue
+        suspension = d.latest_suspension
+        snapshot.append(
+            {
+                "id": str(d.id),
+                "version": d.version,
+                "authority": d.authority,
+                "designated_on": d.designated_on.isoformat(),
+                "valid_until": _iso(d.valid_until),
+                "areas": list(d.phenomena),
+                "suspended_from": _iso(suspension.suspended_from) if suspension else None,
+                "suspended_until": _iso(suspension.suspended_until) if suspension else None,
+            }
+        )
+    return snapshot
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def confirmed_legal_bases() -> set[str]:
+    """Codes of the legal bases a coordinator currently vouches for (not withdrawn)."""
+    return set(
+        LegalBasisConfirmation.objects.filter(withdrawn_at__isnull=True).values_list(
+            "code", flat=True
+        )
+    )
+
+
+def current_confirmations() -> dict[str, LegalBasisConfirmation]:
+    rows = LegalBasisConfirmation.objects.filter(withdrawn_at__isnull=True).select_related(
+        "confirmed_by"
+    )
+    return {c.code: c for c in rows}
+
+
+@dataclass(frozen=True)
+class BasisToConfirm:
+    """A legal basis marked ``verify`` in the taxonomy, with its confirmation if any."""
+
+    basis: taxonomy.LegalBasis
+    confirmation: LegalBasisConfirmation | None
+    history: tuple[LegalBasisConfirmation, ...]
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmation is not None
+
+    @property
+    def label(self) -> str:
+        """In the reader's language."""
+        return self.basis.label()
+
+    @property
+    def instrument(self) -> str:
+        names = self.basis.instrument
+        return names.get((get_language() or "en")[:2]) or names.get("en", "")
+
+    @property
+    def withdrawn(self) -> tuple[LegalBasisConfirmation, ...]:
+        return tuple(c for c in self.history if not c.is_current)
+
+
+def bases_to_confirm() -> list[BasisToConfirm]:
+    """Every basis marked ``verify``, in registry order, with its confirmations, oldest first."""
+    rows = LegalBasisConfirmation.objects.select_related("confirmed_by", "withdrawn_by")
+    by_code: dict[str, list[LegalBasisConfirmation]] = {}
+    for row in rows.order_by("confirmed_at"):
+        by_code.setdefault(row.code, []).append(row)
+    result = []
+    for code, basis in taxonomy.legal_bases().items():
+        if not (basis.verify or basis.valid_to_provisional):
+            continue
+        history = tuple(by_code.get(code, ()))
+        current = next((c for c in history if c.is_current), None)
+        result.append(BasisToConfirm(basis, current, history))
+    return result
