@@ -283,6 +283,8 @@ def api(client: Any, users: dict[str, User]) -> type:
     bearer token (``api(None)`` sends none)."""
     import json
 
+    from django.core.serializers.json import DjangoJSONEncoder
+
     from flagdesk.accounts.services import issue_token as _issue_token
 
     class Caller:
@@ -294,7 +296,7 @@ def api(client: Any, users: dict[str, User]) -> type:
 
         def post(self, path, body=None, **kwargs):
             if isinstance(body, dict | list):
-                body = json.dumps(body)
+                body = json.dumps(body, cls=DjangoJSONEncoder)  # dates as ISO text
             return client.post(
                 f"/api/v1{path}",
                 body,
@@ -307,7 +309,10 @@ def api(client: Any, users: dict[str, User]) -> type:
 
         def patch(self, path, body):
             return client.patch(
-                f"/api/v1{path}", json.dumps(body), "application/json", headers=self.headers
+                f"/api/v1{path}",
+                json.dumps(body, cls=DjangoJSONEncoder),
+                "application/json",
+                headers=self.headers,
             )
 
     return Caller

@@ -6,6 +6,7 @@ Role checks live in the services; reads first require a casework role, since an 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from flagdesk.platforms.queries import platforms
 
 from . import queries, services
 from .models import Assessment, Item
+from .services.identifiers import FIELDS
 
 router = Router(tags=["items"])
 
@@ -51,6 +53,11 @@ class AssessmentIn(Schema):
     )
     reasons: str = Field("", max_length=20_000)
     content_type: str = Field("", max_length=40)
+    content_types: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=8
+    )
+    minor_depicted: bool = False
+    facts_on: dt.date | None = None
 
 
 class ReviewIn(Schema):
@@ -58,11 +65,20 @@ class ReviewIn(Schema):
     comment: str = Field("", max_length=5000)
 
 
+class IdentifiersIn(Schema):
+    """Art. 16(2)(b) identifiers; a key sent empty or null removes it, one not sent stays."""
+
+    post_id: str | None = Field(None, max_length=500)
+    account: str | None = Field(None, max_length=200)
+    posted_at: str | None = Field(None, max_length=40)
+    captured_at: str | None = Field(None, max_length=40)
+
+
 class ItemPatch(Schema):
-    """What a PATCH may change; only the fields sent change, each through its own service
-    (item identifiers, planned for the API, are the next field here)."""
+    """What a PATCH may change; only the fields sent change, each through its own service."""
 
     platform: str | None = Field(None, max_length=100)  # a platform's slug
+    identifiers: IdentifiersIn | None = None
 
 
 def item_json(item: Item) -> dict[str, Any]:
@@ -77,6 +93,33 @@ def item_json(item: Item) -> dict[str, Any]:
     }
 
 
+def identifiers_json(item: Item) -> dict[str, str | None]:
+    """Every identifier key, null when unknown, so clients see what can be given."""
+    known = item.identifiers or {}
+    return {name: known.get(name) for name in FIELDS}
+
+
+def decision_json(decision: Any) -> dict[str, Any] | None:
+    """The platform's decision on an item, a notices ``ItemDecision`` (``None`` until one).
+
+    Read through the reverse relation ``item.decisions``, never imported: notices comes after
+    cases (S1), as for ``item.notices`` below. One shape for the item and the notice JSON.
+    """
+    if decision is None:
+        return None
+    return {
+        "id": str(decision.id),
+        "decision": decision.decision,
+        "ground": decision.ground or None,
+        "territorial_scope": list(decision.territorial_scope),
+        "automated": decision.is_automated,
+        "redress": decision.redress,
+        "statement_id": decision.statement_id or None,
+        "decided_at": decision.decided_at.isoformat(),
+        "corrects": str(decision.corrects_id) if decision.corrects_id else None,
+    }
+
+
 def assessment_json(a: Assessment) -> dict[str, Any]:
     review = getattr(a, "review", None)
     return {
@@ -88,6 +131,9 @@ def assessment_json(a: Assessment) -> dict[str, Any]:
         "legal_bases": list(a.legal_bases),
         "reasons": a.reasons,
         "content_type": a.content_type or None,
+        "content_types": list(a.content_types),
+        "minor_depicted": a.minor_depicted,
+        "facts_on": a.facts_on.isoformat() if a.facts_on else None,
         "author": a.author.username,
         "created_at": a.created_at.isoformat(),
         "review": {
@@ -137,11 +183,14 @@ def get_item(request: HttpRequest, item_id: UUID) -> dict[str, Any]:
     item = _item_or_404(request, item_id)
     return {
         **item_json(item),
+        "identifiers": identifiers_json(item),
         "assessments": [assessment_json(a) for a in item.assessments.all()],
         "notices": [
             {"id": str(n.id), "reference": n.reference, "status": n.status}
             for n in item.notices.all()
         ],
+        # The newest recorded decision: a correction always comes after what it corrects.
+        "decision": decision_json(item.decisions.order_by("created_at").last()),
         "events": [
             {
                 "kind": e.kind,
@@ -170,6 +219,10 @@ def update_item(request: HttpRequest, item_id: UUID, payload: ItemPatch) -> dict
         if "platform" in changes:
             services.set_item_platform(
                 item, actor=request.user, platform=_platform(changes["platform"])
+            )
+        if "identifiers" in changes:
+            services.set_item_identifiers(
+                item, actor=request.user, changes=changes["identifiers"] or {}
             )
     return get_item(request, item_id)
 

@@ -7,16 +7,21 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from flagdesk.core import taxonomy
+from flagdesk.core.widgets import DATE_ERRORS, IsoDateInput, IsoDateTimeInput
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.queries import active_platforms
 
 from .models import Assessment, Item
 
 UNKNOWN_PLATFORM = "-"
+
+
+def _lang() -> str:
+    return (get_language() or "en")[:2]
 
 
 class _Form(forms.Form):
@@ -55,8 +60,14 @@ class QueueFilterForm(_Form):
 class LegalBaseChoice:
     code: str
     label: str
+    citation: str
+    validity: str
+    valid_from: str
+    valid_to: str
     needs_verification: bool
+    is_confirmed: bool
     is_checked: bool
+    elements: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -91,10 +102,39 @@ class AssessmentForm(_Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    content_type = forms.ChoiceField(label=gettext_lazy("Content type"), required=False)
+    content_types = forms.MultipleChoiceField(
+        label=gettext_lazy("Content types"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Every type that applies (a deepfake is an image or video and synthetic media). "
+            "Leave empty to use the phenomenon's."
+        ),
+    )
+    minor_depicted = forms.BooleanField(
+        label=gettext_lazy("A person depicted or targeted appears to be a minor"),
+        required=False,
+        help_text=gettext_lazy(
+            "Your own judgement, whatever the report says. It switches to the child-protection "
+            "keywords, forbids keeping any picture or video of this item and marks the case "
+            "for the hotline."
+        ),
+    )
+    facts_on = forms.DateField(
+        label=gettext_lazy("Date of the facts"),
+        required=False,
+        widget=IsoDateInput(),
+        error_messages=DATE_ERRORS,
+        help_text=gettext_lazy(
+            "When the content was posted, if known. It decides which legal texts apply "
+            "(the new Criminal Code replaced the old one's articles). Empty: the posting time "
+            "recorded on the item, else the day it was first reported."
+        ),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, confirmed: frozenset[str] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.confirmed = confirmed
         label = taxonomy.label
         self.fields["phenomenon"].choices = [("", "—"), *taxonomy.phenomenon_choices()]
         self.fields["tdb_category"].choices = [
@@ -107,11 +147,10 @@ class AssessmentForm(_Form):
         loose = [(k, label(k)) for k in taxonomy.tdb_keywords() if k not in in_groups]
         self.fields["keywords"].choices = [*grouped, *([(_("Other"), loose)] if loose else [])]
         self.fields["legal_bases"].choices = [
-            (c, b.label_en) for c, b in taxonomy.legal_bases().items()
+            (c, b.label()) for c, b in taxonomy.legal_bases().items()
         ]
-        self.fields["content_type"].choices = [
-            ("", _("From the phenomenon")),
-            *((alias, label(key)) for alias, key in taxonomy.content_type_aliases().items()),
+        self.fields["content_types"].choices = [
+            (alias, label(key)) for alias, key in taxonomy.content_type_aliases().items()
         ]
         self.fields["reasons"].help_text = _(
             "At least %(min)d characters for an illegal verdict. Describe what the content "
@@ -128,15 +167,36 @@ class AssessmentForm(_Form):
             LegalBaseGroup(
                 phenomenon=p.code,
                 label=p.label(),
-                bases=[
-                    LegalBaseChoice(b.code, b.label_en, b.verify, b.code in checked)
-                    for b in p.legal_bases
-                ],
+                bases=[self._choice(b, checked) for b in p.legal_bases],
                 is_open=p.code == chosen or any(b.code in checked for b in p.legal_bases),
             )
             for p in taxonomy.phenomena().values()
             if p.legal_bases
         ]
+
+    def _choice(self, b: taxonomy.LegalBasis, checked: set[str]) -> LegalBaseChoice:
+        start = b.valid_from.isoformat() if b.valid_from else ""
+        end = b.valid_to.isoformat() if b.valid_to else ""
+        if end and b.valid_to_provisional:
+            validity = _(
+                "in force from %(start)s to %(end)s; after that, possibly (to be confirmed)"
+            ) % {"start": start or "…", "end": end}
+        elif end:
+            validity = _("in force from %(start)s to %(end)s") % {"start": start or "…", "end": end}
+        else:
+            validity = _("in force since %(start)s") % {"start": start or "…"}
+        return LegalBaseChoice(
+            code=b.code,
+            label=b.label(),
+            citation=", ".join(x for x in (b.instrument.get(_lang()) or "", b.article) if x),
+            validity=validity,
+            valid_from=start,
+            valid_to=end,
+            needs_verification=b.verify,
+            is_confirmed=b.code in self.confirmed,
+            is_checked=b.code in checked,
+            elements=b.offence_elements(),
+        )
 
     def clean_legal_bases(self) -> list[str]:
         # The same code can be ticked under two phenomena; cite it once.
@@ -194,3 +254,22 @@ class ItemPlatformForm(_Form):
         kwargs.setdefault("auto_id", "platform-%s")  # apart from the item page's other forms
         super().__init__(*args, **kwargs)
         self.fields["platform"].queryset = active_platforms()  # type: ignore[attr-defined]
+
+
+class IdentifiersForm(_Form):
+    """The item page's art. 16(2)(b) identifiers; the service validates and normalises."""
+
+    post_id = forms.CharField(
+        label=gettext_lazy("Post or message ID"), max_length=500, required=False
+    )
+    account = forms.CharField(label=gettext_lazy("Account"), max_length=200, required=False)
+    posted_at = forms.CharField(
+        label=gettext_lazy("Posted at"), max_length=40, required=False, widget=IsoDateTimeInput()
+    )
+    captured_at = forms.CharField(
+        label=gettext_lazy("Captured at"), max_length=40, required=False, widget=IsoDateTimeInput()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "identifiers-%s")  # apart from the item page's other forms
+        super().__init__(*args, **kwargs)

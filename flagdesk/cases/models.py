@@ -22,6 +22,9 @@ class Case(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=12, unique=True, default=new_case_reference)
+    # Set once any assessment finds a minor depicted or targeted: the case is
+    # then for the hotline's roles (legal.md f. "Minors"), and its media is never kept.
+    has_minor_depicted = models.BooleanField(_("minor depicted"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -41,6 +44,9 @@ class Item(models.Model):
         APPROVED = "approved", _("Approved")
         NOTIFIED = "notified", _("Notified")
         REMOVED = "removed", _("Removed")
+        # Any decision short of removal (disabled, geo-blocked, demoted, age-restricted...):
+        # never counted as a removal, for staff, reporters or statistics.
+        RESTRICTED = "restricted", _("Restricted")
         REFUSED = "refused", _("Refused")
         STILL_ONLINE = "still_online", _("Still online")
         ESCALATED = "escalated", _("Escalated")
@@ -61,6 +67,9 @@ class Item(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
     )
     phenomenon = models.CharField(_("phenomenon"), max_length=40, blank=True)
+    # Art. 16(2)(b) DSA "additional information to identify the content": post id, account
+    # handle, posting and capture time (keys of ``cases.identifiers.FIELDS``).
+    identifiers = models.JSONField(_("identifiers"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,7 +116,13 @@ class Assessment(models.Model):
     keywords = models.JSONField(_("TDB keywords"), default=list, blank=True)
     legal_bases = models.JSONField(_("legal bases"), default=list, blank=True)
     reasons = models.TextField(_("substantiated reasons"), blank=True)
+    # The first of ``content_types``, kept for readers of the v1 field.
     content_type = models.CharField(_("content type"), max_length=40, blank=True)
+    content_types = models.JSONField(_("content types"), default=list, blank=True)
+    # The analyst's judgement that a person depicted or targeted appears to be a minor.
+    minor_depicted = models.BooleanField(_("a minor is depicted or targeted"), default=False)
+    # The date of the facts: it picks the legal bases in force (new Criminal Code, 2026).
+    facts_on = models.DateField(_("date of the facts"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,6 +172,8 @@ class CaseEvent(models.Model):
         PREFILLED = "prefilled", _("Assessed as a known item")
         MEDIA = "media", _("Media")
         PLATFORM = "platform", _("Platform changed")
+        IDENTIFIERS = "identifiers", _("Identifiers changed")
+        DECISION = "decision", _("Platform decision")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

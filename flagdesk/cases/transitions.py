@@ -25,11 +25,15 @@ ALLOWED: dict[str, frozenset[str]] = {
         {S.APPROVED, S.ASSESSING, S.NOT_ILLEGAL, S.OUT_OF_SCOPE, S.DUPLICATE}
     ),
     S.APPROVED: frozenset({S.NOTIFIED, S.ASSESSING}),
-    S.NOTIFIED: frozenset({S.REMOVED, S.REFUSED, S.STILL_ONLINE, S.APPROVED}),
-    S.REMOVED: frozenset({S.CLOSED, S.STILL_ONLINE}),
-    S.REFUSED: frozenset({S.ESCALATED, S.CLOSED, S.REMOVED}),
-    S.STILL_ONLINE: frozenset({S.ESCALATED, S.NOTIFIED, S.REMOVED, S.CLOSED}),
-    S.ESCALATED: frozenset({S.REMOVED, S.REFUSED, S.CLOSED}),
+    S.NOTIFIED: frozenset({S.REMOVED, S.RESTRICTED, S.REFUSED, S.STILL_ONLINE, S.APPROVED}),
+    # A platform's decision can be corrected or reversed (after an art. 20 complaint), so the
+    # three decision outcomes reach one another; ``restricted`` is reachable wherever
+    # ``removed`` is, since both are what a platform decided.
+    S.REMOVED: frozenset({S.CLOSED, S.STILL_ONLINE, S.RESTRICTED, S.REFUSED}),
+    S.RESTRICTED: frozenset({S.REMOVED, S.REFUSED, S.STILL_ONLINE, S.ESCALATED, S.CLOSED}),
+    S.REFUSED: frozenset({S.ESCALATED, S.CLOSED, S.REMOVED, S.RESTRICTED}),
+    S.STILL_ONLINE: frozenset({S.ESCALATED, S.NOTIFIED, S.REMOVED, S.RESTRICTED, S.CLOSED}),
+    S.ESCALATED: frozenset({S.REMOVED, S.RESTRICTED, S.REFUSED, S.CLOSED}),
     S.CLOSED: frozenset(),
     S.NOT_ILLEGAL: frozenset({S.ASSESSING}),
     S.OUT_OF_SCOPE: frozenset({S.ASSESSING}),

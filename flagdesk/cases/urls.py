@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("reports/<uuid:report_id>/reveal", views.report_reveal, name="report-reveal"),
     path("items/<uuid:item_id>/platform", views.item_platform, name="item-platform"),
+    path("items/<uuid:item_id>/identifiers", views.item_identifiers, name="item-identifiers"),
 ]

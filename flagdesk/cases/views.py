@@ -20,12 +20,22 @@ from flagdesk.accounts.permissions import role_required
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
+from flagdesk.organisation.queries import confirmed_legal_bases
 from flagdesk.platforms.queries import platforms
 
 from . import queries, services
-from .forms import AssessmentForm, ItemPlatformForm, QueueFilterForm, RevealForm, ReviewForm
+from .forms import (
+    AssessmentForm,
+    IdentifiersForm,
+    ItemPlatformForm,
+    QueueFilterForm,
+    RevealForm,
+    ReviewForm,
+)
 from .models import Assessment, CaseEvent, Item
 from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
+from .services.identifiers import FIELDS, TIMES
+from .services.qualification import assessment_checks, default_facts_on
 
 PAGE_SIZE = 50
 # Statuses from which submit_assessment accepts a (new) assessment.
@@ -42,18 +52,19 @@ def status_label(value: str) -> str:
     return str(Item.Status(value).label) if value in Item.Status.values else value
 
 
-def describe_assessment(a: Assessment) -> dict[str, Any]:
-    """An assessment with every taxonomy key turned into the label a reviewer reads."""
+def describe_assessment(a: Assessment, *, with_checks: bool = False) -> dict[str, Any]:
+    """An assessment with every taxonomy key turned into the label a reviewer reads, and, for
+    the review page, every coherence check with its outcome."""
     bases = taxonomy.legal_bases()
-    aliases = {v: k for k, v in taxonomy.content_type_aliases().items()}
+    types = list(a.content_types) or ([a.content_type] if a.content_type else [])
     return {
         "assessment": a,
         "phenomenon": phenomenon_label(a.phenomenon) if a.phenomenon else "",
         "tdb_category": taxonomy.label(a.tdb_category) if a.tdb_category else "",
         "keywords": [taxonomy.label(k) for k in a.keywords],
-        "legal_bases": [(c, bases[c].label_en if c in bases else "") for c in a.legal_bases],
-        "content_type": taxonomy.label(a.content_type) if a.content_type else "",
-        "content_type_alias": aliases.get(a.content_type, ""),
+        "legal_bases": [(c, bases[c].label() if c in bases else "") for c in a.legal_bases],
+        "content_types": [taxonomy.label(t) for t in types],
+        "checks": assessment_checks(a) if with_checks else [],
     }
 
 
@@ -132,6 +143,16 @@ def _actions(user: User, item: Item) -> dict[str, Any]:
     }
 
 
+def shown_identifiers(item: Item) -> list[tuple[str, str]]:
+    """Label and value of each identifier recorded, times as "2026-12-06 22:30 UTC"."""
+    known = item.identifiers or {}
+    return [
+        (str(label), f"{known[name][:16].replace('T', ' ')} UTC" if name in TIMES else known[name])
+        for name, (label, _limit) in FIELDS.items()
+        if known.get(name)
+    ]
+
+
 @role_required(*CASEWORK_ROLES)
 def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = get_object_or_404(queries.item_detail(request.user), id=item_id)
@@ -150,6 +171,10 @@ def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
             and may_open(request.user, "notices:notice-detail", notices[0].id),
             "timeline": _timeline(item, {str(n.id): n for n in notices}),
             "reveal_form": RevealForm(),
+            "identifiers_shown": shown_identifiers(item),
+            "identifiers_form": IdentifiersForm(initial=item.identifiers or {})
+            if may_open(request.user, "cases:item-identifiers", item.id)
+            else None,
             "single_item": [item],
             **_actions(request.user, item),
         },
@@ -182,7 +207,15 @@ def report_reveal(request: HttpRequest, report_id: UUID) -> HttpResponse:
 @role_required(*ASSESSOR_ROLES)
 def item_assess(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = get_object_or_404(queries.item_detail(request.user), id=item_id)
-    form = AssessmentForm(request.POST or None, initial={"phenomenon": item.phenomenon})
+    form = AssessmentForm(
+        request.POST or None,
+        initial={
+            "phenomenon": item.phenomenon,
+            "facts_on": default_facts_on(item),
+            "minor_depicted": item.case.has_minor_depicted,
+        },
+        confirmed=frozenset(confirmed_legal_bases()),
+    )
     if form.is_valid():
         try:
             services.submit_assessment(item, actor=request.user, **form.cleaned_data)
@@ -231,7 +264,7 @@ def assessment_review(request: HttpRequest, assessment_id: UUID) -> HttpResponse
         request,
         "cases/assessment_review.html",
         {
-            "a": describe_assessment(assessment),
+            "a": describe_assessment(assessment, with_checks=True),
             "item": assessment.item,
             "form": form,
             "is_own": assessment.author_id == request.user.pk,
@@ -270,4 +303,32 @@ def item_platform(request: HttpRequest, item_id: UUID) -> HttpResponse:
             messages.info(request, _("The item is already on %(name)s.") % {"name": item.platform})
         else:
             messages.success(request, _("The item is now on %(name)s.") % {"name": item.platform})
+    return redirect("cases:item-detail", item_id=item.id)
+
+
+@require_POST
+@role_required(*ASSESSOR_ROLES)
+def item_identifiers(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    """The item page's identifiers form (``cases/_item_identifiers.html``); back to the item."""
+    item = get_object_or_404(queries.visible_items(request.user), id=item_id)
+    form = IdentifiersForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("cases:item-detail", item_id=item.id)
+    try:
+        event = services.set_item_identifiers(item, actor=request.user, changes=form.cleaned_data)
+    except FlagdeskError as e:
+        for name, errors in e.fields.items():
+            label = (
+                IdentifiersForm.base_fields[name.split(".")[-1]].label
+                if (name.split(".")[-1] in IdentifiersForm.base_fields)
+                else name
+            )
+            messages.error(request, f"{label}: {' '.join(str(m) for m in errors)}")
+    else:
+        if event is None:
+            messages.info(request, _("Nothing changed."))
+        else:
+            messages.success(request, _("The identifiers were saved; later notices carry them."))
     return redirect("cases:item-detail", item_id=item.id)

@@ -21,7 +21,7 @@ from flagdesk.cases.models import Item
 from flagdesk.core import taxonomy
 
 from .models import HashBank
-from .services.matching import may_keep_media
+from .services.matching import involves_minor, may_keep_media
 from .signal_types import SIGNAL_TYPES, ComputedSignal, InvalidSignal, Pdq, signal_type
 
 MAX_PASTED_HASHES = 200
@@ -192,8 +192,13 @@ class LookupForm(_Form):
 
 def keep_media_refusal(item: Item) -> str:
     """Why no thumbnail may be kept for this item's media, or "" where one may (legal.md)."""
-    if may_keep_media(item.phenomenon, True):
+    if may_keep_media(item):
         return ""
+    if involves_minor(item):
+        return _(
+            "A minor is depicted or targeted in this case, so no picture or video of it is "
+            "kept: only URLs and hashes."
+        )
     if not item.phenomenon:
         return _(
             "No phenomenon is set for this item yet, so no picture is kept: it might be child "

@@ -35,7 +35,9 @@ def hash_pending_task(pending_id: str) -> int:
 
 def sweep_unchecked() -> int:
     """Queue again what a killed worker lost: matching of recorded hashes, and spooled videos
-    still waiting to be hashed. Returns how many tasks were queued."""
+    still waiting to be hashed; destroy media that may no longer be kept (a minor was found
+    depicted since). Returns how many tasks were queued and items cleaned."""
+    from .services.evidence import discard_forbidden_media
     from .services.matching import unchecked_items
     from .services.spool import stuck
 
@@ -45,4 +47,4 @@ def sweep_unchecked() -> int:
     pending = stuck()
     for pending_id in pending:
         hash_pending_task.enqueue(pending_id)
-    return len(ids) + len(pending)
+    return len(ids) + len(pending) + discard_forbidden_media()

@@ -1,6 +1,7 @@
 """Writes on cases and items: opening items, their platform, assessing and reviewing them."""
 
 from .assessment import FourEyesError, review_assessment, submit_assessment
+from .identifiers import set_item_identifiers
 from .items import open_items
 from .platform import adopt_open_items, set_item_platform
 from .reveal import RevealedReporter, reveal_reporter
@@ -12,6 +13,7 @@ __all__ = [
     "open_items",
     "reveal_reporter",
     "review_assessment",
+    "set_item_identifiers",
     "set_item_platform",
     "submit_assessment",
 ]

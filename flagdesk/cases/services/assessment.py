@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
-from flagdesk.cases.models import Assessment, CaseEvent, Item, Review
+from flagdesk.cases.models import Assessment, Case, CaseEvent, Item, Review
 from flagdesk.cases.transitions import transition
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 
+from .qualification import (
+    Qualification,
+    default_classification,
+    default_facts_on,
+    qualification_checks,
+)
+
 ASSESSOR_ROLES = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
 REVIEWER_ROLES = (Role.REVIEWER, Role.COORDINATOR)
-MINOR_AGE_BANDS = ("under-13", "13-17")
-# Adult-only phenomena: TDB keyword labels exclude minors, so a minor depicted means CSAM.
-ADULT_ONLY_PHENOMENA = ("ncii", "sexual_deepfake")
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\[\[|\]\]|<[A-Z_]{3,}>|\bTODO\b|\bXXX\b|lorem ipsum", re.I)
 
 # Where an approved verdict sends the item.
 VERDICT_OUTCOME: dict[str, str] = {
@@ -37,63 +39,51 @@ class FourEyesError(PermissionDenied):
     code = "four_eyes"
 
 
-def _content_type_key(value: str) -> str:
+def _content_type_keys(values: Sequence[str]) -> list[str]:
+    """API names (``image``) or TDB keys to TDB keys, in order, once each."""
     aliases = taxonomy.content_type_aliases()
-    if value in aliases:
-        return aliases[value]
-    if value in aliases.values():
-        return value
-    raise ValidationFailed(
-        _("Unknown content type %(value)s.") % {"value": value[:60]},
-        fields={
-            "content_type": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(aliases)}]
-        },
-    )
+    keys = []
+    for value in values:
+        if value in aliases:
+            keys.append(aliases[value])
+        elif value in aliases.values():
+            keys.append(value)
+        else:
+            raise ValidationFailed(
+                _("Unknown content type %(value)s.") % {"value": value[:60]},
+                fields={
+                    "content_types": [
+                        _("Choose from: %(choices)s.") % {"choices": ", ".join(aliases)}
+                    ]
+                },
+            )
+    return list(dict.fromkeys(keys))
 
 
-def _victim_is_minor(item: Item) -> bool:
-    return item.reports.filter(victim_age_band__in=MINOR_AGE_BANDS).exists()
+def _facts_on(item: Item, value: dt.date | None) -> dt.date:
+    return value or default_facts_on(item)
 
 
-def _validate_illegal(item: Item, data: dict[str, Any]) -> None:
+def _qualify_illegal(item: Item, q: Qualification) -> Qualification:
+    """Fill what the phenomenon implies, then refuse on every failed blocking check at once."""
+    pheno = taxonomy.phenomena().get(q.phenomenon)
+    if pheno is not None:
+        category, keywords = default_classification(
+            pheno, minor_depicted=q.minor_depicted, category=q.tdb_category
+        )
+        q = replace(
+            q,
+            tdb_category=category,
+            keywords=list(q.keywords) or keywords,
+            content_types=list(q.content_types) or list(pheno.default_content_types),
+        )
     errors: dict[str, list[str]] = {}
-    phenomenon = taxonomy.phenomena().get(data["phenomenon"])
-    if phenomenon is None:
-        errors["phenomenon"] = [_("Choose the phenomenon this content falls under.")]
-    known_bases = taxonomy.legal_bases()
-    if not data["legal_bases"]:
-        errors["legal_bases"] = [_("Cite at least one legal basis.")]
-    elif unknown := [b for b in data["legal_bases"] if b not in known_bases]:
-        errors["legal_bases"] = [
-            _("Unknown legal basis: %(codes)s.") % {"codes": ", ".join(unknown)}
-        ]
-    reasons = data["reasons"].strip()
-    if len(reasons) < settings.MIN_REASONS_CHARS:
-        errors["reasons"] = [
-            _(
-                "Explain the facts and why each element of the offence is met: at least "
-                "%(min)d characters (now %(count)d)."
-            )
-            % {"min": settings.MIN_REASONS_CHARS, "count": len(reasons)}
-        ]
-    elif PLACEHOLDER.search(reasons):
-        errors["reasons"] = [_("The reasons still contain a template placeholder.")]
-    if data["tdb_category"] and data["tdb_category"] not in taxonomy.tdb_categories():
-        errors["tdb_category"] = [_("Unknown TDB category.")]
-    if unknown_kw := [k for k in data["keywords"] if k not in taxonomy.tdb_keywords()]:
-        errors["keywords"] = [_("Unknown TDB keyword: %(keys)s.") % {"keys": ", ".join(unknown_kw)}]
-    if phenomenon and phenomenon.code in ADULT_ONLY_PHENOMENA and _victim_is_minor(item):
-        errors["phenomenon"] = [
-            _(
-                "The person shown is a minor: qualify this as child sexual abuse material "
-                "(csam or csam_ai_generated), not as %(code)s."
-            )
-            % {"code": phenomenon.code}
-        ]
-    if phenomenon and not data["tdb_category"] and phenomenon.tdb_category is None:
-        errors["tdb_category"] = [_("This phenomenon needs a TDB category chosen by hand.")]
+    for check in qualification_checks(q, item=item):
+        if not check.passed and check.blocks_assessment:
+            errors.setdefault(check.field, []).append(check.message)
     if errors:
-        raise ValidationFailed(_("The assessment is not complete."), fields=errors)
+        raise ValidationFailed(_("The assessment is not coherent."), fields=errors)
+    return q
 
 
 @transaction.atomic
@@ -108,12 +98,23 @@ def submit_assessment(
     legal_bases: Sequence[str] = (),
     reasons: str = "",
     content_type: str = "",
+    content_types: Sequence[str] = (),
+    minor_depicted: bool = False,
+    facts_on: dt.date | None = None,
 ) -> Assessment:
     """Record an analyst's qualification and send the item to review.
 
-    Raises ``ValidationFailed`` (incomplete or inconsistent qualification), ``Conflict`` (an
-    assessment already waits for review, or the item is finished). Writes ``assessed`` and
-    status events; the item ends in ``awaiting_review``.
+    An illegal verdict must pass every blocking check of ``qualification_checks`` (bases of
+    the phenomenon and in force on ``facts_on``, a national basis, keywords of the category,
+    the phenomenon and keywords fitting ``minor_depicted``, substantiated reasons); category,
+    keywords and content types left empty come from the phenomenon, switched to the minor
+    keys when a minor is depicted. ``content_type`` (one) is the v1 spelling of
+    ``content_types``. A minor depicted marks the case (``Case.has_minor_depicted``), which
+    forbids keeping its media.
+
+    Raises ``ValidationFailed`` (every failed check, by field), ``Conflict`` (an assessment
+    already waits for review, or the item is finished). Writes ``assessed`` and status
+    events; the item ends in ``awaiting_review``.
     """
     require_role(actor, *ASSESSOR_ROLES)
     if verdict not in Assessment.Verdict.values:
@@ -132,20 +133,19 @@ def submit_assessment(
             _("This item can no longer be assessed (status: %(status)s).")
             % {"status": Item.Status(item.status).label}
         )
-    data: dict[str, Any] = {
-        "phenomenon": phenomenon,
-        "tdb_category": tdb_category,
-        "keywords": list(keywords),
-        "legal_bases": list(legal_bases),
-        "reasons": reasons,
-    }
-    content_key = _content_type_key(content_type) if content_type else ""
+    types = _content_type_keys([*([content_type] if content_type else []), *content_types])
+    q = Qualification(
+        phenomenon=phenomenon,
+        tdb_category=tdb_category,
+        keywords=list(dict.fromkeys(keywords)),
+        legal_bases=list(dict.fromkeys(legal_bases)),
+        reasons=reasons.strip(),
+        content_types=types,
+        minor_depicted=minor_depicted,
+        facts_on=_facts_on(item, facts_on),
+    )
     if verdict == Assessment.Verdict.ILLEGAL:
-        _validate_illegal(item, data)
-        pheno = taxonomy.phenomena()[phenomenon]
-        data["tdb_category"] = tdb_category or pheno.tdb_category or ""
-        data["keywords"] = data["keywords"] or list(pheno.tdb_keywords)
-        content_key = content_key or (pheno.default_content_types or ("",))[0]
+        q = _qualify_illegal(item, q)
     elif not reasons.strip():
         raise ValidationFailed(
             _("Say briefly why."), fields={"reasons": [_("Reasons are required.")]}
@@ -153,14 +153,32 @@ def submit_assessment(
     if item.status != Item.Status.ASSESSING:
         transition(item, Item.Status.ASSESSING, actor=actor)
     assessment = Assessment.objects.create(
-        item=item, author=actor, verdict=verdict, content_type=content_key, **data
+        item=item,
+        author=actor,
+        verdict=verdict,
+        phenomenon=q.phenomenon,
+        tdb_category=q.tdb_category,
+        keywords=list(q.keywords),
+        legal_bases=list(q.legal_bases),
+        reasons=q.reasons,
+        content_types=list(q.content_types),
+        content_type=q.content_types[0] if q.content_types else "",
+        minor_depicted=minor_depicted,
+        facts_on=q.facts_on,
     )
+    if minor_depicted and not item.case.has_minor_depicted:
+        Case.objects.filter(pk=item.case_id).update(has_minor_depicted=True)
     CaseEvent.objects.create(
         case_id=item.case_id,
         item=item,
         kind=CaseEvent.Kind.ASSESSED,
         actor=actor,
-        data={"assessment": str(assessment.id), "verdict": verdict, "phenomenon": phenomenon},
+        data={
+            "assessment": str(assessment.id),
+            "verdict": verdict,
+            "phenomenon": phenomenon,
+            "minor_depicted": minor_depicted,
+        },
     )
     transition(item, Item.Status.AWAITING_REVIEW, actor=actor)
     if phenomenon and item.phenomenon != phenomenon:

@@ -5,6 +5,7 @@ Users come from the root ``users`` fixture; pass them in (``approved_item(users)
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +26,9 @@ REASONS = (
     "Publishing it without consent meets every element of the offence of art. 417/9 of the "
     "Criminal Code: an image of a sexual nature, of an identifiable adult, shared without consent."
 )
+# The facts of the factories' content: in 2025, under the 1867 Criminal Code's numbering
+# (417/9), which the new Criminal Code replaced for facts from its entry into force.
+FACTS_ON = dt.date(2025, 11, 3)
 _counter = itertools.count(1)
 
 
@@ -58,6 +62,7 @@ def illegal_assessment(**overrides: Any) -> dict[str, Any]:
         "legal_bases": ["BE-CC-417/9"],
         "reasons": REASONS,
         "content_type": "image",
+        "facts_on": FACTS_ON,
         **overrides,
     }
 

@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 
 from flagdesk.cases.models import Item
 
@@ -172,7 +173,7 @@ def test_refusals_are_in_the_request_language(client, users):
     headers = {"Authorization": f"Bearer {issue_token(users['analyst'])}", "Accept-Language": "fr"}
 
     def refusal(change):
-        body = json.dumps({**illegal_assessment(), **change})
+        body = json.dumps({**illegal_assessment(), **change}, cls=DjangoJSONEncoder)
         url = f"/api/v1/items/{item.id}/assessments"
         return client.post(url, body, "application/json", headers=headers).json()["error"]
 
@@ -195,7 +196,7 @@ def test_refusals_are_in_the_request_language(client, users):
 )
 def test_unstorable_text_in_an_assessment_is_refused_naming_the_field(api, users, change, field):
     item = reported_item()
-    body = json.dumps({**illegal_assessment(), **change})
+    body = json.dumps({**illegal_assessment(), **change}, cls=DjangoJSONEncoder)
     response = api("analyst").post(f"/items/{item.id}/assessments", body)
     assert response.status_code == 422, response.content
     assert list(response.json()["error"]["fields"]) == [field]

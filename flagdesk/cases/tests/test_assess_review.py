@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from flagdesk.cases.models import Assessment, Item
 
-from .factories import REASONS, assessed_item, reported_item
+from .factories import FACTS_ON, REASONS, assessed_item, reported_item
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,8 @@ def _post_assessment(client, item, **overrides):
         "phenomenon": "ncii",
         "legal_bases": ["BE-CC-417/9", "BE-CC-417/10"],
         "reasons": REASONS,
-        "content_type": "image",
+        "content_types": ["image"],
+        "facts_on": FACTS_ON.isoformat(),
         "tdb_category": "",
         **overrides,
     }

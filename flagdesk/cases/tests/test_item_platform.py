@@ -118,7 +118,7 @@ def test_patch_sets_the_platform_and_answers_with_the_item(api, users):
         ({"platform": None}, "platform"),
         ({"platform": ""}, "platform"),
         ({}, "body"),
-        ({"identifiers": {"post_id": "1"}}, "body"),  # not (yet) a field of the PATCH
+        ({"identifiers": {"posted_at": "yesterday"}}, "identifiers.posted_at"),
     ],
 )
 def test_patch_refuses_what_it_cannot_apply_with_422(api, users, body, field):

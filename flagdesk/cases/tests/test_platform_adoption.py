@@ -94,6 +94,7 @@ def test_items_of_every_status_past_the_notice_or_finished_are_untouched(users):
     paths = {
         Item.Status.NOTIFIED: [Item.Status.NOTIFIED],
         Item.Status.REMOVED: [Item.Status.NOTIFIED, Item.Status.REMOVED],
+        Item.Status.RESTRICTED: [Item.Status.NOTIFIED, Item.Status.RESTRICTED],
         Item.Status.REFUSED: [Item.Status.NOTIFIED, Item.Status.REFUSED],
         Item.Status.STILL_ONLINE: [Item.Status.NOTIFIED, Item.Status.STILL_ONLINE],
         Item.Status.ESCALATED: [Item.Status.NOTIFIED, Item.Status.REFUSED, Item.Status.ESCALATED],

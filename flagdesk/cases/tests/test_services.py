@@ -11,6 +11,8 @@ from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.platforms.services import add_platform
 
+from .factories import FACTS_ON
+
 pytestmark = pytest.mark.django_db
 
 REASONS = (
@@ -27,6 +29,7 @@ def _assess(item, user, **overrides):
         "legal_bases": ["BE-CC-417/9"],
         "reasons": REASONS,
         "content_type": "image",
+        "facts_on": FACTS_ON,
     }
     data.update(overrides)
     return submit_assessment(item, actor=user, **data)
@@ -99,7 +102,7 @@ def test_content_showing_a_minor_is_never_ncii(users, settings):
     )
     with pytest.raises(ValidationFailed) as exc:
         _assess(submitted.items[0], users["analyst"])
-    assert "csam" in str(exc.value.fields["phenomenon"])
+    assert "Child sexual abuse material" in str(exc.value.fields["minor_depicted"])
 
 
 def test_four_eyes_the_author_cannot_approve_their_own_assessment(item, users):

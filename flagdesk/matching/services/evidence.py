@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
-from flagdesk.cases.models import Item
+from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.cases.services.qualification import MINOR_AGE_BANDS
+from flagdesk.core import taxonomy
 from flagdesk.core.crypto import fernet
 from flagdesk.core.errors import NotFound
 
@@ -50,7 +54,7 @@ def evidence_dir() -> Path:
 def keep_file(item: Item, source: Any, media: HashedMedia, *, actor: User | None) -> Kept:
     """Encrypt the upload into the evidence directory and record it, where the law allows
     keeping media of the item's phenomenon (``may_keep_media``) and the file is not too big."""
-    if not may_keep_media(item.phenomenon, True):
+    if not may_keep_media(item):
         return Kept(refusal=_("The law does not allow keeping media of this kind."))
     limit = int(settings.MATCHING_MAX_KEEP_BYTES)
     if media.size > limit:
@@ -114,3 +118,47 @@ def read_file(media_file: MediaFile, *, actor: User) -> bytes:
         data={"file": str(media_file.pk)},
     )
     return data
+
+
+def discard_forbidden_media(*, limit: int = 200) -> int:
+    """Destroy what was kept before the law stopped allowing it: files and thumbnails of
+    items whose case was since found to depict a minor, or whose phenomenon was requalified
+    to one that forbids media (CSAM). Run by the worker's sweep; returns how many items were
+    cleaned. Each cleaned item gets a ``media`` event; the audit trail records the deletion."""
+    cleaned = 0
+    forbidden = ["", *(p.code for p in taxonomy.phenomena().values() if not p.store_media)]
+    candidates = (
+        Item.objects.filter(Q(media_files__isnull=False) | ~Q(signals__thumbnail=""))
+        .filter(
+            Q(case__has_minor_depicted=True)
+            | Q(phenomenon__in=forbidden)
+            | Q(reports__victim_age_band__in=MINOR_AGE_BANDS)
+        )
+        .select_related("case")
+        .distinct()[:limit]
+    )
+    for item in candidates:
+        if may_keep_media(item):
+            continue
+        with transaction.atomic():
+            files = list(MediaFile.objects.select_for_update().filter(item=item))
+            for media_file in files:
+                (evidence_dir() / media_file.storage_name).unlink(missing_ok=True)
+            MediaFile.objects.filter(pk__in=[f.pk for f in files]).delete()
+            item.signals.exclude(thumbnail="").update(thumbnail="")
+            item.bank_entries.exclude(thumbnail="").update(thumbnail="")
+            CaseEvent.objects.create(
+                case_id=item.case_id,
+                item=item,
+                kind=CaseEvent.Kind.MEDIA,
+                note=_("Kept media and thumbnails destroyed: the law forbids keeping them."),
+                data={"discarded_files": len(files)},
+            )
+            record(
+                "media.discard",
+                actor=None,
+                target=f"item:{item.pk}",
+                data={"files": [str(f.pk) for f in files]},
+            )
+        cleaned += 1
+    return cleaned

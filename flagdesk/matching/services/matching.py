@@ -20,7 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flagdesk.accounts.permissions import require_role
-from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.cases.models import Case, CaseEvent, Item
+from flagdesk.cases.services.qualification import MINOR_AGE_BANDS
 from flagdesk.core import taxonomy
 
 from ..index.base import Codes, SearchResult, codes_from_hex
@@ -175,14 +176,28 @@ def find(signals: Sequence[ComputedSignal]) -> list[Lookup]:
     return lookups
 
 
-def may_keep_media(phenomenon: str, requested: bool) -> bool:
-    """A copy (even a thumbnail) is kept only when asked for and the phenomenon allows it.
+def may_keep_media(item: Item, requested: bool = True) -> bool:
+    """A copy (even a thumbnail) is kept only when asked for and the law allows it.
 
-    CSAM and minors' sexting are never stored (legal.md: URLs and hashes only); an item
-    without a phenomenon yet is treated as if it might be one of them.
+    CSAM and minors' sexting are never stored (legal.md: URLs and hashes only); neither is
+    anything of a case where a minor is depicted or targeted, whatever the phenomenon (an
+    image of a minor under sextortion or grooming is still an image of a minor), nor of an
+    item whose report gives the victim's age as under 18. An item without a phenomenon yet is
+    treated as if it might be CSAM.
     """
-    pheno = taxonomy.phenomena().get(phenomenon)
-    return bool(requested and pheno is not None and pheno.store_media)
+    pheno = taxonomy.phenomena().get(item.phenomenon)
+    if not requested or pheno is None or not pheno.store_media:
+        return False
+    return not involves_minor(item)
+
+
+def involves_minor(item: Item) -> bool:
+    """A minor is depicted or targeted (the analyst's judgement on the case) or a report
+    gives the victim's age as under 18."""
+    case = Case.objects.filter(pk=item.case_id).values_list("has_minor_depicted", flat=True)
+    if case.first():
+        return True
+    return item.reports.filter(victim_age_band__in=MINOR_AGE_BANDS).exists()
 
 
 @transaction.atomic
@@ -198,7 +213,7 @@ def record_media(
     if actor is not None:
         require_role(actor, *HASHERS)
     thumbnail = ""
-    if media.thumbnail and may_keep_media(item.phenomenon, keep_thumbnail):
+    if media.thumbnail and may_keep_media(item, keep_thumbnail):
         thumbnail = base64.b64encode(media.thumbnail).decode()
     rows = []
     for s in media.signals:

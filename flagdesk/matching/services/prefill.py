@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -9,12 +10,25 @@ from django.utils.translation import gettext as _
 
 from flagdesk.cases.models import Assessment, CaseEvent
 from flagdesk.cases.services.assessment import submit_assessment
+from flagdesk.cases.services.qualification import default_facts_on
+from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict
 
 from ..models import Match
 
 if TYPE_CHECKING:
     from flagdesk.accounts.models import User
+
+
+def bases_now(codes: list[str], *, on: dt.date) -> list[str]:
+    """The known item's legal bases as the law stood on the re-upload's date: a provision
+    renumbered since (the new Criminal Code) is cited by its successor; one with no version in
+    force then is left as it was, for the check to name."""
+    found = []
+    for code in codes:
+        basis = taxonomy.basis_in_force(code, on)
+        found.append(basis.code if basis else code)
+    return list(dict.fromkeys(found))
 
 
 def prefill_source(match: Match) -> Assessment | None:
@@ -44,9 +58,13 @@ def assess_from_match(match: Match, *, actor: User) -> Assessment:
         phenomenon=source.phenomenon,
         tdb_category=source.tdb_category,
         keywords=source.keywords,
-        legal_bases=source.legal_bases,
+        legal_bases=bases_now(source.legal_bases, on=default_facts_on(match.item)),
         reasons=source.reasons,
-        content_type=source.content_type,
+        content_types=list(source.content_types)
+        or ([source.content_type] if source.content_type else []),
+        # A re-upload shows the same person: a minor then is a minor now. The date of the
+        # facts is the new posting's, so the bases are checked against the law in force then.
+        minor_depicted=source.minor_depicted,
     )
     known = match.entry.item
     CaseEvent.objects.create(

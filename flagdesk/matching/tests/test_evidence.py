@@ -102,3 +102,38 @@ def test_the_upload_form_keeps_the_file_when_ticked(client, users):
     )
     assert response.status_code == 302
     assert MediaFile.objects.filter(item=item).count() == 1
+
+
+def test_media_kept_before_a_minor_was_found_is_destroyed_by_the_sweep(users):
+    """An image kept as NCII evidence, then the analyst finds the person depicted is a minor:
+    the file, its thumbnail and the bank's copy go, and the timeline and audit say so."""
+    from flagdesk.cases.models import Case, CaseEvent
+    from flagdesk.matching.services.evidence import discard_forbidden_media
+    from flagdesk.matching.tasks import sweep_unchecked
+
+    item = reported_item(phenomenon="ncii")
+    result = hash_item_media(
+        item,
+        upload(picture_bytes()),
+        actor=users["analyst"],
+        source="analyst",
+        keep_file=True,
+        keep_thumbnail=True,
+    )
+    kept = result.kept.media_file
+    assert kept is not None and item.signals.exclude(thumbnail="").exists()
+    path = evidence_dir() / kept.storage_name
+    assert path.exists()
+    assert discard_forbidden_media() == 0  # an adult's NCII evidence may stay
+
+    Case.objects.filter(pk=item.case_id).update(has_minor_depicted=True)
+    assert sweep_unchecked() >= 1
+    assert not path.exists()
+    assert not MediaFile.objects.filter(item=item).exists()
+    assert not item.signals.exclude(thumbnail="").exists()
+    assert item.signals.exists()  # the hashes stay: they are what finds re-uploads
+    assert CaseEvent.objects.filter(item=item, kind=CaseEvent.Kind.MEDIA).latest(
+        "created_at"
+    ).data == {"discarded_files": 1}
+    assert AuditEntry.objects.filter(action="media.discard").exists()
+    assert discard_forbidden_media() == 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.cases.models import Case, CaseEvent, Item
+from flagdesk.cases.services.qualification import default_facts_on
 from flagdesk.cases.tests.factories import approved_item, reported_item
+from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict
 from flagdesk.matching.models import Match
 from flagdesk.matching.services.banks import allow_prefill, remove_entry, set_bank_enabled
@@ -151,7 +153,12 @@ def test_prefill_needs_a_reviewers_permission_and_still_goes_to_review(users):
     new_item.refresh_from_db()
     assert new_item.status == Item.Status.AWAITING_REVIEW
     assert created.author == users["analyst"]
-    assert created.legal_bases == assessment.legal_bases
+    # Cited as the law stands on the re-upload's date: a renumbered article by its successor.
+    today = default_facts_on(new_item)
+    assert created.legal_bases == [
+        taxonomy.basis_in_force(code, today).code for code in assessment.legal_bases
+    ]
+    assert created.facts_on == today
     # The reasons go to the platform unchanged; where they came from stays on our timeline.
     assert created.reasons == assessment.reasons
     event = CaseEvent.objects.get(item=new_item, kind=CaseEvent.Kind.PREFILLED)
@@ -164,7 +171,25 @@ def test_prefill_needs_a_reviewers_permission_and_still_goes_to_review(users):
     [("ncii", True, True), ("ncii", False, False), ("csam", True, False), ("", True, False)],
 )
 def test_media_is_kept_only_where_the_law_allows(phenomenon, requested, kept):
-    assert may_keep_media(phenomenon, requested) is kept
+    item = reported_item()
+    Item.objects.filter(pk=item.pk).update(phenomenon=phenomenon)
+    item.refresh_from_db()
+    assert may_keep_media(item, requested) is kept
+
+
+@pytest.mark.parametrize("phenomenon", ["sextortion", "grooming", "ncii"])
+def test_nothing_is_kept_of_a_case_depicting_a_minor_whatever_the_phenomenon(phenomenon):
+    item = reported_item()
+    Item.objects.filter(pk=item.pk).update(phenomenon=phenomenon)
+    Case.objects.filter(pk=item.case_id).update(has_minor_depicted=True)
+    item.refresh_from_db()
+    assert may_keep_media(item, True) is False
+
+
+def test_nothing_is_kept_when_a_report_gives_the_victim_as_a_minor():
+    item = reported_item(victim_age_band="13-17", phenomenon="sextortion")
+    item.refresh_from_db()
+    assert may_keep_media(item, True) is False
 
 
 def test_a_hash_whose_matching_task_was_lost_is_swept_by_the_worker(users):

@@ -1,0 +1,461 @@
+"""The coherence of a legal qualification: one list of named checks, used three times.
+
+An analyst's submission is refused on the checks that make an assessment wrong
+(``blocks_assessment``); the reviewer sees every check with its outcome; the notice pre-flight
+refuses to send on the checks that make a notice unsafe (``blocks_sending``: a basis still "to
+be confirmed", a reasons text reused elsewhere only warns). Keeping them in one place means the
+form, the API, the review page and the pre-flight can never disagree on what is coherent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from flagdesk.core import taxonomy
+from flagdesk.organisation.queries import confirmed_legal_bases
+
+from ..models import Assessment, Item
+
+MINOR_AGE_BANDS = ("under-13", "13-17")
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\[\[|\]\]|<[A-Z_]{3,}>|\bTODO\b|\bXXX\b|lorem ipsum", re.I)
+# TDB keywords that describe abuse of a child: meaningless unless a minor is involved.
+MINOR_KEYWORDS = frozenset(
+    {
+        "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",
+        "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL_DEEPFAKE",
+        "KEYWORD_GROOMING_SEXUAL_ENTICEMENT_MINORS",
+        "KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS",
+    }
+)
+MINORS_CATEGORY = "STATEMENT_CATEGORY_PROTECTION_OF_MINORS"
+SYNTHETIC = "CONTENT_TYPE_SYNTHETIC_MEDIA"
+
+
+def adult_only_keywords() -> frozenset[str]:
+    """Keywords whose exact TDB label excludes content depicting minors (NCII, deepfakes)."""
+    return frozenset(
+        k
+        for k in taxonomy.tdb_keywords()
+        if "excluding content depicting minors" in taxonomy.label(k)
+    )
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """What an illegal verdict asserts, before or after it is stored."""
+
+    phenomenon: str
+    tdb_category: str
+    keywords: Sequence[str]
+    legal_bases: Sequence[str]
+    reasons: str
+    content_types: Sequence[str]
+    minor_depicted: bool
+    facts_on: dt.date
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule and its outcome on one qualification."""
+
+    code: str
+    field: str
+    label: str
+    passed: bool
+    message: str = ""
+    blocks_assessment: bool = True
+    blocks_sending: bool = True
+
+
+def victim_is_minor(item: Item) -> bool:
+    """A report says the victim is under 18 (the reporter's age band, not our judgement)."""
+    return item.reports.filter(victim_age_band__in=MINOR_AGE_BANDS).exists()
+
+
+def default_facts_on(item: Item, *, today: dt.date | None = None) -> dt.date:
+    """When nothing better is known: the posting date the analyst recorded, else the day the
+    content was first reported (the facts are at the latest that old)."""
+    posted = str((item.identifiers or {}).get("posted_at") or "")
+    if posted:
+        try:
+            return dt.datetime.fromisoformat(posted).date()
+        except ValueError:
+            pass
+    if item.created_at:
+        return timezone.localdate(item.created_at)
+    return today or timezone.localdate()
+
+
+def default_classification(
+    phenomenon: taxonomy.Phenomenon, *, minor_depicted: bool, category: str
+) -> tuple[str, list[str]]:
+    """The TDB category and keywords a phenomenon implies, switched to the minor-specific
+    keys when a minor is depicted or targeted (the taxonomy's ``tdb_if_victim_minor``)."""
+    switch = phenomenon.minor_switch() if minor_depicted else None
+    if not category:
+        if switch:
+            return switch.category, list(switch.keywords)
+        return phenomenon.tdb_category or "", list(phenomenon.tdb_keywords)
+    for candidate in (switch, phenomenon.tdb_if_target_women):
+        if candidate and candidate.category == category:
+            return category, list(candidate.keywords)
+    allowed = keywords_allowed(phenomenon, category)
+    return category, [k for k in phenomenon.tdb_keywords if k in allowed]
+
+
+def keywords_allowed(phenomenon: taxonomy.Phenomenon, category: str) -> set[str]:
+    """Keywords of the category's group, of the phenomenon's additional categories (the TDB's
+    ``category_addition``: doxing is cyber violence and a data protection violation), and the
+    keywords the taxonomy itself pairs with the phenomenon in that category (incitement on the
+    ground of gender is cyber violence and hate speech)."""
+    if not category:
+        return set()
+    allowed = taxonomy.keywords_of(category)
+    for addition in phenomenon.tdb_category_addition:
+        allowed |= taxonomy.keywords_of(addition)
+    if category == phenomenon.tdb_category:
+        allowed |= set(phenomenon.tdb_keywords)
+    return allowed
+
+
+def _check(code: str, fld: str, label: str, failure: str, **kw: bool) -> Check:
+    return Check(code=code, field=fld, label=label, passed=not failure, message=failure, **kw)
+
+
+def _minor_checks(q: Qualification, pheno: taxonomy.Phenomenon, item: Item) -> list[Check]:
+    failure = ""
+    if q.minor_depicted and pheno.is_adults_only:
+        target = taxonomy.phenomena().get(pheno.if_minor_depicted or "")
+        failure = _(
+            "A minor is depicted, and “%(phenomenon)s” excludes content depicting minors: "
+            "qualify it as “%(target)s”."
+        ) % {"phenomenon": pheno.label(), "target": target.label() if target else ""}
+    elif not q.minor_depicted and pheno.is_minors_only:
+        failure = _(
+            "“%(phenomenon)s” needs a minor depicted or targeted: tick “a minor is depicted or "
+            "targeted”, or choose another phenomenon."
+        ) % {"phenomenon": pheno.label()}
+    elif pheno.is_adults_only and victim_is_minor(item):
+        target = taxonomy.phenomena().get(pheno.if_minor_depicted or "")
+        failure = _(
+            "A report gives the victim's age as under 18: if the person shown is a minor, tick "
+            "“a minor is depicted or targeted” and qualify it as “%(target)s”, not as "
+            "“%(phenomenon)s”."
+        ) % {"phenomenon": pheno.label(), "target": target.label() if target else ""}
+    return [
+        _check(
+            "minor_consistency",
+            "minor_depicted",
+            _("The phenomenon fits whether a minor is depicted or targeted"),
+            failure,
+        )
+    ]
+
+
+def _basis_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:
+    registry = taxonomy.legal_bases()
+    known = [registry[c] for c in q.legal_bases if c in registry]
+    unknown = [c for c in q.legal_bases if c not in registry]
+    checks = [
+        _check(
+            "bases_known",
+            "legal_bases",
+            _("At least one legal basis is cited, each one known"),
+            _("Cite at least one legal basis.")
+            if not q.legal_bases
+            else (_("Unknown legal basis: %(codes)s.") % {"codes": ", ".join(unknown)})
+            if unknown
+            else "",
+        )
+    ]
+    own = {b.code for b in pheno.legal_bases}
+    foreign = [b.code for b in known if own and b.code not in own]
+    checks.append(
+        _check(
+            "bases_of_phenomenon",
+            "legal_bases",
+            _("Every legal basis belongs to the phenomenon"),
+            _("These legal bases do not qualify “%(phenomenon)s”: %(codes)s.")
+            % {"phenomenon": pheno.label(), "codes": ", ".join(foreign)}
+            if foreign
+            else "",
+        )
+    )
+    stale = [b for b in known if not b.may_apply(q.facts_on)]
+    checks.append(
+        _check(
+            "bases_in_force",
+            "legal_bases",
+            _("Every legal basis was in force on the date of the facts"),
+            _("Not in force on %(date)s (the date of the facts): %(codes)s.")
+            % {
+                "date": q.facts_on.isoformat(),
+                "codes": "; ".join(_validity(b) for b in stale),
+            }
+            if stale
+            else "",
+        )
+    )
+    national = [b for b in known if not b.is_context_only]
+    checks.append(
+        _check(
+            "national_basis",
+            "legal_bases",
+            _("A national provision is cited, not only a directive"),
+            _(
+                "A directive binds Member States, not the person who posted the content: cite "
+                "the Belgian provision it is about beside it."
+            )
+            if known and not national
+            else "",
+        )
+    )
+    to_confirm = [b.code for b in known if b.needs_confirmation(q.facts_on)]
+    unconfirmed = sorted(set(to_confirm) - confirmed_legal_bases()) if to_confirm else []
+    checks.append(
+        _check(
+            "bases_confirmed",
+            "legal_bases",
+            _("No legal basis is still to be confirmed"),
+            _("To be confirmed by a coordinator before a notice may cite it: %(codes)s.")
+            % {"codes": ", ".join(unconfirmed)}
+            if unconfirmed
+            else "",
+            blocks_assessment=False,
+        )
+    )
+    return checks
+
+
+def _validity(basis: taxonomy.LegalBasis) -> str:
+    start = basis.valid_from.isoformat() if basis.valid_from else "…"
+    end = basis.valid_to.isoformat() if basis.valid_to else "…"
+    text = f"{basis.code} ({start} to {end})"
+    if basis.successor:
+        text += " → " + basis.successor
+    return text
+
+
+def _classification_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:
+    checks = []
+    allowed = pheno.allowed_categories()
+    bad_category = ""
+    if q.tdb_category and q.tdb_category not in taxonomy.tdb_categories():
+        bad_category = _("Unknown TDB category.")
+    elif not q.tdb_category:
+        bad_category = _("This phenomenon needs a TDB category chosen by hand.")
+    elif allowed and q.tdb_category not in allowed:
+        bad_category = _(
+            "“%(category)s” does not describe “%(phenomenon)s”; use one of: %(choices)s."
+        ) % {
+            "category": taxonomy.label(q.tdb_category),
+            "phenomenon": pheno.label(),
+            "choices": "; ".join(taxonomy.label(c) for c in sorted(allowed)),
+        }
+    elif q.tdb_category == MINORS_CATEGORY and not q.minor_depicted:
+        bad_category = _("“Protection of minors” needs a minor depicted or targeted.")
+    checks.append(
+        _check(
+            "category_of_phenomenon",
+            "tdb_category",
+            _("The TDB category describes the phenomenon"),
+            bad_category,
+        )
+    )
+    unknown = [k for k in q.keywords if k not in taxonomy.tdb_keywords()]
+    allowed_keywords = keywords_allowed(pheno, q.tdb_category)
+    outside = [k for k in q.keywords if k not in unknown and k not in allowed_keywords]
+    checks.append(
+        _check(
+            "keywords_of_category",
+            "keywords",
+            _("Every TDB keyword belongs to the TDB category"),
+            (_("Unknown TDB keyword: %(keys)s.") % {"keys": ", ".join(unknown)})
+            if unknown
+            else (
+                _("Not keywords of “%(category)s”: %(keys)s.")
+                % {
+                    "category": taxonomy.label(q.tdb_category),
+                    "keys": "; ".join(taxonomy.label(k) for k in outside),
+                }
+            )
+            if outside
+            else "",
+        )
+    )
+    if q.minor_depicted:
+        wrong = [k for k in q.keywords if k in adult_only_keywords()]
+        failure = (
+            _("These keywords exclude content depicting minors: %(keys)s.")
+            % {"keys": "; ".join(taxonomy.label(k) for k in wrong)}
+            if wrong
+            else ""
+        )
+    else:
+        wrong = [k for k in q.keywords if k in MINOR_KEYWORDS]
+        failure = (
+            _("These keywords need a minor depicted or targeted: %(keys)s.")
+            % {"keys": "; ".join(taxonomy.label(k) for k in wrong)}
+            if wrong
+            else ""
+        )
+    checks.append(
+        _check(
+            "keywords_fit_minor",
+            "keywords",
+            _("The keywords fit whether a minor is depicted or targeted"),
+            failure,
+        )
+    )
+    return checks
+
+
+def _content_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:
+    known = set(taxonomy.content_type_aliases().values())
+    unknown = [c for c in q.content_types if c not in known]
+    missing = (
+        SYNTHETIC in pheno.default_content_types
+        and q.content_types
+        and SYNTHETIC not in q.content_types
+    )
+    return [
+        _check(
+            "content_types",
+            "content_types",
+            _("At least one content type, each one known"),
+            _("Choose at least one content type.")
+            if not q.content_types
+            else (_("Unknown content type %(value)s.") % {"value": ", ".join(unknown)})
+            if unknown
+            else "",
+        ),
+        _check(
+            "synthetic_media",
+            "content_types",
+            _("Manipulated or generated material is typed as synthetic media"),
+            _("“%(phenomenon)s” is about generated or manipulated material: add “%(type)s”.")
+            % {"phenomenon": pheno.label(), "type": taxonomy.label(SYNTHETIC)}
+            if missing
+            else "",
+            blocks_assessment=False,
+            blocks_sending=False,
+        ),
+    ]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _reasons_checks(q: Qualification, item: Item) -> list[Check]:
+    reasons = q.reasons.strip()
+    failure = ""
+    if len(reasons) < settings.MIN_REASONS_CHARS:
+        failure = _(
+            "Explain the facts and why each element of the offence is met: at least "
+            "%(min)d characters (now %(count)d)."
+        ) % {"min": settings.MIN_REASONS_CHARS, "count": len(reasons)}
+    elif PLACEHOLDER.search(reasons):
+        failure = _("The reasons still contain a template placeholder.")
+    checks = [
+        _check(
+            "reasons_substantiated",
+            "reasons",
+            _("The reasons are long enough and hold no placeholder"),
+            failure,
+        )
+    ]
+    reused = _reused_elsewhere(reasons, item) if reasons else []
+    checks.append(
+        _check(
+            "reasons_specific",
+            "reasons",
+            _("The reasons are written for this item"),
+            ngettext(
+                "The same reasons were written for another item (%(cases)s): a platform reads "
+                "boilerplate as an unsubstantiated notice. Describe what this item shows or "
+                "says.",
+                "The same reasons were written for %(count)d other items (%(cases)s): a "
+                "platform reads boilerplate as an unsubstantiated notice. Describe what this "
+                "item shows or says.",
+                len(reused),
+            )
+            % {"count": len(reused), "cases": ", ".join(sorted(set(reused))[:5])}
+            if reused
+            else "",
+            blocks_assessment=False,
+            blocks_sending=False,
+        )
+    )
+    return checks
+
+
+def _reused_elsewhere(reasons: str, item: Item) -> list[str]:
+    """Case references of other items whose assessment has the same reasons (whitespace and
+    case aside): narrowed in SQL by the opening characters, compared exactly in Python."""
+    target = _normalised(reasons)
+    candidates = (
+        Assessment.objects.filter(reasons__istartswith=reasons.strip()[:60])
+        .exclude(item_id=item.pk)
+        .select_related("item__case")
+        .only("reasons", "item__case__reference")[:200]
+    )
+    return [a.item.case.reference for a in candidates if _normalised(a.reasons) == target]
+
+
+def qualification_checks(q: Qualification, *, item: Item) -> list[Check]:
+    """Every rule of an illegal verdict, passed or not, in the order a reviewer reads them."""
+    pheno = taxonomy.phenomena().get(q.phenomenon)
+    if pheno is None:
+        return [
+            _check(
+                "phenomenon_known",
+                "phenomenon",
+                _("The phenomenon is known"),
+                _("Choose the phenomenon this content falls under."),
+            )
+        ]
+    today = timezone.localdate()
+    return [
+        *_minor_checks(q, pheno, item),
+        *_basis_checks(q, pheno),
+        *_classification_checks(q, pheno),
+        *_content_checks(q, pheno),
+        *_reasons_checks(q, item),
+        _check(
+            "facts_on",
+            "facts_on",
+            _("The date of the facts is not in the future"),
+            _("The facts cannot have happened after today.") if q.facts_on > today else "",
+        ),
+    ]
+
+
+def qualification_of(assessment: Assessment) -> Qualification:
+    return Qualification(
+        phenomenon=assessment.phenomenon,
+        tdb_category=assessment.tdb_category,
+        keywords=list(assessment.keywords),
+        legal_bases=list(assessment.legal_bases),
+        reasons=assessment.reasons,
+        content_types=list(assessment.content_types)
+        or ([assessment.content_type] if assessment.content_type else []),
+        minor_depicted=assessment.minor_depicted,
+        facts_on=assessment.facts_on or default_facts_on(assessment.item),
+    )
+
+
+def assessment_checks(assessment: Assessment) -> list[Check]:
+    """The checks of a stored assessment: shown to the reviewer, run again before sending
+    (a coordinator may have confirmed a basis since, or a reasons text been reused)."""
+    if assessment.verdict != Assessment.Verdict.ILLEGAL:
+        return []
+    return qualification_checks(qualification_of(assessment), item=assessment.item)
