@@ -9,16 +9,20 @@ join cases (S1b). django-ninja serves one path from one router, so GET and POST 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field
 
 from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import require_role
+from flagdesk.core.errors import NotFound
 from flagdesk.core.schemas import Schema
 
 from .models import Platform
 from .queries import platforms
+from .services import REGISTRY_EDITORS, set_hash_matching
 
 
 class NoticeChannelIn(Schema):
@@ -34,6 +38,11 @@ class PlatformIn(Schema):
     languages: list[Annotated[str, Field(max_length=20)]] = Field(
         default_factory=lambda: ["en"], max_length=30
     )
+    accepts_hash_matching: bool = False
+
+
+class PlatformPatch(Schema):
+    accepts_hash_matching: bool
 
 
 class DomainsIn(Schema):
@@ -49,6 +58,7 @@ def platform_json(p: Platform) -> dict[str, Any]:
         "vlop": p.is_vlop,
         "notice_channel": {"type": p.channel_kind, "address": p.notice_address},
         "languages": list(p.languages),
+        "accepts_hash_matching": p.accepts_hash_matching,
         "created_at": p.created_at.isoformat(),
     }
 
@@ -56,3 +66,15 @@ def platform_json(p: Platform) -> dict[str, Any]:
 def list_platforms(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request.user, *CASEWORK_ROLES, Role.ADMIN)
     return [platform_json(p) for p in platforms()]
+
+
+def update_platform(
+    request: HttpRequest, platform_id: UUID, payload: PlatformPatch
+) -> dict[str, Any]:
+    """``PATCH /platforms/{id}``: today whether the platform accepts hash matching."""
+    require_role(request.user, *REGISTRY_EDITORS)
+    platform = platforms().filter(id=platform_id).first()
+    if platform is None:
+        raise NotFound(_("No platform with this id."))
+    set_hash_matching(platform, actor=request.user, accepts=payload.accepts_hash_matching)
+    return platform_json(platforms().get(pk=platform.pk))

@@ -53,6 +53,13 @@ class PlatformForm(_Form):
         help_text=_("Two-letter codes the platform accepts, in order of preference: en, fr."),
     )
     is_vlop = forms.BooleanField(label=_("Very large online platform (VLOP)"), required=False)
+    accepts_hash_matching = forms.BooleanField(
+        label=_("Accepts hash matching"),
+        required=False,
+        help_text=_(
+            "Notices then carry each item's known hashes (PDQ, MD5, SHA-256), never the media."
+        ),
+    )
 
     def clean_domains(self) -> list[str]:
         return split_list(self.cleaned_data["domains"])

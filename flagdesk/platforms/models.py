@@ -21,6 +21,9 @@ class Platform(models.Model):
     )
     notice_address = models.EmailField(_("notice address"), blank=True)
     languages = models.JSONField(_("notice languages"), default=list)
+    # Whether the platform matches content by hash: only then do notices carry the items'
+    # known hashes (art. 16(2)(b) "additional information"; never the media itself).
+    accepts_hash_matching = models.BooleanField(_("accepts hash matching"), default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

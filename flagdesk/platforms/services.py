@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.audit.services import record
 from flagdesk.core.errors import ValidationFailed
 
 from .models import Platform, PlatformDomain
@@ -152,6 +153,7 @@ def add_platform(
     languages: Sequence[str] = ("en",),
     is_vlop: bool = False,
     channel_kind: str = Platform.Channel.EMAIL,
+    accepts_hash_matching: bool = False,
 ) -> Platform:
     """Register a platform with its domains; a domain may belong to one platform only.
 
@@ -187,8 +189,26 @@ def add_platform(
         channel_kind=channel_kind,
         notice_address=notice_address.strip(),
         languages=list(languages),
+        accepts_hash_matching=accepts_hash_matching,
     )
     _store_domains(platform, cleaned)
+    return platform
+
+
+@transaction.atomic
+def set_hash_matching(platform: Platform, *, actor: User, accepts: bool) -> Platform:
+    """Record whether the platform matches content by hash (coordinator, admin): from the
+    next notice on, notices to it carry each item's known hashes (art. 16(2)(b) DSA), never
+    the media. Notices already queued keep what they froze. Audited."""
+    require_role(actor, *REGISTRY_EDITORS)
+    Platform.objects.filter(pk=platform.pk).update(accepts_hash_matching=accepts)
+    platform.accepts_hash_matching = accepts
+    record(
+        "platform.hash_matching",
+        actor=actor,
+        target=f"platform:{platform.pk}",
+        data={"accepts_hash_matching": accepts},
+    )
     return platform
 
 

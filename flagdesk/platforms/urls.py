@@ -8,4 +8,9 @@ from . import views
 app_name = "platforms"
 urlpatterns = [
     path("platforms/", views.platform_list, name="platform-list"),
+    path(
+        "platforms/<uuid:platform_id>/hash-matching",
+        views.platform_hash_matching,
+        name="platform-hash-matching",
+    ),
 ]

@@ -17,7 +17,13 @@ from ninja import Router
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import NotFound
-from flagdesk.platforms.api import DomainsIn, PlatformIn, list_platforms, platform_json
+from flagdesk.platforms.api import (
+    DomainsIn,
+    PlatformIn,
+    list_platforms,
+    platform_json,
+    update_platform,
+)
 from flagdesk.platforms.queries import platforms
 from flagdesk.platforms.services import REGISTRY_EDITORS
 
@@ -26,6 +32,7 @@ from .platforms import RegistryChange
 
 platforms_router = Router(tags=["platforms"])
 platforms_router.get("/platforms", auth=TokenAuth())(list_platforms)
+platforms_router.patch("/platforms/{platform_id}", auth=TokenAuth())(update_platform)
 
 
 def _change_json(change: RegistryChange) -> dict[str, Any]:
@@ -45,6 +52,7 @@ def create_platform(request: HttpRequest, payload: PlatformIn) -> tuple[int, dic
         languages=payload.languages,
         is_vlop=payload.vlop,
         channel_kind=payload.notice_channel.type,
+        accepts_hash_matching=payload.accepts_hash_matching,
     )
     return 201, _change_json(change)
 

@@ -35,6 +35,7 @@ def register_platform(
     languages: Sequence[str] = ("en",),
     is_vlop: bool = False,
     channel_kind: str = Platform.Channel.EMAIL,
+    accepts_hash_matching: bool = False,
 ) -> RegistryChange:
     """``add_platform``, then ``adopt_open_items``; errors are ``add_platform``'s."""
     platform = add_platform(
@@ -45,6 +46,7 @@ def register_platform(
         languages=languages,
         is_vlop=is_vlop,
         channel_kind=channel_kind,
+        accepts_hash_matching=accepts_hash_matching,
     )
     registered = tuple(platform.domains.order_by("domain").values_list("domain", flat=True))
     return RegistryChange(platform, registered, adopt_open_items(platform, actor=actor))
