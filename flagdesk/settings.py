@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.core.env import (
@@ -184,6 +186,16 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 ORG_NAME = env_str("ORG_NAME", "flagdesk demo organisation")
 ORG_EMAIL = env_str("ORG_EMAIL", "flagger@flagdesk.example")
 DEFAULT_FROM_EMAIL = ORG_EMAIL
+# The no-reply sender of anonymous art. 16(2)(c) notices: an address outside the
+# organisation's mail domain (checked when a notice is queued). Unset: anonymity is refused.
+ANONYMOUS_SENDER = env_str("ANONYMOUS_SENDER", "").strip()
+if ANONYMOUS_SENDER:
+    try:
+        validate_email(ANONYMOUS_SENDER)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"FLAGDESK_ANONYMOUS_SENDER must be an email address, got {ANONYMOUS_SENDER!r}"
+        ) from None
 
 PUBLIC_RATE_LIMIT = env_rate("PUBLIC_RATE_LIMIT", "30/h")
 URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -14,13 +14,16 @@ from ninja import Field, Router
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import require_role
+from flagdesk.cases.api import decision_json
+from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import NotFound
 from flagdesk.core.schemas import Schema
 
 from . import queries, services
-from .models import Notice, NoticeResponse
+from .models import ItemDecision, Notice, NoticeResponse
 from .services.queueing import MAX_ITEMS
+from .services.responses import MAX_REDRESS, MAX_STATEMENT_ID, ItemDecisionInput
 
 router = Router(tags=["notices"])
 
@@ -28,12 +31,40 @@ router = Router(tags=["notices"])
 class QueueIn(Schema):
     item_ids: list[UUID] = Field(..., min_length=1, max_length=MAX_ITEMS)
     anonymous: bool = False
+    # Send although the reasons seem to be in another language than the notice's.
+    confirm_language: bool = False
+
+
+class ProblemOut(Schema):
+    item_id: UUID | None
+    field: str
+    code: str
+    message: str
+
+
+class CheckLineOut(Schema):
+    item_id: UUID | None
+    code: str
+    label: str
+    passed: bool
+
+
+class PreflightOut(Schema):
+    ok: bool
+    can_be_anonymous: bool
+    problems: list[ProblemOut]
+    checklist: list[CheckLineOut]
 
 
 class NoticeItemOut(Schema):
     id: UUID
     url: str
     status: str
+
+
+class DecidedItemOut(NoticeItemOut):
+    # The item's current decision on this notice (cases.api.decision_json), null until one.
+    decision: dict[str, Any] | None
 
 
 class QueuedOut(Schema):
@@ -61,17 +92,54 @@ class NoticeOut(Schema):
     acknowledged_at: dt.datetime | None
     decided_at: dt.datetime | None
     attempts: int
-    items: list[NoticeItemOut]
+    items: list[DecidedItemOut]
     body: str
     payload: dict[str, Any]
+    # The designations a trusted-flagger notice relied on, frozen with it.
+    designations: list[dict[str, Any]]
+
+
+Scope = list[Annotated[str, Field(max_length=10)]]
+
+
+class ItemDecisionIn(Schema):
+    """One item's decision; the service names what is wrong as ``items.N.<field>``."""
+
+    id: UUID
+    decision: str = Field("", max_length=40)
+    ground: str = Field("", max_length=40)
+    territorial_scope: Scope = Field(default_factory=list, max_length=40)
+    automated: bool | None = None
+    redress: str = Field("", max_length=MAX_REDRESS)
+    statement_id: str = Field("", max_length=MAX_STATEMENT_ID)
 
 
 class ResponseIn(Schema):
     kind: str = Field(..., max_length=40)
+    # For every item not listed in ``items`` (all of them without ``items``).
     decision: str = Field("", max_length=40)
+    ground: str = Field("", max_length=40)
+    territorial_scope: Scope = Field(default_factory=list, max_length=40)
+    automated: bool | None = None
+    redress: str = Field("", max_length=MAX_REDRESS)
+    statement_id: str = Field("", max_length=MAX_STATEMENT_ID)
+    items: list[ItemDecisionIn] | None = Field(None, max_length=MAX_ITEMS)
     received_at: dt.datetime | None = None
     platform_reference: str = Field("", max_length=200)
     statement: str = Field("", max_length=50_000)
+
+
+class ItemDecisionOut(Schema):
+    id: UUID  # the item
+    decision_id: UUID
+    decision: str
+    ground: str | None
+    territorial_scope: list[str]
+    automated: bool | None
+    redress: str
+    statement_id: str | None
+    decided_at: dt.datetime
+    corrects: UUID | None  # the decision_id this one corrects
 
 
 class ResponseOut(Schema):
@@ -83,10 +151,21 @@ class ResponseOut(Schema):
     received_at: dt.datetime
     platform_reference: str
     statement: str
+    items: list[ItemDecisionOut]
 
 
 def _items(notice: Notice) -> list[dict[str, Any]]:
     return [{"id": i.id, "url": i.url, "status": i.status} for i in notice.items.all()]
+
+
+def _decided_items(notice: Notice) -> list[dict[str, Any]]:
+    # Oldest first, so the last one kept per item is its current decision on this notice.
+    current = {d.item_id: d for d in notice.item_decisions.order_by("created_at")}
+    return [{**item, "decision": decision_json(current.get(item["id"]))} for item in _items(notice)]
+
+
+def _item_decision_json(d: ItemDecision) -> dict[str, Any]:
+    return {**(decision_json(d) or {}), "id": d.item_id, "decision_id": d.id}
 
 
 def _notice(request: HttpRequest, notice_id: UUID) -> Notice:
@@ -96,17 +175,54 @@ def _notice(request: HttpRequest, notice_id: UUID) -> Notice:
     return notice
 
 
-@router.post("/notices", auth=TokenAuth(), response={201: list[QueuedOut]})
-def queue_notices(request: HttpRequest, payload: QueueIn) -> tuple[int, list[dict[str, Any]]]:
+def _queue_items(request: HttpRequest, item_ids: list[UUID]) -> list[Item]:
     require_role(request.user, *services.QUEUE_ROLES)  # type: ignore[arg-type]
-    ids = list(dict.fromkeys(payload.item_ids))
-    items = list(visible_items(request.user).filter(id__in=ids))  # type: ignore[arg-type]
+    ids = list(dict.fromkeys(item_ids))
+    items = list(
+        visible_items(request.user)  # type: ignore[arg-type]
+        .select_related("platform", "case")
+        .filter(id__in=ids)
+        .order_by("created_at", "id")
+    )
     if missing := sorted(str(i) for i in set(ids) - {item.id for item in items}):
         raise NotFound(
             _("No item with id %(ids)s.") % {"ids": ", ".join(missing)},
             fields={"item_ids": missing},
         )
-    notices = services.queue_notices(items, actor=request.user, anonymous=payload.anonymous)  # type: ignore[arg-type]
+    return items
+
+
+@router.post("/notices/preflight", auth=TokenAuth(), response=PreflightOut)
+def notice_preflight(request: HttpRequest, payload: QueueIn) -> dict[str, Any]:
+    """What would stop these items from being notified, every problem at once; writes
+    nothing. ``queue_notices`` refuses with the same problems in ``error.fields``."""
+    items = _queue_items(request, payload.item_ids)
+    checked = services.preflight(
+        items,
+        actor=request.user,  # type: ignore[arg-type]
+        anonymous=payload.anonymous,
+        confirm_language=payload.confirm_language,
+    )
+    return {
+        "ok": checked.ok,
+        "can_be_anonymous": checked.can_be_anonymous,
+        "problems": [p.as_dict() for p in checked.problems],
+        "checklist": [
+            {"item_id": c.item_id, "code": c.code, "label": c.label, "passed": c.passed}
+            for c in checked.checklist
+        ],
+    }
+
+
+@router.post("/notices", auth=TokenAuth(), response={201: list[QueuedOut]})
+def queue_notices(request: HttpRequest, payload: QueueIn) -> tuple[int, list[dict[str, Any]]]:
+    items = _queue_items(request, payload.item_ids)
+    notices = services.queue_notices(
+        items,
+        actor=request.user,  # type: ignore[arg-type]
+        anonymous=payload.anonymous,
+        confirm_language=payload.confirm_language,
+    )
     return 201, [
         {
             "id": n.id,
@@ -140,9 +256,10 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> dict[str, Any]:
         "acknowledged_at": n.acknowledged_at,
         "decided_at": n.decided_at,
         "attempts": n.outbox.attempts if hasattr(n, "outbox") else 0,
-        "items": _items(n),
+        "items": _decided_items(n),
         "body": n.body,
         "payload": n.payload,
+        "designations": n.designations,
     }
 
 
@@ -157,6 +274,23 @@ def record_response(
         actor=request.user,  # type: ignore[arg-type]
         kind=payload.kind,
         decision=payload.decision,
+        ground=payload.ground,
+        territorial_scope=payload.territorial_scope,
+        is_automated=payload.automated,
+        redress=payload.redress,
+        statement_id=payload.statement_id,
+        items=[
+            ItemDecisionInput(
+                item_id=i.id,
+                decision=i.decision,
+                ground=i.ground,
+                territorial_scope=tuple(i.territorial_scope),
+                is_automated=i.automated,
+                redress=i.redress,
+                statement_id=i.statement_id,
+            )
+            for i in payload.items or ()
+        ],
         received_at=payload.received_at or timezone.now(),
         platform_reference=payload.platform_reference,
         statement=payload.statement,
@@ -170,4 +304,7 @@ def record_response(
         "received_at": response.received_at,
         "platform_reference": response.platform_reference,
         "statement": response.statement,
+        "items": [
+            _item_decision_json(d) for d in response.item_decisions.order_by("item__created_at")
+        ],
     }

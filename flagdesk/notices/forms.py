@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from flagdesk.cases.models import Item
+from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
 
-from .models import NoticeResponse
+from .models import ItemDecision, NoticeResponse
+from .services.responses import MAX_REDRESS, MAX_STATEMENT_ID, ItemDecisionInput
 
 
 class SendNoticeForm(forms.Form):
@@ -37,10 +43,80 @@ class SendNoticeForm(forms.Form):
         return list(dict.fromkeys(ids))
 
 
-class ResponseForm(forms.Form):
+AUTOMATED_CHOICES = [
+    ("", _("not stated")),
+    ("yes", _("yes")),
+    ("no", _("no")),
+]
+
+
+class DecisionDetailsForm(forms.Form):
+    """The Transparency Database's fields of a decision; the service validates the values."""
+
+    ground = forms.ChoiceField(
+        label=_("Ground"),
+        choices=[("", _("not stated")), *ItemDecision.Ground.choices],
+        required=False,
+    )
+    territorial_scope = forms.CharField(
+        label=_("Territorial scope"),
+        help_text=_("Country codes separated by commas (BE, FR, NL; Greece is GR), or EU."),
+        max_length=200,
+        required=False,
+    )
+    is_automated = forms.TypedChoiceField(
+        label=_("Automated means used (art. 16(6))"),
+        choices=AUTOMATED_CHOICES,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    statement_id = forms.CharField(
+        label=_("Statement of reasons id"), max_length=MAX_STATEMENT_ID, required=False
+    )
+    redress = forms.CharField(
+        label=_("Redress information (art. 16(5), verbatim)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_REDRESS,
+        required=False,
+        strip=False,
+    )
+
+    def clean_territorial_scope(self) -> tuple[str, ...]:
+        raw = self.cleaned_data["territorial_scope"] or ""
+        return tuple(code.strip() for code in raw.replace(";", ",").split(",") if code.strip())
+
+    def has_details(self) -> bool:
+        data = self.cleaned_data
+        return bool(
+            data.get("ground")
+            or data.get("territorial_scope")
+            or data.get("is_automated") is not None
+            or (data.get("statement_id") or "").strip()
+            or (data.get("redress") or "").strip()
+        )
+
+
+class ResponseForm(DecisionDetailsForm):
+    """The response, and the decision (with its details) for every item not given its own."""
+
+    field_order = [
+        "kind",
+        "decision",
+        "ground",
+        "territorial_scope",
+        "is_automated",
+        "statement_id",
+        "redress",
+        "received_at",
+        "platform_reference",
+        "statement",
+    ]
+
     kind = forms.ChoiceField(label=_("Kind of response"), choices=NoticeResponse.Kind.choices)
     decision = forms.ChoiceField(
         label=_("Decision"),
+        help_text=_("For every item not given its own decision below."),
         choices=[("", _("(none: acknowledgement only)")), *NoticeResponse.Decision.choices],
         required=False,
     )
@@ -58,3 +134,65 @@ class ResponseForm(forms.Form):
         max_length=50_000,
         strip=False,
     )
+
+
+class ItemDecisionForm(DecisionDetailsForm):
+    """One item's row: left without a decision, the item takes the decision for all."""
+
+    field_order = ["decision", "ground", "territorial_scope", "is_automated", "statement_id"]
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("as for all items")), *NoticeResponse.Decision.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, item: Item, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item = item
+        # A table cell shows no help text; the field for all items above carries it.
+        self.fields["territorial_scope"].help_text = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("decision") and self.has_details():
+            raise forms.ValidationError(
+                _("Choose this item's decision, or leave the rest of its row empty.")
+            )
+        return data
+
+    def to_input(self) -> ItemDecisionInput:
+        data = self.cleaned_data
+        return ItemDecisionInput(
+            item_id=self.item.id,
+            decision=data["decision"],
+            ground=data["ground"],
+            territorial_scope=data["territorial_scope"],
+            is_automated=data["is_automated"],
+            redress=data["redress"],
+            statement_id=data["statement_id"],
+        )
+
+
+def item_decision_forms(data: QueryDict | None, items: Sequence[Item]) -> list[ItemDecisionForm]:
+    """A row per item of the notice, named ``items-<n>-<field>`` in the page's order."""
+    return [
+        ItemDecisionForm(data, item=item, prefix=f"items-{n}", label_suffix="")
+        for n, item in enumerate(items)
+    ]
+
+
+def show_response_error(
+    form: ResponseForm, decided: Sequence[ItemDecisionForm], error: FlagdeskError
+) -> None:
+    """As ``core.forms.show_error``, but ``items.N.<field>`` goes to the row of the N-th item
+    that was given its own decision (the N-th entry the service got)."""
+    form.add_error(None, str(error.message))
+    for key, messages in error.fields.items():
+        listed = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+        target: forms.Form = form
+        name = key
+        _prefix, n, field = [*key.split(".", 2), "", ""][:3]
+        if _prefix == "items" and n.isdigit() and int(n) < len(decided):
+            target, name = decided[int(n)], field
+        target.add_error(name if name in target.fields else None, listed)

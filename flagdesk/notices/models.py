@@ -41,6 +41,9 @@ class Notice(models.Model):
     is_trusted_flagger = models.BooleanField(default=False)
     # Art. 16(2)(c) exception: the notifier's name and email were left out (legal.md g.5).
     is_anonymous = models.BooleanField(default=False)
+    # The designations the trusted-flagger statement relied on, as they stood when the notice
+    # was frozen (authority, dates, areas, version id): later edits never rewrite it.
+    designations = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=300)
     body = models.TextField()
     payload = models.JSONField(default=dict)
@@ -103,6 +106,8 @@ class NoticeResponse(models.Model):
         DISABLED = "disabled", _("Access disabled")
         RESTRICTED = "restricted", _("Restricted")
         GEO_BLOCKED = "geo_blocked", _("Geo-blocked")
+        DEMOTED = "demoted", _("Demoted")
+        ACCOUNT_SUSPENDED = "account_suspended", _("Account suspended")
         REFUSED = "refused", _("Refused")
         NO_ACTION = "no_action", _("No action")
 
@@ -120,3 +125,43 @@ class NoticeResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.decision}"
+
+
+class ItemDecision(models.Model):
+    """The platform's decision on one item of a notice, with the DSA Transparency Database's
+    fields (legal.md "Decisions"). Append-only in practice: a correction is a new row that
+    names the one it corrects, so the history of what the platform said is kept."""
+
+    class Ground(models.TextChoices):
+        ILLEGAL = "illegal", _("Illegal content")
+        TERMS = "terms", _("Incompatible with the terms and conditions")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(
+        NoticeResponse, on_delete=models.PROTECT, related_name="item_decisions"
+    )
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="item_decisions")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=20, choices=NoticeResponse.Decision.choices)
+    ground = models.CharField(max_length=10, choices=Ground.choices, blank=True)
+    # Member States where the decision applies (TDB territorial_scope); empty = not stated.
+    territorial_scope = models.JSONField(default=list, blank=True)
+    # Art. 16(6): whether the platform declared automated means; None = it did not say.
+    is_automated = models.BooleanField(null=True, blank=True)
+    # Art. 16(5): the redress information the platform gave, verbatim.
+    redress = models.TextField(blank=True)
+    statement_id = models.CharField(max_length=500, blank=True)
+    decided_at = models.DateTimeField()
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} ({self.ground})"

@@ -1,7 +1,9 @@
-"""Staff screens for notices: the list, one notice (with its responses) and sending (S3)."""
+"""Staff screens for notices: the list, one notice (with its responses and per-item decisions)
+and sending (S3)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -13,13 +15,13 @@ from django.utils.translation import ngettext
 from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import FlagdeskError
-from flagdesk.core.forms import show_error
 
 from . import queries, services
-from .forms import ResponseForm, SendNoticeForm
-from .models import Notice
+from .forms import ResponseForm, SendNoticeForm, item_decision_forms, show_response_error
+from .models import ItemDecision, Notice
 
 
 def _user(request: HttpRequest) -> User:
@@ -41,46 +43,118 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _decision_history(notice: Notice) -> dict[UUID, list[ItemDecision]]:
+    """Item id -> the decisions recorded on this notice, newest (the current one) first."""
+    history: dict[UUID, list[ItemDecision]] = {}
+    # Reached from a notice already in the user's scope (queries.notice_detail).
+    decisions = notice.item_decisions.select_related("recorded_by", "corrects")
+    for decision in decisions.order_by("-created_at"):
+        history.setdefault(decision.item_id, []).append(decision)
+    return history
+
+
 @role_required(*CASEWORK_ROLES)
 def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
     user = _user(request)
     notice = get_object_or_404(queries.notice_detail(user), id=notice_id)
+    items = list(notice.items.all())
     data = request.POST if request.method == "POST" else None  # an empty POST is still sent
     form = ResponseForm(data, label_suffix="")
-    if request.method == "POST" and form.is_valid():
+    rows = item_decision_forms(data, items)
+    # Every row is validated, so each one shows its own errors.
+    rows_valid = data is not None and all([row.is_valid() for row in rows])
+    if data is not None and form.is_valid() and rows_valid:
+        # Rows left without a decision take the decision for all (or stay undecided).
+        decided = [row for row in rows if row.cleaned_data["decision"]]
         try:
-            services.record_response(notice, actor=user, **form.cleaned_data)
+            services.record_response(
+                notice,
+                actor=user,
+                **form.cleaned_data,
+                items=[row.to_input() for row in decided],
+            )
         except FlagdeskError as e:
-            show_error(form, e)
+            show_response_error(form, decided, e)
         else:
             messages.success(request, _("The platform's response was recorded."))
             return redirect("notices:notice-detail", notice_id=notice.id)
-    items = notice.items.all()
+    elif data is not None and not rows_valid:
+        form.add_error(None, _("The decision of some items is not valid."))
+    history = _decision_history(notice)
     return render(
         request,
         "notices/notice_detail.html",
         {
             "notice": notice,
             "form": form,
+            "rows": [(row, history.get(row.item.id, [])) for row in rows],
+            "item_forms": rows,
             "can_open_items": bool(items) and may_open(user, "cases:item-detail", items[0].id),
         },
     )
 
 
+def _checklist(checked: services.Preflight, items: list[Item]) -> list[dict[str, Any]]:
+    """The pre-flight grouped for the send page: the request's own lines, then each item's,
+    each line with the messages of its failures."""
+    rows = []
+    for item in [None, *items]:
+        item_id = item.id if item is not None else None
+        problems = checked.problems_for(item_id)
+        lines = [
+            {
+                "label": line.label,
+                "passed": line.passed,
+                "messages": [p.message for p in problems if p.code == line.code],
+            }
+            for line in checked.lines_for(item_id)
+        ]
+        if lines:
+            rows.append({"item": item, "lines": lines, "ok": not problems})
+    return rows
+
+
 @role_required(*services.QUEUE_ROLES)
 def notice_send(request: HttpRequest) -> HttpResponse:
-    """POSTed by the checkbox form on the item page and the approved-items list."""
+    """POSTed by the checkbox form on the item page and the approved-items list. "Check" runs
+    the pre-flight only; "Send" queues, and a refusal shows the pre-flight's checklist."""
     user = _user(request)
     form = SendNoticeForm(request.POST if request.method == "POST" else None)
+    checked: services.Preflight | None = None
+    selected: list[Item] = []
+    # Parsed here until SendNoticeForm has the field: ticked only after a language warning.
+    confirm_language = request.POST.get("confirm_language") == "on"
     if request.method == "POST" and form.is_valid():
         ids = form.cleaned_data["item_ids"]
-        items = list(visible_items(user).filter(id__in=ids))
+        items = list(
+            visible_items(user)
+            .select_related("platform", "case")
+            .filter(id__in=ids)
+            .order_by("created_at", "id")
+        )
+        options = {
+            "anonymous": form.cleaned_data["anonymous"],
+            "confirm_language": confirm_language,
+        }
         if len(items) != len(ids):
             form.add_error("item_ids", _("Some of these items no longer exist."))
+        elif request.POST.get("action") == "check":
+            checked, selected = services.preflight(items, actor=user, **options), items
         else:
             try:
-                notices = services.queue_notices(
-                    items, actor=user, anonymous=form.cleaned_data["anonymous"]
+                notices = services.queue_notices(items, actor=user, **options)
+            except services.PreflightFailed as e:
+                checked, selected = e.preflight, items
+                form.add_error(
+                    None,
+                    ngettext(
+                        "The pre-flight found %(count)d problem; the checklist below says "
+                        "what to fix.",
+                        "The pre-flight found %(count)d problems; the checklist below says "
+                        "what to fix.",
+                        len(e.preflight.problems),
+                    )
+                    % {"count": len(e.preflight.problems)},
                 )
             except FlagdeskError as e:
                 form.add_error(None, e.message)
@@ -98,13 +172,22 @@ def notice_send(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return redirect("notices:notice-list")
-    checked = {str(i) for i in request.POST.getlist("item_ids")}
+    listed = list(queries.notifiable_items(user)[:500])
+    listed += [i for i in selected if i not in listed]
     return render(
         request,
         "notices/notice_send.html",
         {
             "form": form,
-            "send_items": queries.notifiable_items(user)[:500],
-            "checked_ids": checked,
+            "send_items": listed,
+            "checked_ids": {str(i) for i in request.POST.getlist("item_ids")},
+            "preflight": checked,
+            "checklist": _checklist(checked, selected) if checked else [],
+            "anonymity_refused": checked is not None and not checked.can_be_anonymous,
+            "anonymous_ticked": request.POST.get("anonymous") == "on",
+            "language_warning": checked is not None
+            and any(p.code == "reasons_language" for p in checked.problems),
+            "confirm_language": confirm_language,
+            "offer_check": True,
         },
     )

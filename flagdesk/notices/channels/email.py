@@ -76,6 +76,8 @@ def refuse_header_injection(notice: Notice) -> None:
 def build_message(notice: Notice, *, date: str) -> EmailMessage:
     refuse_header_injection(notice)
     message = EmailMessage(policy=SMTP)
+    # From, Reply-To and the envelope sender are the notice's frozen sender: the organisation,
+    # or for an anonymous notice FLAGDESK_ANONYMOUS_SENDER (never a Sender: header of ours).
     message["From"] = notice.sender
     message["To"] = notice.recipient
     message["Reply-To"] = notice.sender
@@ -137,13 +139,21 @@ class EmailChannel(NoticeChannel):
 
     def _transmit(self, message: EmailMessage, notice: Notice, config: SmtpConfig) -> None:
         timeout = settings.EMAIL_TIMEOUT
+        # EHLO names this machine, and the server writes that name into a Received: header. An
+        # anonymous notice must not carry the organisation's host name, so it greets with its
+        # sender's domain (the one of its From and Message-ID) instead.
+        helo = notice.sender.rsplit("@", 1)[-1] if notice.is_anonymous else None
         smtp: smtplib.SMTP
         if config.scheme == "smtps":
             smtp = smtplib.SMTP_SSL(
-                config.host, config.port, timeout=timeout, context=ssl.create_default_context()
+                config.host,
+                config.port,
+                local_hostname=helo,
+                timeout=timeout,
+                context=ssl.create_default_context(),
             )
         else:
-            smtp = smtplib.SMTP(config.host, config.port, timeout=timeout)
+            smtp = smtplib.SMTP(config.host, config.port, local_hostname=helo, timeout=timeout)
         try:
             if config.scheme == "smtp+tls":
                 smtp.starttls(context=ssl.create_default_context())

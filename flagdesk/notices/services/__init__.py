@@ -1,5 +1,6 @@
-"""Writes on notices: queueing (freezing) them and recording the platforms' responses."""
+"""Writes on notices: the pre-flight, queueing (freezing), recording platforms' responses."""
 
+from .preflight import CheckLine, Preflight, PreflightFailed, Problem, preflight
 from .queueing import QUEUE_ROLES, queue_notices
 from .rendering import NoticeTemplateError
 from .responses import RESPONSE_ROLES, record_response
@@ -7,7 +8,12 @@ from .responses import RESPONSE_ROLES, record_response
 __all__ = [
     "QUEUE_ROLES",
     "RESPONSE_ROLES",
+    "CheckLine",
     "NoticeTemplateError",
+    "Preflight",
+    "PreflightFailed",
+    "Problem",
+    "preflight",
     "queue_notices",
     "record_response",
 ]

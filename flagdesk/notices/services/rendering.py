@@ -15,10 +15,13 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict
+from flagdesk.matching.queries import item_signals
+from flagdesk.matching.signal_types import SIGNAL_TYPES
 from flagdesk.organisation.models import Designation, Organisation
 from flagdesk.platforms.models import Platform
 
@@ -32,6 +35,17 @@ GOOD_FAITH_WORDS: dict[str, tuple[str, ...]] = {
     "nl": ("oprechte overtuiging", "juist", "volledig"),
     "de": ("Überzeugung in gutem Glauben", "richtig", "vollständig"),
 }
+
+# Art. 16(2)(b): the identifiers an analyst may record per item, in the order the text shows.
+IDENTIFIER_LABELS = (
+    ("post_id", gettext_lazy("Post or message ID")),
+    ("account", gettext_lazy("Account")),
+    ("posted_at", gettext_lazy("Posted at (UTC)")),
+    ("captured_at", gettext_lazy("Captured at (UTC)")),
+)
+TIMESTAMP_IDENTIFIERS = ("posted_at", "captured_at")
+# The hashes a notice offers for hash matching, in this order (see ``_hashes`` for vPDQ).
+NOTICE_HASH_TYPES = ("pdq", "md5", "sha256")
 
 
 class NoticeTemplateError(Conflict):
@@ -66,25 +80,98 @@ def _keyed(key: str) -> dict[str, str]:
     return {"key": key, "label": taxonomy.label(key) if key else ""}
 
 
-def _item_context(item: Item, assessment: Assessment, language: str) -> dict[str, Any]:
-    bases = taxonomy.legal_bases()
+def _article(article: str) -> str:
+    """``417/9`` -> ``art. 417/9``; ``arts 443-444`` or ``Book II ...`` stay as written."""
+    article = article.strip()
+    return f"art. {article}" if article[:1].isdigit() else article
+
+
+def _legal_basis(code: str, language: str) -> dict[str, str]:
+    """A basis as a lawyer cites it, in the notice's language: instrument and article
+    ("Code pénal (1867), art. 417/9") and the offence's label. Languages not filled in yet fall
+    back to English (taxonomy.py); flagdesk's own code stays for the JSON part only."""
+    basis = taxonomy.legal_bases().get(code)
+    if basis is None:
+        return {"code": code, "citation": "", "label": code}
+    instrument = basis.instrument.get(language) or basis.instrument.get("en", "")
+    citation = ", ".join(part for part in (instrument, _article(basis.article)) if part)
+    return {"code": code, "citation": citation, "label": basis.label(language)}
+
+
+def _utc(value: str) -> tuple[str, str]:
+    """An ISO timestamp as (text, JSON) in UTC; a naive one is taken as UTC already. What does
+    not parse goes out as typed: the platform may still recognise it."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value, value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S"), moment.isoformat()
+
+
+def _identifiers(item: Item) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """16(2)(b) "additional information": the JSON values and the text lines, in a fixed
+    order, only those the analyst recorded."""
+    raw = item.identifiers if isinstance(item.identifiers, dict) else {}
+    found: dict[str, str] = {}
+    lines = []
+    for key, label in IDENTIFIER_LABELS:
+        value = str(raw.get(key) or "").strip()
+        if not value:
+            continue
+        text, data = _utc(value) if key in TIMESTAMP_IDENTIFIERS else (value, value)
+        found[key] = data
+        lines.append({"label": str(label), "value": text})
+    return found, lines
+
+
+def _hashes(item: Item, platform: Platform) -> list[dict[str, str]]:
+    """The item's known hashes, for a platform that matches by hash; never the media. A vPDQ
+    is left out: its frame list runs to thousands of lines, and the video's MD5 and SHA-256,
+    computed from the same file, already travel with it."""
+    if not platform.accepts_hash_matching:
+        return []
+    seen: dict[tuple[str, str], None] = {}
+    for signal in item_signals(item):
+        if signal.signal_type in NOTICE_HASH_TYPES:
+            seen.setdefault((signal.signal_type, signal.value.strip().lower()), None)
+    return [
+        {"algorithm": algorithm, "value": value}
+        for algorithm, value in sorted(seen, key=lambda h: NOTICE_HASH_TYPES.index(h[0]))
+    ]
+
+
+def _item_context(
+    item: Item, assessment: Assessment, platform: Platform, language: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The item as the JSON part carries it, and the extra lines only the text needs."""
     phenomenon = taxonomy.phenomena().get(assessment.phenomenon)
-    return {
+    identifiers, identifier_lines = _identifiers(item)
+    hashes = _hashes(item, platform)
+    data = {
         "id": str(item.id),
         "url": item.url,
+        "identifiers": identifiers,
+        "hashes": hashes,
         "phenomenon": {
             "key": assessment.phenomenon,
             "label": phenomenon.label(language) if phenomenon else assessment.phenomenon,
         },
         "content_type": _keyed(assessment.content_type),
-        "legal_bases": [
-            {"code": code, "label": bases[code].label_en if code in bases else code}
-            for code in assessment.legal_bases
-        ],
+        "legal_bases": [_legal_basis(code, language) for code in assessment.legal_bases],
         "reasons": assessment.reasons.strip(),
         "tdb_category": _keyed(assessment.tdb_category),
         "tdb_keywords": [_keyed(k) for k in assessment.keywords],
     }
+    text = {
+        "identifier_lines": identifier_lines,
+        "hash_lines": [
+            {"label": SIGNAL_TYPES[h["algorithm"]].label, "value": h["value"]} for h in hashes
+        ],
+    }
+    return data, text
 
 
 def _designation_context(
@@ -135,7 +222,8 @@ def render_notice(draft: NoticeDraft) -> RenderedNotice:
         else:
             subject = _("Notice of illegal content (art. 16 DSA) %(reference)s")
         subject = subject % {"reference": draft.reference}
-        items = [_item_context(item, a, language) for item, a in draft.items]
+        contexts = [_item_context(i, a, draft.platform, language) for i, a in draft.items]
+        items = [data for data, _text in contexts]
         phenomena = {a.phenomenon for _item, a in draft.items}
         designations = (
             _designation_context(draft.designations, language, phenomena)
@@ -147,7 +235,7 @@ def render_notice(draft: NoticeDraft) -> RenderedNotice:
             "reference": draft.reference,
             "platform": draft.platform,
             "notifier": notifier,
-            "items": items,
+            "items": [{**data, **text} for data, text in contexts],
             "good_faith": good_faith,
             "is_trusted_flagger": draft.is_trusted_flagger,
             "designations": designations,

@@ -32,6 +32,22 @@ LEGAL_BASES = {
     "gender_hate_speech": ("BE-LAW-2014-05-22-ART2",),
 }
 _counter = iter(range(1, 1_000_000))
+# The facts of the factories' content: in 2025, under the 1867 Criminal Code's numbering,
+# which the new Criminal Code replaced for later facts.
+FACTS_ON = dt.date(2025, 11, 3)
+
+
+def confirm_verify_bases(users: dict[str, User], codes: Sequence[str]) -> None:
+    """A coordinator vouches, once, for each basis still marked "to be confirmed": without
+    that, no notice may cite it (the pre-flight's ``bases_confirmed`` check)."""
+    from flagdesk.core import taxonomy
+    from flagdesk.organisation.queries import confirmed_legal_bases
+    from flagdesk.organisation.services import confirm_legal_basis
+
+    done = confirmed_legal_bases()
+    for code in codes:
+        if taxonomy.legal_bases()[code].verify and code not in done:
+            confirm_legal_basis(code, actor=users["coordinator"], note="Checked on Justel.")
 
 
 def make_platform(
@@ -59,6 +75,7 @@ def approved_item(
     phenomenon: str = "ncii",
     age_band: str = "",
     reasons: str = REASONS,
+    confirm: bool = True,
 ) -> Item:
     """An item on ``domain`` whose ``illegal`` verdict bob approved after alice wrote it."""
     url = url or f"https://{domain}/p/{next(_counter)}"
@@ -68,6 +85,8 @@ def approved_item(
         )
     )
     [item] = submitted.items
+    from flagdesk.core import taxonomy
+
     assessment = submit_assessment(
         item,
         actor=users["analyst"],
@@ -75,7 +94,11 @@ def approved_item(
         phenomenon=phenomenon,
         legal_bases=LEGAL_BASES[phenomenon],
         reasons=reasons,
+        facts_on=FACTS_ON,
+        minor_depicted=taxonomy.phenomena()[phenomenon].is_minors_only,
     )
+    if confirm:
+        confirm_verify_bases(users, LEGAL_BASES[phenomenon])
     review_assessment(assessment, actor=users["reviewer"], approve=True)
     item.refresh_from_db()
     return item

@@ -15,6 +15,7 @@ from flagdesk.notices.services import queue_notices
 from flagdesk.organisation.services import update_organisation
 
 from .factories import REASONS, approved_item, designate, make_platform
+from .qualified import FACTS_ON, SEXTORTION_REASONS, confirm_bases, csam_item, qualified_item
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,7 @@ def test_body_and_payload_carry_every_art16_element(users, platform):
         "flagger@flagdesk.example",
         "https://social.test/p/ncii-42",
         "Content type: Image",
-        "BE-CC-417/9",
-        "Criminal Code art. 417/9",
+        "Belgian Criminal Code (1867), art. 417/9 — Non-consensual distribution",
         REASONS,
         "Category (DSA Transparency Database): Cyber violence",
         "Keywords (DSA Transparency Database): Non-consensual (intimate) material sharing",
@@ -66,6 +66,7 @@ def test_body_and_payload_carry_every_art16_element(users, platform):
     ):
         assert expected in body, expected
     assert "trusted flagger" not in body.lower()
+    assert "BE-CC-417/9" not in body  # flagdesk's code is for the JSON part
     payload = notice.payload
     assert payload["reference"] == notice.reference
     assert payload["notifier"] == {
@@ -101,7 +102,7 @@ def test_frozen_text_is_not_rerendered(users, platform):
 def test_notice_language_follows_the_platform(users):
     make_platform(users, name="Réseau", domain="reseau.test", languages=("es", "fr"))
     item = approved_item(users, domain="reseau.test")
-    [notice] = queue_notices([item], actor=users["analyst"])
+    [notice] = queue_notices([item], actor=users["analyst"], confirm_language=True)
     assert notice.language == "fr"
     assert notice.payload["language"] == "fr"
 
@@ -133,6 +134,7 @@ def test_trusted_flagger_marker_only_when_every_item_is_designated(users, platfo
 
 
 def test_mixed_items_are_split_into_a_tf_and_an_ordinary_notice(users, platform):
+    confirm_bases(users, "BE-LAW-2014-05-22-ART2")
     designate(users, ["ncii"])
     tf_item = approved_item(users)
     other = approved_item(users, phenomenon="gender_hate_speech")
@@ -179,6 +181,7 @@ def test_refuses_an_approved_item_whose_latest_assessment_is_not_reviewed(users,
         phenomenon="ncii",
         legal_bases=["BE-CC-417/9"],
         reasons=REASONS,
+        facts_on=FACTS_ON,
     )
     item.refresh_from_db()
     with pytest.raises(Conflict):
@@ -211,7 +214,8 @@ def test_refuses_a_second_open_notice_for_the_same_item(users, platform):
     queue_notices([item], actor=users["analyst"])
     with pytest.raises(Conflict) as e:
         queue_notices([item], actor=users["analyst"])
-    assert "already have an open notice" in str(e.value.message)
+    assert "already has an open notice" in str(e.value.message)
+    assert list(e.value.fields) == ["item_ids"]
 
 
 def test_a_failed_notice_can_be_queued_again(users, platform):
@@ -234,8 +238,9 @@ def test_empty_selection_is_invalid(users):
         queue_notices([], actor=users["analyst"])
 
 
-def test_anonymous_notice_for_csam_omits_the_notifier(users, platform):
-    item = approved_item(users, phenomenon="csam", age_band="13-17")
+def test_anonymous_notice_for_csam_omits_the_notifier(users, platform, settings):
+    settings.ANONYMOUS_SENDER = "no-reply@relay.test"
+    item = csam_item(users, age_band="13-17")
     [notice] = queue_notices([item], actor=users["reviewer"], anonymous=True)
     assert notice.is_anonymous
     assert notice.payload["notifier"] is None
@@ -252,15 +257,21 @@ def test_anonymity_refused_for_ordinary_phenomena(users, platform):
     assert "anonymous" in e.value.fields
 
 
-def test_anonymity_refused_when_one_item_is_not_an_exception(users, platform):
-    items = [approved_item(users, phenomenon="csam"), approved_item(users)]
-    with pytest.raises(ValidationFailed):
-        queue_notices(items, actor=users["analyst"], anonymous=True)
+def test_anonymity_refused_when_one_item_is_not_an_exception(users, platform, settings):
+    settings.ANONYMOUS_SENDER = "no-reply@relay.test"
+    csam, ncii = csam_item(users), approved_item(users)
+    with pytest.raises(ValidationFailed) as e:
+        queue_notices([csam, ncii], actor=users["analyst"], anonymous=True)
+    assert ncii.url in e.value.fields["anonymous"][0]
+    assert csam.case.reference not in str(e.value.message)
 
 
 @pytest.mark.parametrize(("age_band", "allowed"), [("13-17", True), ("25-34", False)])
-def test_sextortion_anonymity_only_for_a_minor_victim(users, platform, age_band, allowed):
-    item = approved_item(users, phenomenon="sextortion", age_band=age_band)
+def test_sextortion_anonymity_only_for_a_minor_victim(users, platform, settings, age_band, allowed):
+    settings.ANONYMOUS_SENDER = "no-reply@relay.test"
+    item = qualified_item(
+        users, phenomenon="sextortion", reasons=SEXTORTION_REASONS, age_band=age_band
+    )
     if allowed:
         [notice] = queue_notices([item], actor=users["analyst"], anonymous=True)
         assert notice.is_anonymous

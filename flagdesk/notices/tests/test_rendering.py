@@ -13,8 +13,16 @@ from flagdesk.notices.services import queue_notices
 from flagdesk.organisation.services import DesignationInput, update_organisation
 
 from .factories import approved_item, designate, make_platform
+from .qualified import confirm_bases
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _bases_confirmed(users):
+    """gender_hate_speech's basis is still marked "to be confirmed": a coordinator did."""
+    confirm_bases(users, "BE-LAW-2014-05-22-ART2")
+
 
 # What the text part must not show: TDB enum keys and the phenomenon codes of the taxonomy.
 RAW_CODE = re.compile(r"CONTENT_TYPE_|STATEMENT_CATEGORY_|KEYWORD_|DECISION_|SOURCE_")
@@ -50,10 +58,12 @@ def test_the_text_shows_labels_and_the_json_keeps_codes_and_labels(users, langua
         approved_item(users, domain=f"{language}.test", phenomenon="ncii"),
         approved_item(users, domain=f"{language}.test", phenomenon="gender_hate_speech"),
     ]
-    [notice] = queue_notices(items, actor=users["analyst"])
+    # English reasons in every language: confirmed, the labels are what this test is about.
+    [notice] = queue_notices(items, actor=users["analyst"], confirm_language=True)
     body = notice.body
 
     assert_no_codes(body)
+    assert "BE-CC-417/9" not in body  # flagdesk's own code: JSON part only
     ncii, hate = taxonomy.phenomena()["ncii"], taxonomy.phenomena()["gender_hate_speech"]
     # Phenomena have labels in every language; the TDB's labels exist in English only.
     assert ncii.label(language) in body and hate.label(language) in body
@@ -116,7 +126,9 @@ def test_the_designation_validity_is_stated_when_it_ends(users):
             )
         ],
     )
-    [notice] = queue_notices([approved_item(users, domain="reseau.test")], actor=users["analyst"])
+    [notice] = queue_notices(
+        [approved_item(users, domain="reseau.test")], actor=users["analyst"], confirm_language=True
+    )
     until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
     assert "2025-07-03" in notice.body and until in notice.body
     assert taxonomy.phenomena()["doxing"].label("fr") not in notice.body

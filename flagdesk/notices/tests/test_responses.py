@@ -49,8 +49,23 @@ def test_acknowledgement_marks_the_notice_acknowledged(users, sent_notice):
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.RESPONSE).count() == 2
 
 
-@pytest.mark.parametrize("decision", ["removed", "disabled", "restricted", "geo_blocked"])
-def test_removal_decisions_move_items_to_removed(users, sent_notice, decision):
+def test_a_removal_moves_items_to_removed(users, sent_notice):
+    record_response(
+        sent_notice,
+        actor=users["analyst"],
+        kind="decision",
+        decision="removed",
+        received_at=timezone.now(),
+    )
+    sent_notice.refresh_from_db()
+    assert sent_notice.status == Notice.Status.DECIDED and sent_notice.decided_at
+    assert item_statuses(sent_notice) == {Item.Status.REMOVED}
+
+
+@pytest.mark.parametrize(
+    "decision", ["disabled", "restricted", "geo_blocked", "demoted", "account_suspended"]
+)
+def test_anything_short_of_removal_moves_items_to_restricted(users, sent_notice, decision):
     record_response(
         sent_notice,
         actor=users["analyst"],
@@ -60,7 +75,7 @@ def test_removal_decisions_move_items_to_removed(users, sent_notice, decision):
     )
     sent_notice.refresh_from_db()
     assert sent_notice.status == Notice.Status.DECIDED and sent_notice.decided_at
-    assert item_statuses(sent_notice) == {Item.Status.REMOVED}
+    assert item_statuses(sent_notice) == {Item.Status.RESTRICTED}
 
 
 @pytest.mark.parametrize("decision", ["refused", "no_action"])
