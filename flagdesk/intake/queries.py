@@ -20,6 +20,8 @@ PUBLIC_STATUS = {
     Item.Status.APPROVED: "in_review",
     Item.Status.NOTIFIED: "notified",
     Item.Status.REMOVED: "removed",
+    # Disabled, geo-blocked, demoted...: the content may still be visible, so never "removed".
+    Item.Status.RESTRICTED: "restricted",
     Item.Status.REFUSED: "refused",
     Item.Status.STILL_ONLINE: "notified",
     Item.Status.ESCALATED: "escalated",
@@ -64,13 +66,15 @@ def report_by_receipt(reference: str, code: str) -> Report | None:
 def public_status(report: Report) -> PublicReportStatus:
     items = list(report.items.order_by("created_at"))
     statuses = [PUBLIC_STATUS[Item.Status(i.status)] for i in items]
-    # The least advanced item sets the overall status: "removed" only once all are.
+    # The least advanced item sets the overall status: "removed" only once all are, and a
+    # report with one restricted item is "restricted", never "removed".
     order = [
         "received",
         "in_review",
         "notified",
         "escalated",
         "refused",
+        "restricted",
         "removed",
         "not_actionable",
         "closed",

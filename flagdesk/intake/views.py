@@ -37,7 +37,14 @@ STATUS_TEXT = {
     ),
     "removed": (
         _("Removed"),
-        _("The platform removed the content or blocked access to it."),
+        _("The platform removed the content."),
+    ),
+    "restricted": (
+        _("Restricted, not removed"),
+        _(
+            "The platform restricted access to the content (for example in some countries, "
+            "or by making it harder to find) but did not remove it."
+        ),
     ),
     "refused": (
         _("Refused by the platform"),

@@ -39,14 +39,17 @@ from flagdesk.platforms.services import add_platform
 REPORTED_URL = "https://www.social.test/p/42?utm_source=x"
 NORMALISED_URL = "https://www.social.test/p/42"
 LEGAL_BASIS = "BE-CC-417/9"
+FACTS_ON = "2025-11-03"  # posted before the report; the 1867 code's article applies
 AUTHORITY = "BIPT (Belgian Digital Services Coordinator)"
 ORG_NAME = "Safe Online Belgium"
 ORG_EMAIL = "notices@safeonline.test"
+# In Dutch, the platform's notice language: reasons in another language are flagged.
 REASONS = (
-    "The post publishes two intimate photographs of the person reported as the victim, who "
-    "is shown naked and identifiable by face and first name in the caption. She states she "
-    "never consented to their distribution. Showing or distributing images of a naked person "
-    "without consent meets every element of art. 417/9 of the Belgian Criminal Code."
+    "Het bericht toont twee intieme foto's van de persoon die als slachtoffer gemeld werd; zij "
+    "is naakt en herkenbaar aan haar gezicht en aan haar voornaam in het bijschrift. Zij heeft "
+    "nooit ingestemd met de verspreiding ervan. Het tonen of verspreiden van beelden van een "
+    "naakte persoon zonder diens toestemming vervult elk bestanddeel van art. 417/9 van het "
+    "Belgische Strafwetboek."
 )
 GOOD_FAITH = ("bona fide belief", "oprechte overtuiging")  # English source or Dutch catalogue
 REPO_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "staff-queue.png"
@@ -182,7 +185,8 @@ def assess(page: Page, url: Callable[..., str], item: Item, shot: Shots) -> None
     page.wait_for_url(re.compile(r"/assess$"))
     page.check("input[name=verdict][value=illegal]")
     page.select_option("select[name=phenomenon]", "ncii")
-    page.select_option("select[name=content_type]", "image")
+    page.check("input[name=content_types][value=image]")
+    page.fill("input[name=facts_on]", FACTS_ON)
     basis = page.locator(f"input[id^='lb-ncii-'][value='{LEGAL_BASIS}']")
     if not basis.is_visible():  # its group starts closed when the phenomenon was unknown
         page.locator("details.legal-group:has(input[id^='lb-ncii-']) > summary").click()
@@ -227,7 +231,9 @@ def check_notice_mail(
     body = text_part(message)
     assert re.search(rf"^[^\n]*: {re.escape(NORMALISED_URL)}$", body, re.M), body  # (b)
     assert "utm_source" not in body
-    assert LEGAL_BASIS in body and REASONS in body  # (a)
+    basis = taxonomy.legal_bases()[LEGAL_BASIS]
+    assert f"{basis.instrument['nl']}, art. {basis.article}" in body, body  # (a), in Dutch
+    assert basis.label("nl") in body and REASONS in body
     assert ORG_NAME in body and ORG_EMAIL in body  # (c)
     assert any(words in body for words in GOOD_FAITH), body  # (d)
     # art. 22: trusted flagger, its designation named by the area of this item, in Dutch

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.services import add_user, issue_token
 from flagdesk.cases.models import Assessment, Item
-from flagdesk.cases.services import review_assessment, submit_assessment
+from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
 from flagdesk.core import taxonomy
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
@@ -38,6 +38,9 @@ from flagdesk.platforms.services import add_platform
 ORG_NAME = "Institut fictif pour l'égalité (démo)"
 ORG_EMAIL = "flagger@demo-flagdesk.example"
 DESIGNATED_ON = dt.date(2026, 7, 3)
+# When the demo's content was posted: the date of the facts picks the legal texts in force
+# (the 1867 Criminal Code's numbering, before the new code took effect).
+FACTS_ON = dt.date(2026, 8, 24)
 EQUALITY_PHENOMENA = (
     "gender_hate_speech",
     "incitement_violence_gender",
@@ -76,6 +79,7 @@ class DemoPlatform:
     domain: str
     languages: tuple[str, ...]
     is_vlop: bool = False
+    accepts_hash_matching: bool = False
 
 
 PLATFORMS = (
@@ -86,7 +90,9 @@ PLATFORMS = (
     DemoPlatform("FaceSpace", "facespace.example", ("fr", "en"), is_vlop=True),
     DemoPlatform("PinBoard", "pinboard.example", ("en",)),
     DemoPlatform("ForumHub", "forumhub.example", ("nl", "fr")),
-    DemoPlatform("Snapchatter", "snapchatter.example", ("fr", "nl", "de", "en")),
+    DemoPlatform(
+        "Snapchatter", "snapchatter.example", ("fr", "nl", "de", "en"), accepts_hash_matching=True
+    ),
 )
 
 
@@ -109,6 +115,12 @@ class DemoReport:
     # records it, and the notice tells the platform. Not the phenomenon's default: a deepfake
     # may be a picture or a video.
     content_type: str = "text"
+    # The analyst's judgement that the person depicted or targeted appears to be a minor.
+    minor: bool = False
+    # Art. 16(2)(b) identifiers the analyst recorded: (post id, account).
+    identifiers: tuple[str, str] | None = None
+    # Reasons written in the platform's notice language; empty: the English demo text.
+    reasons: str = ""
 
 
 _R = DemoReport
@@ -119,7 +131,8 @@ REPORTS = (
        "new", "a public post insults a named woman because of her gender."),
     _R(("https://photogram.example/p/demo-1002",), "ncii", "nl", "victim", "notified",
        "a post shares a private photo without consent.",
-       ("Lotte Voorbeeld", "lotte@mail.example", ""), "25-34", "female", content_type="image"),
+       ("Lotte Voorbeeld", "lotte@mail.example", ""), "25-34", "female", content_type="image",
+       identifiers=("demo-1002", "@demo_sharer")),
     _R(("https://cliptube.example/watch?v=demo1003",), "sexual_deepfake", "en", "victim",
        "approved", "a video presents a manipulated intimate image of the reporter.",
        ("Jane Sample", "jane.sample@mail.example", ""), "18-24", "female", content_type="video"),
@@ -133,10 +146,21 @@ REPORTS = (
        "awaiting_review", "a board collects photos and location check-ins of one person.",
        ("Sam Example", "sam@support.example", ""), "25-34", "female", content_type="image"),
     _R(("https://forumhub.example/thread/demo-1007",), "incitement_violence_gender", "nl",
-       "witness", "notified", "a thread calls on readers to attack women speaking at an event."),
+       "witness", "notified", "a thread calls on readers to attack women speaking at an event.",
+       identifiers=("post-88213", "demo_agitator"),
+       reasons="Fictieve demobeoordeling. De draad roept lezers op om vrouwen die op een "
+       "evenement spreken aan te vallen, en noemt de datum en de plaats van dat evenement. Dat "
+       "is een openbare oproep tot geweld tegen personen omwille van hun geslacht: elk "
+       "bestanddeel van het misdrijf is vervuld. Er is geen echte persoon betrokken; deze "
+       "tekst toont alleen de werkwijze."),
     _R(("https://snapchatter.example/story/demo-1008",), "sextortion", "en", "victim", "removed",
        "an account threatens to share private images unless the reporter pays.",
-       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male", content_type="image"),
+       ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male", content_type="image",
+       reasons="Évaluation fictive de démonstration. Le compte menace de diffuser des images "
+       "intimes de la personne si elle ne paie pas, et en montre une pour prouver qu'il les "
+       "détient. Menacer de révéler des images intimes pour obtenir de l'argent réunit chaque "
+       "élément de l'infraction, et la diffusion se fait sans consentement. Aucune personne "
+       "réelle n'est concernée; ce texte ne montre que le déroulement."),
     _R(("https://chirp.example/demo_other/status/1009",), "cyberflashing", "de", "victim", "new",
        "an account sends unsolicited sexual images in replies to the reporter.",
        None, "25-34", "female", content_type="image"),
@@ -153,6 +177,10 @@ REPORTS = (
     _R(("https://chirp.example/demo_reuploader/status/1013",), "sextortion", "en", "victim",
        "new", "the same private image as before, posted again by another account.",
        ("Alex Demo", "alex.demo@mail.example", ""), "18-24", "male", content_type="image"),
+    # A minor targeted: child-protection keywords, no media kept, the case marked.
+    _R(("https://snapchatter.example/story/demo-1014",), "sextortion", "en", "parent",
+       "awaiting_review", "an account demands money from a 15-year-old boy, threatening to "
+       "send a private picture of him to his classmates.", None, "13-17", "male", minor=True),
     # A second report of the first URL (tracking parameter aside) joins its open item.
     _R(("https://chirp.example/demo_account/status/1001?utm_campaign=demo",),
        "gender_hate_speech", "en", "witness", "new", "the same post, seen by someone else."),
@@ -160,10 +188,18 @@ REPORTS = (
 # fmt: on
 
 
+def _basis(phenomenon: taxonomy.Phenomenon) -> taxonomy.LegalBasis:
+    """The phenomenon's first national basis in force on the demo's date of the facts,
+    preferring one that needs no coordinator's confirmation (so its notice may go out)."""
+    national = [b for b in phenomenon.bases_in_force(FACTS_ON) if not b.is_context_only]
+    return next((b for b in national if not b.verify), national[0])
+
+
 def _reasons(report: DemoReport, basis: taxonomy.LegalBasis) -> str:
     return (
         f"Fictional demo assessment. Facts: {report.facts} The analyst opened the page and "
-        f"confirmed the facts described by the reporter. Legal qualification: {basis.label_en}. "
+        f"confirmed the facts described by the reporter. Legal qualification: "
+        f"{basis.label('en')}. "
         "Each element is met: the content is publicly accessible in Belgium, it concerns an "
         "identifiable person, and that person did not agree to it. No real person is involved; "
         "this text only shows the workflow."
@@ -243,6 +279,7 @@ class Command(BaseCommand):
                 notice_address=f"dsa-notices@{p.domain}",
                 languages=p.languages,
                 is_vlop=p.is_vlop,
+                accepts_hash_matching=p.accepts_hash_matching,
             )
         items: set[Item] = set()
         to_notify: list[Item] = []
@@ -293,14 +330,28 @@ class Command(BaseCommand):
                 "targeted and no offence is made out.",
             )
         else:
+            if demo.identifiers:
+                post_id, account = demo.identifiers
+                set_item_identifiers(
+                    item,
+                    actor=users["alice"],
+                    changes={
+                        "post_id": post_id,
+                        "account": account,
+                        "posted_at": f"{FACTS_ON.isoformat()}T21:40:00+02:00",
+                    },
+                )
+            basis = _basis(pheno)
             assessment = submit_assessment(
                 item,
                 actor=users["alice"],
                 verdict=Assessment.Verdict.ILLEGAL,
                 phenomenon=demo.phenomenon,
                 content_type=demo.content_type,
-                legal_bases=[pheno.legal_bases[0].code],
-                reasons=_reasons(demo, pheno.legal_bases[0]),
+                legal_bases=[basis.code],
+                reasons=demo.reasons or _reasons(demo, basis),
+                minor_depicted=demo.minor,
+                facts_on=FACTS_ON,
             )
         if demo.outcome == "awaiting_review":
             return
