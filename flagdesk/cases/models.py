@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from flagdesk.core.history import AppendOnly
 from flagdesk.core.references import new_reference
 from flagdesk.platforms.models import Platform
 
@@ -148,15 +148,7 @@ class Review(models.Model):
         return f"{'approved' if self.is_approved else 'sent back'} by {self.reviewer}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Case events are append-only; write a new event instead.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Case events are append-only and cannot be deleted.")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """The append-only timeline; status transitions write here and nowhere else (S6, S7)."""
 
     class Kind(models.TextChoices):
@@ -194,18 +186,8 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at"]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.before}->{self.after}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Case events are append-only; write a new event instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Case events are append-only and cannot be deleted.")

@@ -20,6 +20,15 @@ from django.utils.translation import get_language
 
 _PATH = Path(__file__).with_name("taxonomy.json")
 LANGUAGES = ("en", "fr", "nl", "de")
+# TDB keywords that describe abuse of a child: meaningless unless a minor is involved.
+MINOR_KEYWORDS = frozenset(
+    {
+        "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",
+        "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL_DEEPFAKE",
+        "KEYWORD_GROOMING_SEXUAL_ENTICEMENT_MINORS",
+        "KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS",
+    }
+)
 
 
 def _lang(language: str | None) -> str:
@@ -156,6 +165,35 @@ class Phenomenon:
             found.add(self.tdb_if_minor_recipient.category)
         return found
 
+    def keywords_allowed(self, category: str) -> set[str]:
+        """Keywords of the category's group, of the phenomenon's additional categories (the
+        TDB's ``category_addition``: doxing is cyber violence and a data protection
+        violation), and the keywords the taxonomy itself pairs with the phenomenon in that
+        category (incitement on the ground of gender is cyber violence and hate speech)."""
+        if not category:
+            return set()
+        allowed = keywords_of(category)
+        for addition in self.tdb_category_addition:
+            allowed |= keywords_of(addition)
+        if category == self.tdb_category:
+            allowed |= set(self.tdb_keywords)
+        return allowed
+
+    def classification(self, *, minor_depicted: bool, category: str) -> tuple[str, list[str]]:
+        """The TDB category and keywords this phenomenon implies, switched to the
+        minor-specific keys when a minor is depicted or targeted (``tdb_if_victim_minor``);
+        with ``category`` chosen, the keywords of the phenomenon that fit it."""
+        switch = self.minor_switch() if minor_depicted else None
+        if not category:
+            if switch:
+                return switch.category, list(switch.keywords)
+            return self.tdb_category or "", list(self.tdb_keywords)
+        for candidate in (switch, self.tdb_if_target_women):
+            if candidate and candidate.category == category:
+                return category, list(candidate.keywords)
+        allowed = self.keywords_allowed(category)
+        return category, [k for k in self.tdb_keywords if k in allowed]
+
     def bases_in_force(self, on: dt.date) -> list[LegalBasis]:
         return [b for b in self.legal_bases if b.is_in_force(on)]
 
@@ -268,6 +306,12 @@ def keywords_of(category: str) -> set[str]:
     return set(raw()["tdb_keyword_groups"].get(category, ())) | set(
         raw()["tdb_keywords_without_group"]
     )
+
+
+def adult_only_keywords() -> frozenset[str]:
+    """Keywords whose exact TDB label excludes content depicting minors (NCII, deepfakes)."""
+    marker = "excluding content depicting minors"
+    return frozenset(k for k in tdb_keywords() if marker in label(k))
 
 
 def label(key: str) -> str:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.cases.models import Item
+from flagdesk.core.history import AppendOnly
 from flagdesk.core.references import new_reference
 from flagdesk.platforms.models import Platform
 
@@ -127,7 +128,7 @@ class NoticeResponse(models.Model):
         return f"{self.kind} {self.decision}"
 
 
-class ItemDecision(models.Model):
+class ItemDecision(AppendOnly):
     """The platform's decision on one item of a notice, with the DSA Transparency Database's
     fields (legal.md "Decisions"). Append-only in practice: a correction is a new row that
     names the one it corrects, so the history of what the platform said is kept."""

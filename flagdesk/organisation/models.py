@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flagdesk.core.history import AppendOnly
+
 
 class Organisation(models.Model):
     """A singleton: one flagdesk installation serves one organisation."""
@@ -120,15 +122,7 @@ class DesignationSuspension(models.Model):
         return self.suspended_until is None or on <= self.suspended_until
 
 
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("This history is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("This history is append-only.")
-
-
-class DesignationVersion(models.Model):
+class DesignationVersion(AppendOnly):
     """One immutable state of a designation, as recorded by whom and when (S7)."""
 
     class Kind(models.TextChoices):
@@ -156,8 +150,6 @@ class DesignationVersion(models.Model):
     state = models.JSONField(default=dict)
     note = models.CharField(max_length=500, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["designation", "number"]
         constraints = [
@@ -168,14 +160,6 @@ class DesignationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.designation_id} v{self.number} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Designation versions are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Designation versions are append-only.")
 
 
 class LegalBasisConfirmation(models.Model):

@@ -18,7 +18,6 @@ from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .qualification import (
     Qualification,
-    default_classification,
     default_facts_on,
     qualification_checks,
 )
@@ -68,8 +67,8 @@ def _qualify_illegal(item: Item, q: Qualification) -> Qualification:
     """Fill what the phenomenon implies, then refuse on every failed blocking check at once."""
     pheno = taxonomy.phenomena().get(q.phenomenon)
     if pheno is not None:
-        category, keywords = default_classification(
-            pheno, minor_depicted=q.minor_depicted, category=q.tdb_category
+        category, keywords = pheno.classification(
+            minor_depicted=q.minor_depicted, category=q.tdb_category
         )
         q = replace(
             q,

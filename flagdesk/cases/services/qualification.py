@@ -26,26 +26,8 @@ from ..models import Assessment, Item
 
 MINOR_AGE_BANDS = ("under-13", "13-17")
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\[\[|\]\]|<[A-Z_]{3,}>|\bTODO\b|\bXXX\b|lorem ipsum", re.I)
-# TDB keywords that describe abuse of a child: meaningless unless a minor is involved.
-MINOR_KEYWORDS = frozenset(
-    {
-        "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",
-        "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL_DEEPFAKE",
-        "KEYWORD_GROOMING_SEXUAL_ENTICEMENT_MINORS",
-        "KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS",
-    }
-)
 MINORS_CATEGORY = "STATEMENT_CATEGORY_PROTECTION_OF_MINORS"
 SYNTHETIC = "CONTENT_TYPE_SYNTHETIC_MEDIA"
-
-
-def adult_only_keywords() -> frozenset[str]:
-    """Keywords whose exact TDB label excludes content depicting minors (NCII, deepfakes)."""
-    return frozenset(
-        k
-        for k in taxonomy.tdb_keywords()
-        if "excluding content depicting minors" in taxonomy.label(k)
-    )
 
 
 @dataclass(frozen=True)
@@ -92,38 +74,6 @@ def default_facts_on(item: Item, *, today: dt.date | None = None) -> dt.date:
     if item.created_at:
         return timezone.localdate(item.created_at)
     return today or timezone.localdate()
-
-
-def default_classification(
-    phenomenon: taxonomy.Phenomenon, *, minor_depicted: bool, category: str
-) -> tuple[str, list[str]]:
-    """The TDB category and keywords a phenomenon implies, switched to the minor-specific
-    keys when a minor is depicted or targeted (the taxonomy's ``tdb_if_victim_minor``)."""
-    switch = phenomenon.minor_switch() if minor_depicted else None
-    if not category:
-        if switch:
-            return switch.category, list(switch.keywords)
-        return phenomenon.tdb_category or "", list(phenomenon.tdb_keywords)
-    for candidate in (switch, phenomenon.tdb_if_target_women):
-        if candidate and candidate.category == category:
-            return category, list(candidate.keywords)
-    allowed = keywords_allowed(phenomenon, category)
-    return category, [k for k in phenomenon.tdb_keywords if k in allowed]
-
-
-def keywords_allowed(phenomenon: taxonomy.Phenomenon, category: str) -> set[str]:
-    """Keywords of the category's group, of the phenomenon's additional categories (the TDB's
-    ``category_addition``: doxing is cyber violence and a data protection violation), and the
-    keywords the taxonomy itself pairs with the phenomenon in that category (incitement on the
-    ground of gender is cyber violence and hate speech)."""
-    if not category:
-        return set()
-    allowed = taxonomy.keywords_of(category)
-    for addition in phenomenon.tdb_category_addition:
-        allowed |= taxonomy.keywords_of(addition)
-    if category == phenomenon.tdb_category:
-        allowed |= set(phenomenon.tdb_keywords)
-    return allowed
 
 
 def _check(code: str, fld: str, label: str, failure: str, **kw: bool) -> Check:
@@ -271,7 +221,7 @@ def _classification_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list
         )
     )
     unknown = [k for k in q.keywords if k not in taxonomy.tdb_keywords()]
-    allowed_keywords = keywords_allowed(pheno, q.tdb_category)
+    allowed_keywords = pheno.keywords_allowed(q.tdb_category)
     outside = [k for k in q.keywords if k not in unknown and k not in allowed_keywords]
     checks.append(
         _check(
@@ -292,7 +242,7 @@ def _classification_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list
         )
     )
     if q.minor_depicted:
-        wrong = [k for k in q.keywords if k in adult_only_keywords()]
+        wrong = [k for k in q.keywords if k in taxonomy.adult_only_keywords()]
         failure = (
             _("These keywords exclude content depicting minors: %(keys)s.")
             % {"keys": "; ".join(taxonomy.label(k) for k in wrong)}
@@ -300,7 +250,7 @@ def _classification_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list
             else ""
         )
     else:
-        wrong = [k for k in q.keywords if k in MINOR_KEYWORDS]
+        wrong = [k for k in q.keywords if k in taxonomy.MINOR_KEYWORDS]
         failure = (
             _("These keywords need a minor depicted or targeted: %(keys)s.")
             % {"keys": "; ".join(taxonomy.label(k) for k in wrong)}

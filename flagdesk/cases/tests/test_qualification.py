@@ -312,7 +312,6 @@ def test_every_phenomenon_s_own_defaults_pass_the_checks(code):
     basis in force) are coherent, with and without a minor wherever a minor may be involved."""
     from flagdesk.cases.services.qualification import (
         Qualification,
-        default_classification,
         qualification_checks,
     )
 
@@ -321,7 +320,7 @@ def test_every_phenomenon_s_own_defaults_pass_the_checks(code):
     basis = next(b for b in pheno.bases_in_force(FACTS) if not b.is_context_only)
     minors = [True] if pheno.is_minors_only else [False] if pheno.is_adults_only else [False, True]
     for minor in minors:
-        category, keywords = default_classification(pheno, minor_depicted=minor, category="")
+        category, keywords = pheno.classification(minor_depicted=minor, category="")
         q = Qualification(
             phenomenon=code,
             tdb_category=category,

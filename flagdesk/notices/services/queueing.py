@@ -30,14 +30,13 @@ from flagdesk.organisation.queries import designation_snapshot
 from flagdesk.organisation.services import current_organisation
 from flagdesk.platforms.models import Platform
 
+from .anonymity import find_organisation, payload_text
 from .preflight import (
     OPEN_STATUSES,
     QUEUE_ROLES,
     Approved,
     Preflight,
     Problem,
-    find_organisation,
-    payload_text,
     preflight,
 )
 from .rendering import NoticeDraft, render_notice

@@ -432,3 +432,18 @@ def test_a_row_with_details_but_no_decision_is_refused(client, users, reported):
     assert response.status_code == 200
     assert "Choose this item&#x27;s decision" in response.content.decode()
     assert not NoticeResponse.objects.exists()
+
+
+def test_a_recorded_decision_is_never_edited_or_deleted(users, reported):
+    """A correction is a new decision pointing at the old one; the old one stays as it was."""
+    _submitted, notice, items = reported
+    decide(users, notice, decision="removed")
+    decision = ItemDecision.objects.filter(item=items[0]).latest("created_at")
+    decision.decision = "refused"
+    with pytest.raises(TypeError):
+        decision.save()
+    with pytest.raises(TypeError):
+        decision.delete()
+    with pytest.raises(TypeError):
+        ItemDecision.objects.filter(pk=decision.pk).update(decision="refused")
+    assert ItemDecision.objects.get(pk=decision.pk).decision == "removed"
