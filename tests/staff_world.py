@@ -38,12 +38,13 @@ from flagdesk.notices.services import queue_notices, record_response
 # What each persona's staff menu offers, in order; the first entry is where it lands after
 # login. Personas without a staff page land on their account page.
 CASEWORK_MENU = ["cases:queue", "cases:review-queue", "notices:notice-list"]
+ASSESSOR_MENU = ["cases:queue", "cases:review-queue", "cases:approved", "notices:notice-list"]
 EXPECTED_MENU: dict[str, list[str]] = {
-    "analyst": [*CASEWORK_MENU, "platforms:platform-list", "matching:bank-list",
+    "analyst": [*ASSESSOR_MENU, "platforms:platform-list", "matching:bank-list",
                 "matching:hash-lookup", "organisation:legal-bases"],
-    "reviewer": [*CASEWORK_MENU, "platforms:platform-list", "matching:bank-list",
+    "reviewer": [*ASSESSOR_MENU, "platforms:platform-list", "matching:bank-list",
                  "matching:hash-lookup", "organisation:legal-bases"],
-    "coordinator": [*CASEWORK_MENU, "platforms:platform-list", "matching:bank-list",
+    "coordinator": [*ASSESSOR_MENU, "platforms:platform-list", "matching:bank-list",
                     "matching:hash-lookup", "organisation:legal-bases",
                     "organisation:organisation-edit"],
     "intake": [*CASEWORK_MENU, "platforms:platform-list", "matching:hash-lookup"],

@@ -29,6 +29,7 @@ class MenuEntry:
 STAFF_MENU = (
     MenuEntry("cases:queue", _("Queue")),
     MenuEntry("cases:review-queue", _("Reviews")),
+    MenuEntry("cases:approved", _("Approved")),
     MenuEntry("notices:notice-list", _("Notices")),
     MenuEntry("platforms:platform-list", _("Platforms")),
     MenuEntry("matching:bank-list", _("Banks")),

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language, gettext_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flagdesk.core import taxonomy
-from flagdesk.core.widgets import DATE_ERRORS, IsoDateInput, IsoDateTimeInput
+from flagdesk.core.widgets import DATE_ERRORS, IsoDateInput
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.queries import active_platforms
 
 from .models import Assessment, Item
 
 UNKNOWN_PLATFORM = "-"
-
-
-def _lang() -> str:
-    return (get_language() or "en")[:2]
 
 
 class _Form(forms.Form):
@@ -65,6 +63,7 @@ class LegalBaseChoice:
     valid_from: str
     valid_to: str
     needs_verification: bool
+    is_provisional: bool
     is_confirmed: bool
     is_checked: bool
     elements: tuple[str, ...]
@@ -125,16 +124,24 @@ class AssessmentForm(_Form):
         required=False,
         widget=IsoDateInput(),
         error_messages=DATE_ERRORS,
-        help_text=gettext_lazy(
-            "When the content was posted, if known. It decides which legal texts apply "
-            "(the new Criminal Code replaced the old one's articles). Empty: the posting time "
-            "recorded on the item, else the day it was first reported."
-        ),
     )
 
-    def __init__(self, *args: Any, confirmed: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        confirmed: frozenset[str] = frozenset(),
+        default_facts_on: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.confirmed = confirmed
+        if default_facts_on:
+            self.fields["facts_on"].widget.attrs["data-default"] = default_facts_on.isoformat()
+            self.fields["facts_on"].help_text = _(
+                "When the content was posted, if known. It decides which legal texts apply (the "
+                "new Criminal Code replaced the old one's articles). Left empty: %(date)s, the "
+                "posting time recorded on the item, else the day it was first reported."
+            ) % {"date": default_facts_on.isoformat()}
         label = taxonomy.label
         self.fields["phenomenon"].choices = [("", "—"), *taxonomy.phenomenon_choices()]
         self.fields["tdb_category"].choices = [
@@ -178,9 +185,10 @@ class AssessmentForm(_Form):
         start = b.valid_from.isoformat() if b.valid_from else ""
         end = b.valid_to.isoformat() if b.valid_to else ""
         if end and b.valid_to_provisional:
-            validity = _(
-                "in force from %(start)s to %(end)s; after that, possibly (to be confirmed)"
-            ) % {"start": start or "…", "end": end}
+            validity = _("in force since %(start)s; end date %(end)s to be confirmed") % {
+                "start": start or "…",
+                "end": end,
+            }
         elif end:
             validity = _("in force from %(start)s to %(end)s") % {"start": start or "…", "end": end}
         else:
@@ -188,11 +196,12 @@ class AssessmentForm(_Form):
         return LegalBaseChoice(
             code=b.code,
             label=b.label(),
-            citation=", ".join(x for x in (b.instrument.get(_lang()) or "", b.article) if x),
+            citation=b.citation(),
             validity=validity,
             valid_from=start,
             valid_to=end,
             needs_verification=b.verify,
+            is_provisional=b.valid_to_provisional,
             is_confirmed=b.code in self.confirmed,
             is_checked=b.code in checked,
             elements=b.offence_elements(),
@@ -257,19 +266,46 @@ class ItemPlatformForm(_Form):
 
 
 class IdentifiersForm(_Form):
-    """The item page's art. 16(2)(b) identifiers; the service validates and normalises."""
+    """The item page's art. 16(2)(b) identifiers; the service validates and normalises.
+
+    Times are shown and typed in the installation's time zone (``2026-12-07 14:05``) or with
+    an offset (``2026-12-07T14:05+01:00``); the item stores them in UTC.
+    """
 
     post_id = forms.CharField(
         label=gettext_lazy("Post or message ID"), max_length=500, required=False
     )
     account = forms.CharField(label=gettext_lazy("Account"), max_length=200, required=False)
     posted_at = forms.CharField(
-        label=gettext_lazy("Posted at"), max_length=40, required=False, widget=IsoDateTimeInput()
+        label=gettext_lazy("Posted at"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("YYYY-MM-DD HH:MM"), "size": 22}),
     )
     captured_at = forms.CharField(
-        label=gettext_lazy("Captured at"), max_length=40, required=False, widget=IsoDateTimeInput()
+        label=gettext_lazy("Captured at"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("YYYY-MM-DD HH:MM"), "size": 22}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "identifiers-%s")  # apart from the item page's other forms
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, identifiers: dict[str, str]) -> dict[str, str]:
+        """The stored values, times back in local time as the analyst typed them."""
+        return {
+            name: local_time(value) if name in ("posted_at", "captured_at") else value
+            for name, value in identifiers.items()
+        }
+
+
+def local_time(value: str) -> str:
+    """A stored UTC time as ``2026-12-07 14:05`` in the installation's time zone."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

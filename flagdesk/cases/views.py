@@ -6,6 +6,7 @@ from itertools import groupby
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,11 +32,13 @@ from .forms import (
     QueueFilterForm,
     RevealForm,
     ReviewForm,
+    local_time,
 )
 from .models import Assessment, CaseEvent, Item
 from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
+from .services.facts import default_facts_on, may_omit_notifier
 from .services.identifiers import FIELDS, TIMES
-from .services.qualification import assessment_checks, default_facts_on
+from .services.qualification import Check, assessment_checks
 
 PAGE_SIZE = 50
 # Statuses from which submit_assessment accepts a (new) assessment.
@@ -64,7 +67,17 @@ def describe_assessment(a: Assessment, *, with_checks: bool = False) -> dict[str
         "keywords": [taxonomy.label(k) for k in a.keywords],
         "legal_bases": [(c, bases[c].label() if c in bases else "") for c in a.legal_bases],
         "content_types": [taxonomy.label(t) for t in types],
-        "checks": assessment_checks(a) if with_checks else [],
+        **_checks_context(assessment_checks(a) if with_checks else []),
+    }
+
+
+def _checks_context(checks: list[Check]) -> dict[str, Any]:
+    failed = [c for c in checks if not c.passed and c.blocks_sending]
+    return {
+        "checks": checks,
+        "blocking": bool(failed),
+        # Bases to be confirmed, or past an unconfirmed end date: the coordinator's page.
+        "needs_coordinator": any(c.code in ("bases_confirmed", "bases_in_force") for c in failed),
     }
 
 
@@ -144,13 +157,17 @@ def _actions(user: User, item: Item) -> dict[str, Any]:
 
 
 def shown_identifiers(item: Item) -> list[tuple[str, str]]:
-    """Label and value of each identifier recorded, times as "2026-12-06 22:30 UTC"."""
+    """Label and value of each identifier recorded; times in local time, with UTC beside
+    them since notices give them in UTC: "2026-08-20 21:30 (19:30 UTC)"."""
     known = item.identifiers or {}
-    return [
-        (str(label), f"{known[name][:16].replace('T', ' ')} UTC" if name in TIMES else known[name])
-        for name, (label, _limit) in FIELDS.items()
-        if known.get(name)
-    ]
+    shown = []
+    for name, (label, _limit) in FIELDS.items():
+        value = known.get(name)
+        if value and name in TIMES:
+            value = f"{local_time(value)} ({value[11:16]} UTC)"
+        if value:
+            shown.append((str(label), value))
+    return shown
 
 
 @role_required(*CASEWORK_ROLES)
@@ -172,10 +189,13 @@ def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
             "timeline": _timeline(item, {str(n.id): n for n in notices}),
             "reveal_form": RevealForm(),
             "identifiers_shown": shown_identifiers(item),
-            "identifiers_form": IdentifiersForm(initial=item.identifiers or {})
+            "identifiers_form": IdentifiersForm(
+                initial=IdentifiersForm.initial_for(item.identifiers or {})
+            )
             if may_open(request.user, "cases:item-identifiers", item.id)
             else None,
             "single_item": [item],
+            "anonymity_refused": not anonymity_possible([item]),
             **_actions(request.user, item),
         },
     )
@@ -209,20 +229,21 @@ def item_assess(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = get_object_or_404(queries.item_detail(request.user), id=item_id)
     form = AssessmentForm(
         request.POST or None,
-        initial={
-            "phenomenon": item.phenomenon,
-            "facts_on": default_facts_on(item),
-            "minor_depicted": item.case.has_minor_depicted,
-        },
+        initial={"phenomenon": item.phenomenon, "minor_depicted": item.case.has_minor_depicted},
         confirmed=frozenset(confirmed_legal_bases()),
+        default_facts_on=default_facts_on(item),
     )
     if form.is_valid():
         try:
-            services.submit_assessment(item, actor=request.user, **form.cleaned_data)
+            assessment = services.submit_assessment(item, actor=request.user, **form.cleaned_data)
         except FlagdeskError as e:
             show_error(form, e)
         else:
             messages.success(request, _("Assessment saved; it now waits for a reviewer."))
+            # Saved, but what would stop its notice is said now, not at sending time.
+            for check in assessment_checks(assessment):
+                if not check.passed:
+                    messages.warning(request, f"{check.label}: {check.message}")
             return redirect("cases:item-detail", item_id=item.id)
     return render(
         request,
@@ -281,7 +302,24 @@ def approved(request: HttpRequest) -> HttpResponse:
         for platform, rows in groupby(items, key=lambda i: i.platform)
     ]
     groups.sort(key=lambda g: g["platform"] is None)  # the unknown-platform group last
-    return render(request, "cases/approved.html", {"groups": groups})
+    offer_anonymity = bool(settings.ANONYMOUS_SENDER) and any(
+        anonymity_possible([item]) for group in groups for item in group["items"]
+    )
+    return render(
+        request, "cases/approved.html", {"groups": groups, "offer_anonymity": offer_anonymity}
+    )
+
+
+def anonymity_possible(items: list[Item]) -> bool:
+    """Whether "omit our name" may be offered: an anonymous sender is configured and each
+    item's approved qualification allows it (art. 16(2)(c)); the pre-flight decides."""
+    if not settings.ANONYMOUS_SENDER:
+        return False
+    for item in items:
+        latest = item.assessments.order_by("-created_at").first()
+        if latest is None or not may_omit_notifier(item, latest):
+            return False
+    return True
 
 
 @require_POST

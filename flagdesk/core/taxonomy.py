@@ -16,7 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _lazy
 
 _PATH = Path(__file__).with_name("taxonomy.json")
 LANGUAGES = ("en", "fr", "nl", "de")
@@ -38,6 +40,17 @@ def _lang(language: str | None) -> str:
 
 def _pick(values: dict[str, str], language: str | None) -> str:
     return values.get(_lang(language)) or values.get("en", "")
+
+
+# The registry's article fields that hold words, not only numbers, in each language.
+ARTICLE_WORDS = {
+    "Book II (number to be confirmed)": _lazy("Book II (number to be confirmed)"),
+    "Book II, Title VIII, Chapter I/1 (number to be confirmed)": _lazy(
+        "Book II, Title VIII, Chapter I/1 (number to be confirmed)"
+    ),
+    "2 (offence defined) and 3 (penalty)": _lazy("arts 2 (offence defined) and 3 (penalty)"),
+    "5(1)(a) and 6": _lazy("arts 5(1)(a) and 6"),
+}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -82,6 +95,19 @@ class LegalBasis:
     def label(self, language: str | None = None) -> str:
         return _pick(self.labels, language)
 
+    def citation(self, language: str | None = None) -> str:
+        """Instrument and article as a lawyer cites them, in ``language`` (else the active
+        one): "Code pénal (1867), art. 417/9"."""
+        lang = _lang(language)
+        instrument = self.instrument.get(lang) or self.instrument.get("en", "")
+        article = self.article.strip()
+        if article in ARTICLE_WORDS:
+            with translation.override(lang):
+                article = str(ARTICLE_WORDS[article])
+        elif article[:1].isdigit():
+            article = f"art. {article}"
+        return ", ".join(part for part in (instrument, article) if part)
+
     def offence_elements(self, language: str | None = None) -> tuple[str, ...]:
         return self.elements.get(_lang(language)) or self.elements.get("en", ())
 
@@ -101,11 +127,6 @@ class LegalBasis:
         if self.is_in_force(on):
             return True
         return bool(self.valid_to_provisional and self.valid_to and on > self.valid_to)
-
-    def needs_confirmation(self, on: dt.date) -> bool:
-        """Cited for facts on ``on``, this basis needs a coordinator's confirmation: its text
-        or numbering is unverified, or the facts fall after its unconfirmed end date."""
-        return self.verify or (self.may_apply(on) and not self.is_in_force(on))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.cases.models import Item
@@ -63,6 +64,18 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_channel_display(self) -> str:
+        """The channel's name in the reader's language (the platform registry's choices)."""
+        return str(dict(Platform.Channel.choices).get(self.channel_kind, self.channel_kind))
+
+    @property
+    def language_name(self) -> str:
+        """The notice language's name in the reader's language ("Nederlands" -> "Dutch")."""
+        try:
+            return str(get_language_info(self.language)["name_translated"])
+        except KeyError:
+            return self.language
 
 
 class OutboxRow(models.Model):

@@ -95,14 +95,15 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
 
 
 def _checklist(checked: services.Preflight, items: list[Item]) -> list[dict[str, Any]]:
-    """The pre-flight grouped for the send page: the request's own lines, then each item's,
-    each line with the messages of its failures."""
+    """The pre-flight grouped for the send page: the request's own lines, then each item's;
+    failed lines first with the messages of their failures, passed ones apart (folded)."""
     rows = []
     for item in [None, *items]:
         item_id = item.id if item is not None else None
         problems = checked.problems_for(item_id)
         lines = [
             {
+                "code": line.code,
                 "label": line.label,
                 "passed": line.passed,
                 "messages": [p.message for p in problems if p.code == line.code],
@@ -110,7 +111,18 @@ def _checklist(checked: services.Preflight, items: list[Item]) -> list[dict[str,
             for line in checked.lines_for(item_id)
         ]
         if lines:
-            rows.append({"item": item, "lines": lines, "ok": not problems})
+            rows.append(
+                {
+                    "item": item,
+                    "failed": [line for line in lines if not line["passed"]],
+                    "passed": [line for line in lines if line["passed"]],
+                    "needs_coordinator": any(
+                        line["code"] in ("bases_confirmed", "bases_in_force")
+                        for line in lines
+                        if not line["passed"]
+                    ),
+                }
+            )
     return rows
 
 

@@ -122,6 +122,19 @@ class DesignationSuspension(models.Model):
         return self.suspended_until is None or on <= self.suspended_until
 
 
+# Names of a designation's fields in its history, as the organisation page labels them.
+FIELD_LABELS = {
+    "authority": _("designating authority"),
+    "designated_on": _("designated on"),
+    "valid_until": _("valid until"),
+    "phenomena": _("phenomena"),
+    "suspended_from": _("suspended from"),
+    "suspended_until": _("suspended until"),
+    "suspension_note": _("note on the suspension"),
+    "ended_on": _("ended on"),
+}
+
+
 class DesignationVersion(AppendOnly):
     """One immutable state of a designation, as recorded by whom and when (S7)."""
 
@@ -160,6 +173,10 @@ class DesignationVersion(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.designation_id} v{self.number} {self.kind}"
+
+    def changed_labels(self) -> list[str]:
+        """The fields this version changed, as the organisation page names them."""
+        return [str(FIELD_LABELS.get(name, name)) for name in self.changed]
 
 
 class LegalBasisConfirmation(models.Model):

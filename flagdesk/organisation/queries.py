@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import get_language
 
 from flagdesk.core import taxonomy
 
@@ -97,9 +96,9 @@ class BasisToConfirm:
         return self.basis.label()
 
     @property
-    def instrument(self) -> str:
-        names = self.basis.instrument
-        return names.get((get_language() or "en")[:2]) or names.get("en", "")
+    def citation(self) -> str:
+        """Instrument and article in the reader's language."""
+        return self.basis.citation()
 
     @property
     def withdrawn(self) -> tuple[LegalBasisConfirmation, ...]:

@@ -110,6 +110,8 @@ def legal_bases(request: HttpRequest) -> HttpResponse:
                 form = LegalBasisConfirmationForm(initial={"code": code, "action": todo})
             form.auto_id = f"id_basis{i}_%s"  # one page holds a form per basis
         bases.append({"entry": entry, "form": form})
+    # What waits for a coordinator first; what is confirmed after it, for reference.
+    bases.sort(key=lambda row: row["entry"].is_confirmed)
     return render(
         request,
         "organisation/legal_bases.html",

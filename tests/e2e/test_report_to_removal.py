@@ -213,9 +213,14 @@ def send_notice(page: Page, shot: Shots) -> None:
     """The item page's send form: one approved item, ticked."""
     form = page.locator("form.notice-send")
     expect(form.locator("input[name=item_ids]")).to_be_checked()
-    expect(form.locator("input[name=anonymous]")).not_to_be_checked()
+    # An NCII notice must name us (art. 16(2)(c) DSA): the option is not even offered.
+    expect(form.locator("input[name=anonymous]")).to_have_count(0)
     shot("approved-item")
-    form.locator("button[type=submit]").click()
+    form.locator("button[value=check]").click()  # the pre-flight first
+    expect(page.locator("section.preflight")).to_be_visible()
+    expect(page.locator("section.preflight li.bad")).to_have_count(0)
+    shot("preflight")
+    page.locator("form.notice-send button[value=send]").click()
     page.wait_for_url(re.compile(r"/staff/notices/$"))
 
 

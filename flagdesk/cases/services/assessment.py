@@ -16,11 +16,8 @@ from flagdesk.cases.transitions import transition
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from .qualification import (
-    Qualification,
-    default_facts_on,
-    qualification_checks,
-)
+from .facts import default_facts_on
+from .qualification import Qualification, qualification_checks
 
 ASSESSOR_ROLES = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
 REVIEWER_ROLES = (Role.REVIEWER, Role.COORDINATOR)

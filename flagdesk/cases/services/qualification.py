@@ -23,8 +23,8 @@ from flagdesk.core import taxonomy
 from flagdesk.organisation.queries import confirmed_legal_bases
 
 from ..models import Assessment, Item
+from .facts import default_facts_on, victim_is_minor
 
-MINOR_AGE_BANDS = ("under-13", "13-17")
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\[\[|\]\]|<[A-Z_]{3,}>|\bTODO\b|\bXXX\b|lorem ipsum", re.I)
 MINORS_CATEGORY = "STATEMENT_CATEGORY_PROTECTION_OF_MINORS"
 SYNTHETIC = "CONTENT_TYPE_SYNTHETIC_MEDIA"
@@ -55,25 +55,6 @@ class Check:
     message: str = ""
     blocks_assessment: bool = True
     blocks_sending: bool = True
-
-
-def victim_is_minor(item: Item) -> bool:
-    """A report says the victim is under 18 (the reporter's age band, not our judgement)."""
-    return item.reports.filter(victim_age_band__in=MINOR_AGE_BANDS).exists()
-
-
-def default_facts_on(item: Item, *, today: dt.date | None = None) -> dt.date:
-    """When nothing better is known: the posting date the analyst recorded, else the day the
-    content was first reported (the facts are at the latest that old)."""
-    posted = str((item.identifiers or {}).get("posted_at") or "")
-    if posted:
-        try:
-            return dt.datetime.fromisoformat(posted).date()
-        except ValueError:
-            pass
-    if item.created_at:
-        return timezone.localdate(item.created_at)
-    return today or timezone.localdate()
 
 
 def _check(code: str, fld: str, label: str, failure: str, **kw: bool) -> Check:
@@ -139,21 +120,7 @@ def _basis_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:
             else "",
         )
     )
-    stale = [b for b in known if not b.may_apply(q.facts_on)]
-    checks.append(
-        _check(
-            "bases_in_force",
-            "legal_bases",
-            _("Every legal basis was in force on the date of the facts"),
-            _("Not in force on %(date)s (the date of the facts): %(codes)s.")
-            % {
-                "date": q.facts_on.isoformat(),
-                "codes": "; ".join(_validity(b) for b in stale),
-            }
-            if stale
-            else "",
-        )
-    )
+    checks.append(_in_force_check(known, q.facts_on))
     national = [b for b in known if not b.is_context_only]
     checks.append(
         _check(
@@ -168,7 +135,7 @@ def _basis_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:
             else "",
         )
     )
-    to_confirm = [b.code for b in known if b.needs_confirmation(q.facts_on)]
+    to_confirm = [b.code for b in known if b.verify]
     unconfirmed = sorted(set(to_confirm) - confirmed_legal_bases()) if to_confirm else []
     checks.append(
         _check(
@@ -185,13 +152,54 @@ def _basis_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:
     return checks
 
 
+def _in_force_check(known: list[taxonomy.LegalBasis], on: dt.date) -> Check:
+    """Bases not in force on the date of the facts refuse the assessment; bases past an end
+    date that is not confirmed (the new Criminal Code's entry into force) only block sending,
+    until a coordinator confirms they still applied or the analyst cites the successor."""
+    label = _("Every legal basis was in force on the date of the facts")
+    ended = [b for b in known if not b.may_apply(on)]
+    if ended:
+        return _check(
+            "bases_in_force",
+            "legal_bases",
+            label,
+            _("Not in force on %(date)s, the date of the facts: %(bases)s.")
+            % {"date": on.isoformat(), "bases": "; ".join(_validity(b) for b in ended)},
+        )
+    uncertain = [b for b in known if not b.is_in_force(on)]
+    confirmed = confirmed_legal_bases() if uncertain else set()
+    unconfirmed = [b for b in uncertain if b.code not in confirmed]
+    return _check(
+        "bases_in_force",
+        "legal_bases",
+        label,
+        _(
+            "%(bases)s: the registry ends it on %(end)s, when the new Criminal Code took "
+            "effect, a date that is not confirmed, and the facts are later. Cite its successor, "
+            "or have a coordinator confirm that it still applied."
+        )
+        % {"bases": "; ".join(_validity(b) for b in unconfirmed), "end": unconfirmed[0].valid_to}
+        if unconfirmed
+        else "",
+        blocks_assessment=False,
+    )
+
+
 def _validity(basis: taxonomy.LegalBasis) -> str:
     start = basis.valid_from.isoformat() if basis.valid_from else "…"
     end = basis.valid_to.isoformat() if basis.valid_to else "…"
-    text = f"{basis.code} ({start} to {end})"
     if basis.successor:
-        text += " → " + basis.successor
-    return text
+        return _("%(code)s (in force %(start)s to %(end)s, replaced by %(successor)s)") % {
+            "code": basis.code,
+            "start": start,
+            "end": end,
+            "successor": basis.successor,
+        }
+    return _("%(code)s (in force %(start)s to %(end)s)") % {
+        "code": basis.code,
+        "start": start,
+        "end": end,
+    }
 
 
 def _classification_checks(q: Qualification, pheno: taxonomy.Phenomenon) -> list[Check]:

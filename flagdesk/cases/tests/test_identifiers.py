@@ -104,7 +104,15 @@ def test_the_item_page_form_sets_identifiers(client, users):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.identifiers["post_id"] == "777"
+    assert item.identifiers["posted_at"] == "2026-12-01T09:00:00+00:00"  # 10:00 in Brussels
     page = client.get(reverse("cases:item-detail", args=[item.id])).content.decode()
     assert "777" in page and "@x" in page
+    assert "2026-12-01 10:00 (09:00 UTC)" in page
+    # The form comes back as it was typed, so saving it again changes nothing.
+    assert 'value="2026-12-01 10:00"' in page
+    again = client.post(
+        url, {"post_id": "777", "account": "@x", "posted_at": "2026-12-01 10:00"}, follow=True
+    )
+    assert "Nothing changed" in again.content.decode()
     refused = client.post(url, {"posted_at": "someday"}, follow=True).content.decode()
     assert "ISO 8601" in refused

@@ -346,7 +346,9 @@ def test_after_an_unconfirmed_end_date_old_and_new_articles_both_need_a_coordina
     assert old.valid_to_provisional and old.valid_to and old.successor
     after = old.valid_to + dt.timedelta(days=30)
     with_old = qualify(users, facts_on=after)
-    assert _failed(with_old) == {"bases_confirmed": True}
+    assert _failed(with_old) == {"bases_in_force": True}
+    [check] = [c for c in assessment_checks(with_old) if c.code == "bases_in_force"]
+    assert old.successor in check.message and "not confirmed" in check.message
     with_new = qualify(
         users, facts_on=after, legal_bases=[old.successor], reasons=HARASSMENT_REASONS
     )
@@ -355,3 +357,5 @@ def test_after_an_unconfirmed_end_date_old_and_new_articles_both_need_a_coordina
     confirm_legal_basis(old.code, actor=users["coordinator"], note="Old code still applied then.")
     assert _failed(with_old) == {}
     assert _failed(with_new) == {"bases_confirmed": True}
+    ended = refused_fields(users, facts_on=after, legal_bases=["BE-CC-371/1"])
+    assert "replaced by BE-CC-417/9" in str(ended["legal_bases"])

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent, Item
-from flagdesk.cases.services.qualification import MINOR_AGE_BANDS
+from flagdesk.cases.services.facts import MINOR_AGE_BANDS
 from flagdesk.core import taxonomy
 from flagdesk.core.crypto import fernet
 from flagdesk.core.errors import NotFound
@@ -128,7 +128,13 @@ def discard_forbidden_media(*, limit: int = 200) -> int:
     cleaned = 0
     forbidden = ["", *(p.code for p in taxonomy.phenomena().values() if not p.store_media)]
     candidates = (
-        Item.objects.filter(Q(media_files__isnull=False) | ~Q(signals__thumbnail=""))
+        # ``__gt=""``, not ``~Q(...="")``: a negated join would also match items with no
+        # hashes at all, and clean (and log) them on every sweep.
+        Item.objects.filter(
+            Q(media_files__isnull=False)
+            | Q(signals__thumbnail__gt="")
+            | Q(bank_entries__thumbnail__gt="")
+        )
         .filter(
             Q(case__has_minor_depicted=True)
             | Q(phenomenon__in=forbidden)

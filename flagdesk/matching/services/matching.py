@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.models import Case, CaseEvent, Item
-from flagdesk.cases.services.qualification import MINOR_AGE_BANDS
+from flagdesk.cases.services.facts import victim_is_minor
 from flagdesk.core import taxonomy
 
 from ..index.base import Codes, SearchResult, codes_from_hex
@@ -197,7 +197,7 @@ def involves_minor(item: Item) -> bool:
     case = Case.objects.filter(pk=item.case_id).values_list("has_minor_depicted", flat=True)
     if case.first():
         return True
-    return item.reports.filter(victim_age_band__in=MINOR_AGE_BANDS).exists()
+    return victim_is_minor(item)
 
 
 @transaction.atomic

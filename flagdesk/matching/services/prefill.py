@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.cases.models import Assessment, CaseEvent
 from flagdesk.cases.services.assessment import submit_assessment
-from flagdesk.cases.services.qualification import default_facts_on
+from flagdesk.cases.services.facts import default_facts_on
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict
 

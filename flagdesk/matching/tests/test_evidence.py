@@ -137,3 +137,18 @@ def test_media_kept_before_a_minor_was_found_is_destroyed_by_the_sweep(users):
     ).data == {"discarded_files": 1}
     assert AuditEntry.objects.filter(action="media.discard").exists()
     assert discard_forbidden_media() == 0
+
+
+def test_the_sweep_leaves_a_minor_s_item_without_media_alone(users):
+    """Nothing kept, nothing to destroy: no event on the timeline, sweep after sweep."""
+    from flagdesk.cases.models import Case, CaseEvent
+    from flagdesk.matching.services.evidence import discard_forbidden_media
+
+    item = reported_item(phenomenon="sextortion")
+    hash_item_media(item, upload(picture_bytes()), actor=users["analyst"], source="analyst")
+    Case.objects.filter(pk=item.case_id).update(has_minor_depicted=True)
+    other = reported_item(phenomenon="sextortion")  # no hashes at all
+    Case.objects.filter(pk=other.case_id).update(has_minor_depicted=True)
+    assert discard_forbidden_media() == 0
+    assert discard_forbidden_media() == 0
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.MEDIA).exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flagdesk.cases.models import Case, CaseEvent, Item
-from flagdesk.cases.services.qualification import default_facts_on
+from flagdesk.cases.services.facts import default_facts_on
 from flagdesk.cases.tests.factories import approved_item, reported_item
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict

@@ -16,31 +16,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from flagdesk.cases.models import Assessment, Item
-from flagdesk.cases.services.qualification import victim_is_minor
-from flagdesk.core import taxonomy
 from flagdesk.organisation.models import Organisation
 from flagdesk.platforms.services import registered_domain
 
 
 def item_name(item: Item) -> str:
     return f"{item.case.reference} {item.url[:80]}"
-
-
-def is_minor_victim(item: Item, assessment: Assessment) -> bool:
-    """The approved assessment says a minor is depicted or targeted, or a report gives the
-    victim's age band as under 18."""
-    return assessment.minor_depicted or victim_is_minor(item)
-
-
-def anonymity_allowed(item: Item, assessment: Assessment) -> bool:
-    """16(2)(c) DSA: only offences of arts 3-7 of Directive 2011/93/EU may omit the notifier;
-    sextortion only when the victim is a minor (legal.md a.)."""
-    pheno = taxonomy.phenomena().get(assessment.phenomenon)
-    if pheno is None:
-        return False
-    if pheno.csam_anonymity_exception:
-        return True
-    return pheno.csam_anonymity_exception_if_victim_minor and is_minor_victim(item, assessment)
 
 
 def organisation_domain(org: Organisation) -> str:

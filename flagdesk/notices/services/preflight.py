@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.models import Assessment, Item
-from flagdesk.cases.services.qualification import (
-    assessment_checks,
-)
+from flagdesk.cases.services.facts import may_omit_notifier
+from flagdesk.cases.services.qualification import assessment_checks
 from flagdesk.core.errors import Conflict, FlagdeskError, ValidationFailed
 from flagdesk.notices.channels import CHANNELS
 from flagdesk.notices.channels.email import has_line_break
@@ -31,7 +30,7 @@ from flagdesk.notices.models import Notice
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.services import current_organisation
 
-from .anonymity import anonymity_allowed, anonymous_sender_problems, item_name, leaks
+from .anonymity import anonymous_sender_problems, item_name, leaks
 
 QUEUE_ROLES = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
 # A notice in these statuses is still open: a second one for its items would be a duplicate.
@@ -244,7 +243,7 @@ def _anonymity_checks(
     c: _Collector, org: Organisation, approved: Sequence[Approved], *, anonymous: bool
 ) -> bool:
     """Whether anonymity could be chosen; when it was, the problems that stop it."""
-    allowed = {item.id: anonymity_allowed(item, a) for item, a in approved}
+    allowed = {item.id: may_omit_notifier(item, a) for item, a in approved}
     sender_problems = anonymous_sender_problems(org)
     if anonymous:
         c.check(

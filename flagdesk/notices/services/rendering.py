@@ -80,12 +80,6 @@ def _keyed(key: str) -> dict[str, str]:
     return {"key": key, "label": taxonomy.label(key) if key else ""}
 
 
-def _article(article: str) -> str:
-    """``417/9`` -> ``art. 417/9``; ``arts 443-444`` or ``Book II ...`` stay as written."""
-    article = article.strip()
-    return f"art. {article}" if article[:1].isdigit() else article
-
-
 def _legal_basis(code: str, language: str) -> dict[str, str]:
     """A basis as a lawyer cites it, in the notice's language: instrument and article
     ("Code pénal (1867), art. 417/9") and the offence's label. Languages not filled in yet fall
@@ -93,9 +87,7 @@ def _legal_basis(code: str, language: str) -> dict[str, str]:
     basis = taxonomy.legal_bases().get(code)
     if basis is None:
         return {"code": code, "citation": "", "label": code}
-    instrument = basis.instrument.get(language) or basis.instrument.get("en", "")
-    citation = ", ".join(part for part in (instrument, _article(basis.article)) if part)
-    return {"code": code, "citation": citation, "label": basis.label(language)}
+    return {"code": code, "citation": basis.citation(language), "label": basis.label(language)}
 
 
 def _utc(value: str) -> tuple[str, str]:

@@ -141,7 +141,7 @@ def test_the_send_page_checks_before_sending(client, users, mixed_bag):
     )
     page = response.content.decode()
     assert response.status_code == 200 and not Notice.objects.exists()
-    assert "Pre-flight check" in page and "2 problems stop this notice" in page
+    assert "Pre-flight check" in page and "2 problems stop these notices" in page
     assert english_to_dutch.case.reference in page and unconfirmed.case.reference in page
     assert "seem to be written in English" in page
     assert "To be confirmed by a coordinator" in page

@@ -249,7 +249,8 @@ class _Writer:
             DesignationSuspension.objects.create(
                 designation=d, suspended_from=start, suspended_until=until, note=note
             )
-            self.version(d, Kind.SUSPENDED, ["suspended_from", "suspended_until"], note)
+            fields = ["suspended_from", *(["suspended_until"] if until else [])]
+            self.version(d, Kind.SUSPENDED, fields, note)
             return
         was_in_force = latest.suspended_until is None or latest.suspended_until >= self.today
         changed = [
