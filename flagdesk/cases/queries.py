@@ -61,10 +61,15 @@ def approved_items(user: User) -> QuerySet[Item]:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
+    # A notice queued but not sent yet (the worker retries it): the item is not to be ticked
+    # again. Reached through the reverse relation: notices come after cases (S1).
+    queued = Item.notices.through.objects.filter(  # type: ignore[attr-defined]
+        item_id=OuterRef("pk"), notice__status="queued"
+    )
     return (
         visible_items(user)
         .filter(status=Item.Status.APPROVED)
-        .annotate(approved_at=Subquery(approved_at))
+        .annotate(approved_at=Subquery(approved_at), is_queued=Exists(queued))
         .order_by("platform__name", "created_at")
     )
 

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import get_language, gettext_lazy
 
 _PATH = Path(__file__).with_name("taxonomy.json")
 LANGUAGES = ("en", "fr", "nl", "de")
@@ -44,12 +43,12 @@ def _pick(values: dict[str, str], language: str | None) -> str:
 
 # The registry's article fields that hold words, not only numbers, in each language.
 ARTICLE_WORDS = {
-    "Book II (number to be confirmed)": _lazy("Book II (number to be confirmed)"),
-    "Book II, Title VIII, Chapter I/1 (number to be confirmed)": _lazy(
+    "Book II (number to be confirmed)": gettext_lazy("Book II (number to be confirmed)"),
+    "Book II, Title VIII, Chapter I/1 (number to be confirmed)": gettext_lazy(
         "Book II, Title VIII, Chapter I/1 (number to be confirmed)"
     ),
-    "2 (offence defined) and 3 (penalty)": _lazy("arts 2 (offence defined) and 3 (penalty)"),
-    "5(1)(a) and 6": _lazy("arts 5(1)(a) and 6"),
+    "2 (offence defined) and 3 (penalty)": gettext_lazy("arts 2 (offence defined) and 3 (penalty)"),
+    "5(1)(a) and 6": gettext_lazy("arts 5(1)(a) and 6"),
 }
 
 

@@ -156,6 +156,7 @@ def legal_basis_json(
         "article": basis.article,
         "valid_from": _iso(basis.valid_from),
         "valid_to": _iso(basis.valid_to),
+        "valid_to_provisional": basis.valid_to_provisional,
         "predecessor": basis.predecessor,
         "successor": basis.successor,
         "labels": {lang: basis.labels.get(lang) for lang in taxonomy.LANGUAGES},

@@ -58,3 +58,14 @@ def test_approved_page_query_count_does_not_grow_with_items(client, users):
     for n in range(1, 8):
         approved_item(users, f"https://social.test/q/{n}")
     assert _queries_for_approved_page(client) == one
+
+
+def test_an_item_whose_notice_waits_for_the_worker_is_not_offered_again(client, users):
+    from flagdesk.notices.services import queue_notices
+
+    social_platform(users["coordinator"])
+    item, _assessment = approved_item(users)
+    queue_notices([item], actor=users["analyst"])
+    client.force_login(users["analyst"])
+    page = client.get(reverse("cases:approved")).content.decode()
+    assert f'value="{item.id}"' not in page and "queued" in page

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
@@ -162,7 +161,7 @@ def _latest(item: Item) -> Assessment | None:
     )
 
 
-_NOT_APPROVED = _lazy(
+_NOT_APPROVED = gettext_lazy(
     "Only items whose illegal verdict a reviewer approved can be notified: %(item)s."
 )
 

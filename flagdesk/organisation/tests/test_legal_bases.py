@@ -110,8 +110,8 @@ def test_list_shows_every_basis_with_its_confirmation(client, users, role):
     slashed = bases[SLASHED]
     assert set(slashed) == {
         "code", "jurisdiction", "kind", "instrument", "article", "valid_from", "valid_to",
-        "predecessor", "successor", "labels", "verify", "verify_note", "confirmed",
-        "confirmation", "sources",
+        "valid_to_provisional", "predecessor", "successor", "labels", "verify", "verify_note",
+        "confirmed", "confirmation", "sources",
     }  # fmt: skip
     assert slashed["verify"] is True and slashed["confirmed"] is True
     assert slashed["confirmation"]["by"] == "carol"
