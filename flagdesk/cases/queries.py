@@ -63,9 +63,7 @@ def approved_items(user: User) -> QuerySet[Item]:
     )
     # A notice queued but not sent yet (the worker retries it): the item is not to be ticked
     # again. Reached through the reverse relation: notices come after cases (S1).
-    queued = Item.notices.through.objects.filter(  # type: ignore[attr-defined]
-        item_id=OuterRef("pk"), notice__status="queued"
-    )
+    queued = Item.notices.through.objects.filter(item_id=OuterRef("pk"), notice__status="queued")
     return (
         visible_items(user)
         .filter(status=Item.Status.APPROVED)
