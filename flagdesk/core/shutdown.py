@@ -4,15 +4,26 @@
 supervisor (``flagdesk serve``, systemd, a container runtime) that stops it during that time
 must get a clean exit, not a process killed mid-start. So ``flagdesk.cli`` installs these
 handlers before anything slow, and the worker's loop asks ``requested()`` between tasks.
+
+The handler takes no lock. Python runs it in the main thread between two bytecodes, which may
+be inside ``threading.Event.wait()`` while that thread holds the event's own lock: setting an
+``Event`` from the handler then waits for a lock its own thread holds, and the process hangs
+until killed. Instead the handler sets a flag and writes a byte to a pipe (the self-pipe
+trick), and ``wait()`` sleeps in ``select`` on that pipe, which the byte wakes.
 """
 
 from __future__ import annotations
 
+import os
+import select
 import signal
-import threading
+import time
 from types import FrameType
 
-_requested = threading.Event()
+_read_end, _write_end = os.pipe()
+os.set_blocking(_read_end, False)
+os.set_blocking(_write_end, False)
+_requested = False
 
 
 def install() -> None:
@@ -22,18 +33,40 @@ def install() -> None:
 
 
 def requested() -> bool:
-    return _requested.is_set()
+    return _requested
 
 
 def wait(seconds: float) -> bool:
     """Idle for ``seconds``, returning early (True) as soon as a stop is requested."""
-    return _requested.wait(seconds)
+    deadline = time.monotonic() + seconds
+    while not _requested:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        select.select([_read_end], [], [], left)
+        _drain()
+    return _requested
 
 
 def reset() -> None:
     """Forget an earlier request (a process that runs the worker more than once: tests)."""
-    _requested.clear()
+    global _requested
+    _requested = False
+    _drain()
+
+
+def _drain() -> None:
+    try:
+        while os.read(_read_end, 512):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
-    _requested.set()
+    global _requested
+    _requested = True
+    try:
+        os.write(_write_end, b"\0")
+    except BlockingIOError:  # the pipe is full of earlier wake-ups: one is enough
+        pass

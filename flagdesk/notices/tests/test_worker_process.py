@@ -41,3 +41,23 @@ def test_a_stop_requested_while_starting_ends_the_worker_before_its_first_task(d
         "worker.started",
         "worker.stopped",
     ]
+
+
+def test_a_stop_signal_wakes_an_idle_wait_without_taking_a_lock():
+    """The handler only sets a flag and writes to a pipe: a signal landing while the main
+    thread is inside ``wait()`` (once a deadlock on the Event's own lock) wakes it at once."""
+    import os
+    import threading
+
+    shutdown.install()
+    try:
+        threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGTERM)).start()
+        assert shutdown.wait(60) is True
+        assert shutdown.requested()
+        assert shutdown.wait(60) is True  # a request stays until reset
+        shutdown.reset()
+        assert shutdown.wait(0) is False
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        shutdown.reset()
