@@ -5,11 +5,15 @@ supervisor (``flagdesk serve``, systemd, a container runtime) that stops it duri
 must get a clean exit, not a process killed mid-start. So ``flagdesk.cli`` installs these
 handlers before anything slow, and the worker's loop asks ``requested()`` between tasks.
 
-The handler takes no lock. Python runs it in the main thread between two bytecodes, which may
-be inside ``threading.Event.wait()`` while that thread holds the event's own lock: setting an
-``Event`` from the handler then waits for a lock its own thread holds, and the process hangs
-until killed. Instead the handler sets a flag and writes a byte to a pipe (the self-pipe
-trick), and ``wait()`` sleeps in ``select`` on that pipe, which the byte wakes.
+Two ways a stop could go unnoticed, and what prevents them:
+
+- The kernel may deliver the signal to any thread (the mail sink's SMTP thread, the worker's
+  index thread). Python then runs the handler in the main thread only once that thread runs
+  bytecode again, which a thread asleep in a system call does not. So ``install()`` points the
+  interpreter's wakeup file descriptor at a pipe: whichever thread receives the signal writes a
+  byte to it, and ``wait()`` sleeps in ``select`` on that pipe.
+- The handler takes no lock: it runs between two bytecodes of the main thread, which may hold
+  the very lock an ``Event.set()`` would need. It sets a flag and writes to the same pipe.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ _requested = False
 
 
 def install() -> None:
-    """Turn SIGTERM and SIGINT into a stop request (the current task is finished first)."""
+    """Turn SIGTERM and SIGINT into a stop request (the current task is finished first).
+    Call it from the main thread."""
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    signal.set_wakeup_fd(_write_end, warn_on_full_buffer=False)
 
 
 def requested() -> bool:
