@@ -16,6 +16,8 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from django.utils.translation import get_language_info
+
 if TYPE_CHECKING:
     from lingua import LanguageDetector
 
@@ -26,6 +28,14 @@ MIN_LETTERS = 60
 MIN_CONFIDENCE = 0.8
 
 _NOISE = re.compile(r"https?://\S+|\S+@\S+|\b[A-Z0-9_/-]{2,}\b")
+
+
+def language_name(code: str) -> str:
+    """A language code's name in the reader's language ("nl" -> "Dutch", "Néerlandais")."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 @cache

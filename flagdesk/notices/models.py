@@ -6,12 +6,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.cases.models import Item
 from flagdesk.core.history import AppendOnly
 from flagdesk.core.references import new_reference
+from flagdesk.notices.language import language_name
 from flagdesk.platforms.models import Platform
 
 
@@ -71,11 +71,8 @@ class Notice(models.Model):
 
     @property
     def language_name(self) -> str:
-        """The notice language's name in the reader's language ("Nederlands" -> "Dutch")."""
-        try:
-            return str(get_language_info(self.language)["name_translated"])
-        except KeyError:
-            return self.language
+        """The notice language's name in the reader's language."""
+        return language_name(self.language)
 
 
 class OutboxRow(models.Model):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
@@ -24,7 +24,7 @@ from flagdesk.cases.services.qualification import assessment_checks
 from flagdesk.core.errors import Conflict, FlagdeskError, ValidationFailed
 from flagdesk.notices.channels import CHANNELS
 from flagdesk.notices.channels.email import has_line_break
-from flagdesk.notices.language import detect_language
+from flagdesk.notices.language import detect_language, language_name
 from flagdesk.notices.models import Notice
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.services import current_organisation
@@ -280,13 +280,6 @@ def _anonymity_checks(
     return bool(approved) and all(allowed.values()) and not sender_problems
 
 
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
-
-
 def _language_check(c: _Collector, item: Item, assessment: Assessment, *, confirmed: bool) -> None:
     if item.platform is None:
         return
@@ -304,8 +297,8 @@ def _language_check(c: _Collector, item: Item, assessment: Assessment, *, confir
                 )
                 % {
                     "item": item_name(item),
-                    "found": _language_name(found),
-                    "language": _language_name(wanted),
+                    "found": language_name(found),
+                    "language": language_name(wanted),
                 },
             )
         )
@@ -313,7 +306,7 @@ def _language_check(c: _Collector, item: Item, assessment: Assessment, *, confir
         item,
         "reasons_language",
         _("Reasons written in the notice's language (%(language)s)")
-        % {"language": _language_name(wanted)},
+        % {"language": language_name(wanted)},
         failures,
     )
 

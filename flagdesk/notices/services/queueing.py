@@ -103,7 +103,7 @@ def _freeze(
     domain = sender.rsplit("@", 1)[1].strip().lower()
     today = timezone.localdate(now)
     phenomena = {a.phenomenon for _item, a in members}
-    relied_on = [d for d in org.active_designations(today) if phenomena & set(d.phenomena)]
+    relied_on = designation_snapshot(org, on=today, phenomena=phenomena) if is_tf else []
     notice = Notice(
         platform=platform,
         status=Notice.Status.QUEUED,
@@ -112,7 +112,7 @@ def _freeze(
         sender=sender,
         is_trusted_flagger=is_tf,
         is_anonymous=anonymous,
-        designations=(designation_snapshot(org, on=today, phenomena=phenomena) if is_tf else []),
+        designations=relied_on,
         created_by=actor,
         queued_at=now,
     )
@@ -123,7 +123,7 @@ def _freeze(
             organisation=org,
             items=members,
             is_trusted_flagger=is_tf,
-            designations=relied_on if is_tf else [],
+            designations=relied_on,
             is_anonymous=anonymous,
             issued_at=now,
         )

@@ -22,7 +22,7 @@ from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict
 from flagdesk.matching.queries import item_signals
 from flagdesk.matching.signal_types import SIGNAL_TYPES
-from flagdesk.organisation.models import Designation, Organisation
+from flagdesk.organisation.models import Organisation
 from flagdesk.platforms.models import Platform
 
 PAYLOAD_SCHEMA = "flagdesk.notice/1"
@@ -61,7 +61,8 @@ class NoticeDraft:
     organisation: Organisation
     items: Sequence[tuple[Item, Assessment]]
     is_trusted_flagger: bool
-    designations: Sequence[Designation]
+    # The snapshot the notice freezes (``organisation.queries.designation_snapshot``).
+    designations: Sequence[dict[str, Any]]
     is_anonymous: bool
     issued_at: dt.datetime
 
@@ -167,11 +168,12 @@ def _item_context(
 
 
 def _designation_context(
-    designations: Sequence[Designation], language: str, phenomena: set[str]
+    designations: Sequence[dict[str, Any]], language: str, phenomena: set[str]
 ) -> list[dict[str, Any]]:
-    """Each designation with its validity, every area it covers (``areas``) and the areas
-    this notice's items fall under (``areas_in_notice``): the text names only the latter,
-    since the platform reads which expertise covers these items, not the whole designation."""
+    """Each designation of the frozen snapshot with its validity, every area it covers
+    (``areas``) and the areas this notice's items fall under (``areas_in_notice``): the text
+    names only the latter, since the platform reads which expertise covers these items, not
+    the whole designation."""
     known = taxonomy.phenomena()
 
     def area(code: str) -> dict[str, str]:
@@ -179,11 +181,11 @@ def _designation_context(
 
     return [
         {
-            "authority": d.authority,
-            "designated_on": d.designated_on.isoformat(),
-            "valid_until": d.valid_until.isoformat() if d.valid_until else None,
-            "areas": [area(code) for code in d.phenomena],
-            "areas_in_notice": [area(code) for code in d.phenomena if code in phenomena],
+            "authority": d["authority"],
+            "designated_on": d["designated_on"],
+            "valid_until": d["valid_until"],
+            "areas": [area(code) for code in d["areas"]],
+            "areas_in_notice": [area(code) for code in d["areas"] if code in phenomena],
         }
         for d in designations
     ]

@@ -11,16 +11,11 @@ from typing import Any
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import Item
 from flagdesk.cases.services import review_assessment, submit_assessment
-from flagdesk.core import taxonomy
 from flagdesk.intake.services import ReportSubmission, submit_report
-from flagdesk.organisation.queries import confirmed_legal_bases
-from flagdesk.organisation.services import confirm_legal_basis
 
-from .factories import LEGAL_BASES, REASONS
+from .factories import FACTS_ON, LEGAL_BASES, REASONS, confirm_verify_bases
 
 _counter = iter(range(1, 1_000_000))
-# Facts before the new Criminal Code (in force since 2026): the 1867 code's bases apply.
-FACTS_ON = dt.date(2026, 1, 15)
 
 REASONS_NL = (
     "De afbeelding toont de gemelde persoon volledig naakt in een private slaapkamer. Zij heeft "
@@ -52,11 +47,7 @@ SEXTORTION_REASONS = (
 
 def confirm_bases(users: Mapping[str, User], *codes: str) -> None:
     """A coordinator vouches for each basis still marked ``verify`` (once)."""
-    done = confirmed_legal_bases()
-    registry = taxonomy.legal_bases()
-    for code in codes:
-        if registry[code].verify and code not in done:
-            confirm_legal_basis(code, actor=users["coordinator"], note="Checked on Justel.")
+    confirm_verify_bases(dict(users), codes)
 
 
 def qualified_item(
