@@ -195,7 +195,7 @@ def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
             if may_open(request.user, "cases:item-identifiers", item.id)
             else None,
             "single_item": [item],
-            "anonymity_refused": not anonymity_possible([item]),
+            "anonymity_refused": not anonymity_possible(item),
             **_actions(request.user, item),
         },
     )
@@ -302,24 +302,27 @@ def approved(request: HttpRequest) -> HttpResponse:
         for platform, rows in groupby(items, key=lambda i: i.platform)
     ]
     groups.sort(key=lambda g: g["platform"] is None)  # the unknown-platform group last
+    # Offered when some item's phenomenon can omit the notifier at all: read from the taxonomy,
+    # not per item from the database; the pre-flight decides for the items ticked.
+    phenomena = taxonomy.phenomena()
     offer_anonymity = bool(settings.ANONYMOUS_SENDER) and any(
-        anonymity_possible([item]) for group in groups for item in group["items"]
+        (p := phenomena.get(item.phenomenon)) is not None
+        and (p.csam_anonymity_exception or p.csam_anonymity_exception_if_victim_minor)
+        for group in groups
+        for item in group["items"]
     )
     return render(
         request, "cases/approved.html", {"groups": groups, "offer_anonymity": offer_anonymity}
     )
 
 
-def anonymity_possible(items: list[Item]) -> bool:
-    """Whether "omit our name" may be offered: an anonymous sender is configured and each
-    item's approved qualification allows it (art. 16(2)(c)); the pre-flight decides."""
+def anonymity_possible(item: Item) -> bool:
+    """Whether the item page offers "omit our name": an anonymous sender is configured and
+    the item's latest qualification allows it (art. 16(2)(c)); the pre-flight decides."""
     if not settings.ANONYMOUS_SENDER:
         return False
-    for item in items:
-        latest = item.assessments.order_by("-created_at").first()
-        if latest is None or not may_omit_notifier(item, latest):
-            return False
-    return True
+    latest = item.assessments.order_by("-created_at").first()
+    return latest is not None and may_omit_notifier(item, latest)
 
 
 @require_POST

@@ -69,3 +69,15 @@ def test_an_item_whose_notice_waits_for_the_worker_is_not_offered_again(client, 
     client.force_login(users["analyst"])
     page = client.get(reverse("cases:approved")).content.decode()
     assert f'value="{item.id}"' not in page and "queued" in page
+
+
+def test_the_anonymous_option_is_offered_only_where_it_can_work(client, users, settings):
+    social_platform(users["coordinator"])
+    approved_item(users)  # NCII: the notice must name us
+    client.force_login(users["analyst"])
+    settings.ANONYMOUS_SENDER = "no-reply@relay.test"
+    assert 'name="anonymous"' not in client.get(reverse("cases:approved")).content.decode()
+    approved_item(users, phenomenon="csam", legal_bases=["BE-CC-417/43"], minor_depicted=True)
+    assert 'name="anonymous"' in client.get(reverse("cases:approved")).content.decode()
+    settings.ANONYMOUS_SENDER = ""  # not set up: never offered
+    assert 'name="anonymous"' not in client.get(reverse("cases:approved")).content.decode()
