@@ -17,7 +17,7 @@ from flagdesk.core import taxonomy
 from flagdesk.core.schemas import Schema
 
 from . import queries
-from .models import Designation, LegalBasisConfirmation, Organisation
+from .models import Designation, LegalBasisConfirmation, Organisation, iso_date
 from .services import (
     DesignationInput,
     confirm_legal_basis,
@@ -63,24 +63,20 @@ class ConfirmationIn(Schema):
     note: str = Field(max_length=2000)
 
 
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def designation_json(d: Designation) -> dict[str, Any]:
-    suspension = d.latest_suspension
+    state = d.state()
     return {
         "id": str(d.id),
         "version": d.version,
-        "authority": d.authority,
-        "designated_on": d.designated_on.isoformat(),
-        "valid_until": _iso(d.valid_until),
+        "authority": state["authority"],
+        "designated_on": state["designated_on"],
+        "valid_until": state["valid_until"],
         "suspended": d.is_suspended,
-        "suspended_from": _iso(suspension.suspended_from) if suspension else None,
-        "suspended_until": _iso(suspension.suspended_until) if suspension else None,
-        "note": suspension.note if suspension else "",
-        "phenomena": list(d.phenomena),
-        "ended_on": _iso(d.ended_on),
+        "suspended_from": state["suspended_from"],
+        "suspended_until": state["suspended_until"],
+        "note": state["suspension_note"],
+        "phenomena": state["phenomena"],
+        "ended_on": state["ended_on"],
         "history": [
             {
                 "version": v.number,
@@ -154,8 +150,8 @@ def legal_basis_json(
         "kind": basis.kind,
         "instrument": dict(basis.instrument),
         "article": basis.article,
-        "valid_from": _iso(basis.valid_from),
-        "valid_to": _iso(basis.valid_to),
+        "valid_from": iso_date(basis.valid_from),
+        "valid_to": iso_date(basis.valid_to),
         "valid_to_provisional": basis.valid_to_provisional,
         "predecessor": basis.predecessor,
         "successor": basis.successor,

@@ -23,6 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from flagdesk.core.history import AppendOnly
 
 
+def iso_date(value: dt.date | None) -> str | None:
+    """A date as ISO text for JSON, ``None`` kept."""
+    return value.isoformat() if value else None
+
+
 class Organisation(models.Model):
     """A singleton: one flagdesk installation serves one organisation."""
 
@@ -77,6 +82,21 @@ class Designation(models.Model):
         """The suspension the API and the form show and edit (one that took effect)."""
         kept = [s for s in self.suspensions.all() if not s.is_withdrawn]
         return max(kept, key=lambda s: (s.suspended_from, s.created_at), default=None)
+
+    def state(self) -> dict[str, Any]:
+        """Every field of the designation as JSON, dates as ISO text: what a version stores,
+        and what the API and a notice's snapshot build on."""
+        s = self.latest_suspension
+        return {
+            "authority": self.authority,
+            "designated_on": self.designated_on.isoformat(),
+            "valid_until": iso_date(self.valid_until),
+            "phenomena": list(self.phenomena),
+            "ended_on": iso_date(self.ended_on),
+            "suspended_from": iso_date(s.suspended_from) if s else None,
+            "suspended_until": iso_date(s.suspended_until) if s else None,
+            "suspension_note": s.note if s else "",
+        }
 
     @property
     def is_suspended(self) -> bool:

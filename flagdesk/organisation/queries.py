@@ -42,24 +42,20 @@ def designation_snapshot(
     for d in org.designations.prefetch_related("suspensions").order_by("designated_on"):
         if not d.is_active_on(on) or not phenomena & set(d.phenomena):
             continue
-        suspension = d.latest_suspension
+        state = d.state()
         snapshot.append(
             {
                 "id": str(d.id),
                 "version": d.version,
-                "authority": d.authority,
-                "designated_on": d.designated_on.isoformat(),
-                "valid_until": _iso(d.valid_until),
-                "areas": list(d.phenomena),
-                "suspended_from": _iso(suspension.suspended_from) if suspension else None,
-                "suspended_until": _iso(suspension.suspended_until) if suspension else None,
+                "authority": state["authority"],
+                "designated_on": state["designated_on"],
+                "valid_until": state["valid_until"],
+                "areas": state["phenomena"],
+                "suspended_from": state["suspended_from"],
+                "suspended_until": state["suspended_until"],
             }
         )
     return snapshot
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def confirmed_legal_bases() -> set[str]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -60,25 +59,6 @@ def current_organisation() -> Organisation:
     if org is None:
         org = Organisation.objects.create(name=settings.ORG_NAME, email=settings.ORG_EMAIL)
     return org
-
-
-def designation_state(d: Designation) -> dict[str, Any]:
-    """Every field of a designation as JSON, as a version stores it."""
-    s = d.latest_suspension
-    return {
-        "authority": d.authority,
-        "designated_on": d.designated_on.isoformat(),
-        "valid_until": _iso(d.valid_until),
-        "phenomena": list(d.phenomena),
-        "ended_on": _iso(d.ended_on),
-        "suspended_from": _iso(s.suspended_from) if s else None,
-        "suspended_until": _iso(s.suspended_until) if s else None,
-        "suspension_note": s.note if s else "",
-    }
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _validate(
@@ -171,7 +151,7 @@ class _Writer:
             recorded_at=self.now,
             recorded_by=self.actor,
             changed=changed,
-            state=designation_state(d),
+            state=d.state(),
             note=note[:500],
         )
         self.versions.append(version)
