@@ -18,6 +18,7 @@ from flagdesk.platforms.models import Platform
 from flagdesk.platforms.queries import active_platforms
 
 from .models import Assessment, Item
+from .services.identifiers import FIELDS, TIMES
 
 UNKNOWN_PLATFORM = "-"
 
@@ -272,32 +273,25 @@ class IdentifiersForm(_Form):
     an offset (``2026-12-07T14:05+01:00``); the item stores them in UTC.
     """
 
-    post_id = forms.CharField(
-        label=gettext_lazy("Post or message ID"), max_length=500, required=False
-    )
-    account = forms.CharField(label=gettext_lazy("Account"), max_length=200, required=False)
-    posted_at = forms.CharField(
-        label=gettext_lazy("Posted at"),
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("YYYY-MM-DD HH:MM"), "size": 22}),
-    )
-    captured_at = forms.CharField(
-        label=gettext_lazy("Captured at"),
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("YYYY-MM-DD HH:MM"), "size": 22}),
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "identifiers-%s")  # apart from the item page's other forms
         super().__init__(*args, **kwargs)
+        # One field per identifier the service knows, with its label and limit.
+        for name, (label, limit) in FIELDS.items():
+            widget = forms.TextInput(
+                attrs={"placeholder": gettext_lazy("YYYY-MM-DD HH:MM"), "size": 22}
+                if name in TIMES
+                else {}
+            )
+            self.fields[name] = forms.CharField(
+                label=label, max_length=limit, required=False, widget=widget
+            )
 
     @classmethod
     def initial_for(cls, identifiers: dict[str, str]) -> dict[str, str]:
         """The stored values, times back in local time as the analyst typed them."""
         return {
-            name: local_time(value) if name in ("posted_at", "captured_at") else value
+            name: local_time(value) if name in TIMES else value
             for name, value in identifiers.items()
         }
 

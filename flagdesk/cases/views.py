@@ -360,12 +360,9 @@ def item_identifiers(request: HttpRequest, item_id: UUID) -> HttpResponse:
     try:
         event = services.set_item_identifiers(item, actor=request.user, changes=form.cleaned_data)
     except FlagdeskError as e:
-        for name, errors in e.fields.items():
-            label = (
-                IdentifiersForm.base_fields[name.split(".")[-1]].label
-                if (name.split(".")[-1] in IdentifiersForm.base_fields)
-                else name
-            )
+        for name, errors in e.fields.items():  # "identifiers.posted_at": named by its label
+            key = name.removeprefix("identifiers.")
+            label = FIELDS[key][0] if key in FIELDS else key
             messages.error(request, f"{label}: {' '.join(str(m) for m in errors)}")
     else:
         if event is None:
