@@ -11,7 +11,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.cases.models import Item
-from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
 
 from .models import ItemDecision, NoticeResponse
@@ -180,19 +179,3 @@ def item_decision_forms(data: QueryDict | None, items: Sequence[Item]) -> list[I
         ItemDecisionForm(data, item=item, prefix=f"items-{n}", label_suffix="")
         for n, item in enumerate(items)
     ]
-
-
-def show_response_error(
-    form: ResponseForm, decided: Sequence[ItemDecisionForm], error: FlagdeskError
-) -> None:
-    """As ``core.forms.show_error``, but ``items.N.<field>`` goes to the row of the N-th item
-    that was given its own decision (the N-th entry the service got)."""
-    form.add_error(None, str(error.message))
-    for key, messages in error.fields.items():
-        listed = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
-        target: forms.Form = form
-        name = key
-        _prefix, n, field = [*key.split(".", 2), "", ""][:3]
-        if _prefix == "items" and n.isdigit() and int(n) < len(decided):
-            target, name = decided[int(n)], field
-        target.add_error(name if name in target.fields else None, listed)

@@ -18,9 +18,10 @@ from flagdesk.accounts.permissions import role_required
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.forms import show_error
 
 from . import queries, services
-from .forms import ResponseForm, SendNoticeForm, item_decision_forms, show_response_error
+from .forms import ResponseForm, SendNoticeForm, item_decision_forms
 from .models import ItemDecision, Notice
 
 
@@ -74,7 +75,7 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
                 items=[row.to_input() for row in decided],
             )
         except FlagdeskError as e:
-            show_response_error(form, decided, e)
+            show_error(form, e, rows={"items": decided})
         else:
             messages.success(request, _("The platform's response was recorded."))
             return redirect("notices:notice-detail", notice_id=notice.id)

@@ -132,22 +132,6 @@ def kept_designation_forms(formset: Any) -> list[DesignationForm]:
     ]
 
 
-def show_service_errors(
-    form: forms.Form, rows: list[DesignationForm], fields: dict[str, Any]
-) -> None:
-    """Put a service's ``designations.<i>.<field>`` errors next to the row they concern."""
-    for key, msgs in fields.items():
-        parts = key.split(".")
-        target: forms.Form = form
-        name: str | None = parts[0] if parts[0] in form.fields else None
-        if parts[0] == "designations" and len(parts) == 3 and parts[1].isdigit():
-            index = int(parts[1])
-            if index < len(rows):
-                target = rows[index]
-                name = parts[2] if parts[2] in target.fields else None
-        target.add_error(name, [str(m) for m in msgs])
-
-
 class LegalBasisConfirmationForm(_Form):
     """Confirm a basis marked "to be confirmed", or withdraw its confirmation."""
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import Role
 from flagdesk.accounts.permissions import RoleRefused, role_required
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.forms import show_error
 
 from . import queries
 from .forms import (
@@ -21,7 +22,6 @@ from .forms import (
     OrganisationForm,
     designation_initial,
     kept_designation_forms,
-    show_service_errors,
 )
 from .services import (
     confirm_legal_basis,
@@ -53,8 +53,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
                 designations=[row.as_input() for row in kept],
             )
         except FlagdeskError as e:
-            form.add_error(None, str(e.message))
-            show_service_errors(form, kept, e.fields)
+            show_error(form, e, rows={"designations": kept})
         else:
             messages.success(request, _("The organisation settings were saved."))
             return redirect("organisation:organisation-edit")
