@@ -38,7 +38,7 @@ from .models import Assessment, CaseEvent, Item
 from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
 from .services.facts import default_facts_on, may_omit_notifier
 from .services.identifiers import FIELDS, TIMES
-from .services.qualification import Check, assessment_checks
+from .services.qualification import COORDINATOR_CHECKS, Check, assessment_checks
 
 PAGE_SIZE = 50
 # Statuses from which submit_assessment accepts a (new) assessment.
@@ -77,7 +77,7 @@ def _checks_context(checks: list[Check]) -> dict[str, Any]:
         "checks": checks,
         "blocking": bool(failed),
         # Bases to be confirmed, or past an unconfirmed end date: the coordinator's page.
-        "needs_coordinator": any(c.code in ("bases_confirmed", "bases_in_force") for c in failed),
+        "needs_coordinator": any(c.code in COORDINATOR_CHECKS for c in failed),
     }
 
 

@@ -17,6 +17,7 @@ from flagdesk.accounts.models import CASEWORK_ROLES, User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
+from flagdesk.cases.services.qualification import COORDINATOR_CHECKS
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
@@ -118,9 +119,7 @@ def _checklist(checked: services.Preflight, items: list[Item]) -> list[dict[str,
                     "failed": [line for line in lines if not line["passed"]],
                     "passed": [line for line in lines if line["passed"]],
                     "needs_coordinator": any(
-                        line["code"] in ("bases_confirmed", "bases_in_force")
-                        for line in lines
-                        if not line["passed"]
+                        line["code"] in COORDINATOR_CHECKS for line in lines if not line["passed"]
                     ),
                 }
             )

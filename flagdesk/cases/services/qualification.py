@@ -27,6 +27,8 @@ from .facts import default_facts_on, victim_is_minor
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\[\[|\]\]|<[A-Z_]{3,}>|\bTODO\b|\bXXX\b|lorem ipsum", re.I)
 MINORS_CATEGORY = "STATEMENT_CATEGORY_PROTECTION_OF_MINORS"
+# Checks only a coordinator can make pass (on the Legal bases page): pages link there.
+COORDINATOR_CHECKS = frozenset({"bases_confirmed", "bases_in_force"})
 SYNTHETIC = "CONTENT_TYPE_SYNTHETIC_MEDIA"
 
 
