@@ -12,12 +12,14 @@ PORT ?= 8000
 # what the test suite needs besides (ffmpeg makes synthetic test videos). Installed when missing.
 BUILD_APT_PACKAGES := build-essential pkg-config libavcodec-dev libavformat-dev libavutil-dev \
                       libswscale-dev libavdevice-dev libavfilter-dev
-APT_PACKAGES := chromium postgresql gettext ffmpeg
+APT_PACKAGES := chromium postgresql gettext ffmpeg dovecot-imapd
 # Modules type-checked by mypy --strict (S21): services, queries, transitions, and the core
 # modules that guard hostile input. Wildcards, so an app without the file is fine.
 MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
                          flagdesk/*/queries.py flagdesk/*/queries/*.py \
                          flagdesk/cases/transitions.py flagdesk/site/platforms.py \
+                         flagdesk/platforms/channels/*.py flagdesk/notices/transitions.py \
+                         flagdesk/notices/replies.py flagdesk/core/panels.py \
                          flagdesk/core/schemas.py flagdesk/core/ipscope.py \
                          flagdesk/core/hostlookup.py flagdesk/core/clientaddr.py \
                          flagdesk/core/uploads.py flagdesk/core/unavailable.py \

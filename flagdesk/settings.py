@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "flagdesk.matching",
     "flagdesk.notices",
     "flagdesk.intake",
+    # The composition layer (S1b): the worker loop, the demo, the CLI, the API's assembly.
+    "flagdesk.site",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +105,7 @@ MIDDLEWARE = [
     "flagdesk.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "flagdesk.urls"
+ROOT_URLCONF = "flagdesk.site.urls"
 WSGI_APPLICATION = "flagdesk.wsgi.application"
 
 TEMPLATES = [
@@ -206,7 +208,12 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 URL_LOOKUP_TIMEOUT_SECONDS = env_float("URL_LOOKUP_TIMEOUT_SECONDS", 3.0)
 URL_LOOKUP_THREADS = env_int("URL_LOOKUP_THREADS", 8)
 MIN_REASONS_CHARS = env_int("MIN_REASONS_CHARS", 200)
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# A guard against crash loops; retries normally end OUTBOX_GIVE_UP_HOURS after queueing
+# (RFC 5321 4.5.4.1: give up after at least 4-5 days).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 300)
+OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 96)
+# Plain-http API channels on 127.0.0.1 (a local test platform); never in production.
+CHANNELS_ALLOW_LOOPBACK_HTTP = env_bool("CHANNELS_ALLOW_LOOPBACK_HTTP", False)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 
 # Re-upload detection (matching app): where index snapshots live and what uploads may weigh.

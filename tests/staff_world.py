@@ -30,10 +30,10 @@ from flagdesk.matching.signal_types import ComputedSignal
 from flagdesk.matching.tests.factories import item_signals, random_pdq
 from flagdesk.matching.tests.media_samples import synthetic_image
 from flagdesk.matching.thumbnails import greyscale_thumbnail
-from flagdesk.notices.channels import Delivery
 from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
+from flagdesk.platforms.channels import Delivery
 
 # What each persona's staff menu offers, in order; the first entry is where it lands after
 # login. Personas without a staff page land on their account page.

@@ -57,7 +57,7 @@ def _documented_endpoints(*paths: Path) -> set[tuple[str, str]]:
 
 
 def _api_routes() -> set[tuple[str, str]]:
-    from flagdesk.api import api
+    from flagdesk.site.api import api
 
     schema = api.get_openapi_schema(path_prefix="")
     return {
@@ -78,7 +78,7 @@ def test_every_api_route_is_documented():
 
 def test_every_mounted_api_path_is_in_the_openapi_description():
     """The route check reads the OpenAPI description; a route hidden from it would escape."""
-    from flagdesk.api import api
+    from flagdesk.site.api import api
 
     def route(pattern: object) -> str:
         return "/" + re.sub(r"<(?:\w+:)?\w+>", "{}", str(pattern))
@@ -103,7 +103,7 @@ def test_documented_endpoints_exist():
 
 def _commands() -> list[str]:
     """Every management command flagdesk defines, as a user types it (``user add``)."""
-    from flagdesk.cli import TWO_WORD
+    from flagdesk.site.cli import TWO_WORD
 
     spelled = {django: " ".join(words) for words, django in TWO_WORD.items()}
     names = sorted(

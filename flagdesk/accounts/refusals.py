@@ -1,4 +1,4 @@
-"""The pages shown instead of Django's bare 403, 404 and 500 (wired in ``flagdesk/urls.py``).
+"""The pages shown instead of Django's bare 403, 404 and 500 (wired in ``flagdesk/site/urls.py``).
 
 Each says, in the reader's language, why the page did not open and where to go instead. The
 500 page reads neither the database nor the session: the failure may be the database itself.

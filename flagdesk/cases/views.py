@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ from flagdesk.accounts.permissions import role_required
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
+from flagdesk.core.panels import Panel, render_panels
 from flagdesk.organisation.queries import confirmed_legal_bases
 from flagdesk.platforms.queries import platforms
 
@@ -39,6 +41,9 @@ from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
 from .services.facts import default_facts_on, may_omit_notifier
 from .services.identifiers import FIELDS, TIMES
 from .services.qualification import COORDINATOR_CHECKS, Check, assessment_checks
+
+# What a later app offers the item page: ``(request, item) -> Panel | None``.
+PanelProviders = Sequence[Callable[[HttpRequest, Item], Panel | None]]
 
 PAGE_SIZE = 50
 # Statuses from which submit_assessment accepts a (new) assessment.
@@ -122,15 +127,19 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline(item: Item, notices: dict[str, Any]) -> list[dict[str, Any]]:
-    """Events as shown, each notice event with its notice (events keep the notice's id)."""
+def _timeline(item: Item) -> list[dict[str, Any]]:
+    """Events as shown; a notice event carries its notice's id and reference in its data."""
     return [
         {
             "event": e,
             "before": status_label(e.before) if e.before else "",
             "after": status_label(e.after) if e.after else "",
             "is_status": e.kind == CaseEvent.Kind.STATUS,
-            "notice": notices.get(str(e.data.get("notice", ""))) if e.data else None,
+            "notice": (
+                {"id": e.data["notice"], "reference": e.data.get("reference", "")}
+                if e.data and e.data.get("notice")
+                else None
+            ),
         }
         for e in item.events.all()
     ]
@@ -152,7 +161,6 @@ def _actions(user: User, item: Item) -> dict[str, Any]:
         and may_open(user, "cases:assessment-review", pending.id)
         else None,
         "own_pending": is_awaiting and pending is not None and pending.author_id == user.pk,
-        "can_send": item.status == Item.Status.APPROVED and may_open(user, "notices:notice-send"),
     }
 
 
@@ -171,10 +179,10 @@ def shown_identifiers(item: Item) -> list[tuple[str, str]]:
 
 
 @role_required(*CASEWORK_ROLES)
-def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
+def item_detail(request: HttpRequest, item_id: UUID, panels: PanelProviders = ()) -> HttpResponse:
+    """The item page. Later apps' sections (matching, notices) come as ``panels``, which the
+    composition layer passes in (``flagdesk.site.views.item_detail``)."""
     item = get_object_or_404(queries.item_detail(request.user), id=item_id)
-    # Notices come after cases (S1): reached through the reverse relation, not imported.
-    notices = list(item.notices.all())  # type: ignore[attr-defined]
     return render(
         request,
         "cases/item_detail.html",
@@ -183,10 +191,8 @@ def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
             "phenomenon": phenomenon_label(item.phenomenon) if item.phenomenon else "",
             "reports": list(item.reports.all()),
             "assessments": [describe_assessment(a) for a in item.assessments.all()],
-            "notices": notices,
-            "can_open_notices": bool(notices)
-            and may_open(request.user, "notices:notice-detail", notices[0].id),
-            "timeline": _timeline(item, {str(n.id): n for n in notices}),
+            "can_open_notices": may_open(request.user, "notices:notice-list"),
+            "timeline": _timeline(item),
             "reveal_form": RevealForm(),
             "identifiers_shown": shown_identifiers(item),
             "identifiers_form": IdentifiersForm(
@@ -194,8 +200,7 @@ def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
             )
             if may_open(request.user, "cases:item-identifiers", item.id)
             else None,
-            "single_item": [item],
-            "anonymity_refused": not anonymity_possible(item),
+            "panels": render_panels(request, [panel(request, item) for panel in panels]),
             **_actions(request.user, item),
         },
     )

@@ -62,10 +62,24 @@ class RateLimited(FlagdeskError):
 
 
 class TransientError(FlagdeskError):
-    """Timeout, SMTP 4xx, HTTP 429/503: try again later."""
+    """Timeout, SMTP 4xx, HTTP 429/503: try again later.
+
+    ``retry_after``: seconds the other side asked us to wait (HTTP ``Retry-After``), which a
+    retry schedule honours instead of its own backoff when it is longer.
+    """
 
     code = "transient"
     status = 503
+
+    def __init__(
+        self,
+        message: Any = "",
+        *,
+        fields: dict[str, Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self.retry_after = retry_after
 
 
 class PermanentError(FlagdeskError):

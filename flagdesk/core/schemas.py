@@ -6,7 +6,7 @@ refuses both with a 500, see ``text.is_storable``) and integers outside the sign
 (SQLite and PostgreSQL overflow, e.g. ``?offset=99999999999999999999``). The check walks the
 whole validated input, nested lists and dicts included, so a ``list[str]`` or ``dict[str, Any]``
 field cannot smuggle one through. ``tests/test_api_schemas.py`` fails on any request schema
-of ``flagdesk.api.api`` that does not derive from this class.
+of ``flagdesk.site.api.api`` that does not derive from this class.
 """
 
 from __future__ import annotations

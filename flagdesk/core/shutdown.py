@@ -2,7 +2,7 @@
 
 ``flagdesk worker`` spends its first second or more importing Django and the apps; a
 supervisor (``flagdesk serve``, systemd, a container runtime) that stops it during that time
-must get a clean exit, not a process killed mid-start. So ``flagdesk.cli`` installs these
+must get a clean exit, not a process killed mid-start. So ``flagdesk.site.cli`` installs these
 handlers before anything slow, and the worker's loop asks ``requested()`` between tasks.
 
 Two ways a stop could go unnoticed, and what prevents them:

@@ -7,6 +7,7 @@ from uuid import UUID
 from django_tasks import task
 
 from flagdesk.cases.models import Item
+from flagdesk.core.periodic import Periodic
 
 
 @task()
@@ -48,3 +49,18 @@ def sweep_unchecked() -> int:
     for pending_id in pending:
         hash_pending_task.enqueue(pending_id)
     return len(ids) + len(pending) + discard_forbidden_media()
+
+
+def _refresh_snapshots() -> int:
+    from .index.store import refresh_stale_snapshots
+
+    refresh_stale_snapshots()
+    return 0  # upkeep, not work: it never keeps a burst going
+
+
+# Hashes whose matching task died with a worker are rare, so once a minute; a long-running
+# worker also keeps this machine's index snapshots in step with the database.
+PERIODIC = [
+    Periodic("matching.unchecked", 60, sweep_unchecked),
+    Periodic("matching.snapshots", 60, _refresh_snapshots, in_burst=False),
+]

@@ -12,7 +12,7 @@ from flagdesk.cases.models import Item
 from flagdesk.core.history import AppendOnly
 from flagdesk.core.references import new_reference
 from flagdesk.notices.language import language_name
-from flagdesk.platforms.models import Platform
+from flagdesk.platforms.models import Platform, PlatformChannel
 
 
 def new_notice_reference() -> str:
@@ -20,7 +20,18 @@ def new_notice_reference() -> str:
 
 
 class Notice(models.Model):
-    """An art. 16 notice to one platform about one or more items; frozen when queued."""
+    """An art. 16 notice to one platform about one or more items; frozen when queued.
+
+    Follow-ups (a reminder, a re-notice, an art. 20 complaint, a file for the Digital Services
+    Coordinator) are notices too, linked to the one they follow by ``previous``.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Notice")
+        REMINDER = "reminder", _("Reminder")
+        RENOTICE = "renotice", _("Re-notice")
+        COMPLAINT = "complaint", _("Complaint (art. 20)")
+        DSC_COMPLAINT = "dsc_complaint", _("Complaint to the Digital Services Coordinator")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -35,8 +46,14 @@ class Notice(models.Model):
     reference = models.CharField(max_length=12, unique=True, default=new_notice_reference)
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="notices")
     items = models.ManyToManyField(Item, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NOTICE)
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     channel_kind = models.CharField(max_length=20)
+    # The channel as it was when the notice was frozen (no secret: only where to find it).
+    channel_config = models.JSONField(default=dict, blank=True)
     recipient = models.CharField(max_length=254)
     sender = models.CharField(max_length=254)
     language = models.CharField(max_length=5)
@@ -58,6 +75,8 @@ class Notice(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The platform's own reference for the notice: from its API, or pasted after a web form.
+    platform_reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -67,7 +86,7 @@ class Notice(models.Model):
 
     def get_channel_display(self) -> str:
         """The channel's name in the reader's language (the platform registry's choices)."""
-        return str(dict(Platform.Channel.choices).get(self.channel_kind, self.channel_kind))
+        return str(dict(PlatformChannel.Kind.choices).get(self.channel_kind, self.channel_kind))
 
     @property
     def language_name(self) -> str:
@@ -84,6 +103,8 @@ class OutboxRow(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        # A web-form notice: no worker sends it, a person submits it and confirms.
+        MANUAL = "manual", _("Waiting to be submitted by hand")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="outbox")
@@ -103,6 +124,37 @@ class OutboxRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing a notice to its channel, kept as evidence and shown on the notice.
+
+    Written when a worker claims the outbox row and settled after the channel answered; an
+    attempt that never got an outcome is one whose worker died mid-send.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("Interrupted")
+        SENT = "sent", _("Sent")
+        TRANSIENT = "transient", _("Failed, will retry")
+        PERMANENT = "permanent", _("Failed, will not retry")
+        GAVE_UP = "gave_up", _("Given up")
+
+    id = models.BigAutoField(primary_key=True)
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    channel = models.CharField(max_length=20)
+    worker = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} #{self.number} {self.outcome or 'interrupted'}"
 
 
 class NoticeResponse(models.Model):

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from django_tasks import task
 
+from flagdesk.core.periodic import Periodic
+
 from . import outbox
 
 
@@ -27,3 +29,8 @@ def send_outbox_row(outbox_id: str) -> None:
 @task()
 def sweep_outbox() -> int:
     return outbox.sweep()
+
+
+# Due sends and expired leases become tasks on every round: a retry is never late by more
+# than one idle second.
+PERIODIC = [Periodic("notices.outbox", 0, outbox.sweep)]

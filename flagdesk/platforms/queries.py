@@ -8,7 +8,7 @@ from .models import Platform
 
 
 def platforms() -> QuerySet[Platform]:
-    return Platform.objects.prefetch_related("domains").order_by("name")
+    return Platform.objects.prefetch_related("domains", "channels").order_by("name")
 
 
 def active_platforms() -> QuerySet[Platform]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.services import adopt_open_items
-from flagdesk.platforms.models import Platform
-from flagdesk.platforms.services import add_domains, add_platform
+from flagdesk.platforms.models import Platform, PlatformChannel
+from flagdesk.platforms.services import ImportResult, add_domains, add_platform, import_registry
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def register_platform(
     notice_address: str,
     languages: Sequence[str] = ("en",),
     is_vlop: bool = False,
-    channel_kind: str = Platform.Channel.EMAIL,
+    channel_kind: str = PlatformChannel.Kind.EMAIL,
     accepts_hash_matching: bool = False,
 ) -> RegistryChange:
     """``add_platform``, then ``adopt_open_items``; errors are ``add_platform``'s."""
@@ -59,3 +60,20 @@ def add_platform_domains(
     """``add_domains``, then ``adopt_open_items``; errors are ``add_domains``'."""
     added = add_domains(platform, actor=actor, domains=domains)
     return RegistryChange(platform, tuple(added), adopt_open_items(platform, actor=actor))
+
+
+@dataclass(frozen=True)
+class RegistryImport:
+    result: ImportResult
+    adopted_items: int
+
+
+@transaction.atomic
+def import_platforms(data: Any, *, actor: User) -> RegistryImport:
+    """``import_registry``, then ``adopt_open_items`` for each platform that gained domains."""
+    result = import_registry(data, actor=actor)
+    adopted = sum(
+        adopt_open_items(Platform.objects.get(slug=slug), actor=actor)
+        for slug in result.new_domains
+    )
+    return RegistryImport(result, adopted)

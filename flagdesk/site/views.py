@@ -1,4 +1,5 @@
-"""Pages that join apps: registering a platform or a domain adopts the waiting items."""
+"""Pages that join apps: the item page with its panels; registering a platform or a domain,
+which adopts the waiting items."""
 
 from __future__ import annotations
 
@@ -11,14 +12,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flagdesk.accounts.permissions import role_required
+from flagdesk.cases import views as case_views
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
+from flagdesk.matching import panels as matching_panels
+from flagdesk.notices import panels as notices_panels
 from flagdesk.platforms.forms import DomainsForm, PlatformForm
 from flagdesk.platforms.queries import platforms
 from flagdesk.platforms.services import REGISTRY_EDITORS
 
 from . import platforms as registry
 from .platforms import RegistryChange
+
+# The item page's sections from later apps, in page order within each slot.
+ITEM_PANELS = (notices_panels.send_panel, matching_panels.item_panel, notices_panels.item_panel)
+
+
+def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    """cases' item page (which checks the role) with the panels."""
+    return case_views.item_detail(request, item_id, panels=ITEM_PANELS)
 
 
 def _adopted_message(change: RegistryChange) -> str:

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from conftest import PASSWORD
 from flagdesk.accounts.models import Role
-from flagdesk.urls import handler500
+from flagdesk.site.urls import handler500
 
 STAFF_PAGE = "organisation:organisation-edit"  # admin and coordinator only
 

@@ -129,7 +129,7 @@ def _unguarded(annotation: Any, where: str, *, inside_guard: bool) -> Iterator[s
 
 
 def _request_parameters() -> Iterator[tuple[str, str, Any]]:
-    from flagdesk.api import api
+    from flagdesk.site.api import api
 
     for bound in api._get_bound_routers():
         for path, view in bound.path_operations.items():

@@ -14,7 +14,11 @@ from flagdesk.accounts.models import ApiToken, User
 from flagdesk.accounts.services import add_user, user_for_token
 from flagdesk.audit.services import verify_chain
 from flagdesk.cases.models import Assessment, CaseEvent, Item, Review
-from flagdesk.intake.management.commands.demo import (
+from flagdesk.intake.models import Report
+from flagdesk.notices.models import Notice, NoticeResponse
+from flagdesk.organisation.services import current_organisation
+from flagdesk.platforms.models import Platform
+from flagdesk.site.demo import (
     EQUALITY_PHENOMENA,
     ORG_NAME,
     PERSONAS,
@@ -22,10 +26,6 @@ from flagdesk.intake.management.commands.demo import (
     REPORTS,
     demo_password,
 )
-from flagdesk.intake.models import Report
-from flagdesk.notices.models import Notice, NoticeResponse
-from flagdesk.organisation.services import current_organisation
-from flagdesk.platforms.models import Platform
 
 pytestmark = pytest.mark.django_db
 

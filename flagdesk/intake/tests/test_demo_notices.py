@@ -17,9 +17,9 @@ from flagdesk.accounts.models import User
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.core import taxonomy
 from flagdesk.core.weburls import normalise_url
-from flagdesk.intake.management.commands.demo import DEMO_DELIVERY, REPORTS
 from flagdesk.notices.models import Notice, OutboxRow
 from flagdesk.notices.services import queue_notices
+from flagdesk.site.demo import DEMO_DELIVERY, REPORTS
 
 pytestmark = pytest.mark.django_db
 

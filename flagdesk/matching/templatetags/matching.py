@@ -1,14 +1,6 @@
-"""``{% item_matching_panel item %}`` on the item page, and how hashes and times are shown.
-
-The panel is a tag rather than context from the cases view because cases comes before
-matching in the import order (S1): the item page includes it, and only this app reads its
-models. It needs ``request`` in the context (the session holds the unblur grants).
-"""
+"""How hashes, qualities and times are shown on matching's pages and its item panel."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any
 
 from django import template
 from django.utils.html import format_html
@@ -16,24 +8,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
-from flagdesk.cases.models import Item
-from flagdesk.cases.services.assessment import ASSESSOR_ROLES
-from flagdesk.cases.views import ASSESSABLE, phenomenon_label
+from flagdesk.cases.views import phenomenon_label
 
-from .. import queries
-from ..forms import AddToBankForm, MediaUploadForm
-from ..models import Match
-from ..services.prefill import prefill_source
-from ..services.roles import BANK_READERS, BANK_WRITERS, HASHERS, UNBLURRERS
 from ..signal_types import SIGNAL_TYPES, Vpdq
-from ..views.thumbnails import is_unblurred
 
 register = template.Library()
 
 SHORT_HASH_CHARS = 16
-# The panel's fields get their own ids, apart from the item page's forms.
-AUTO_ID = "matching-%s"
 
 
 @register.filter
@@ -96,56 +77,3 @@ def media_kind(kind: str) -> str:
 def signal_label(kind: str) -> str:
     signal = SIGNAL_TYPES.get(kind)
     return signal.label if signal else kind
-
-
-@dataclass(frozen=True)
-class MatchRow:
-    match: Match
-    has_picture: bool
-    is_unblurred: bool
-    can_unblur: bool
-    can_assess: bool
-
-
-def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
-    rows = []
-    can_unblur = user.has_any_role(*UNBLURRERS)
-    can_assess = user.has_any_role(*ASSESSOR_ROLES) and item.status in ASSESSABLE
-    for match in queries.item_matches(user, item):
-        has_picture = bool(match.signal.thumbnail or match.entry.thumbnail)
-        rows.append(
-            MatchRow(
-                match=match,
-                has_picture=has_picture,
-                is_unblurred=has_picture and can_unblur and is_unblurred(session, str(match.id)),
-                can_unblur=has_picture and can_unblur,
-                can_assess=can_assess and prefill_source(match) is not None,
-            )
-        )
-    return rows
-
-
-@register.inclusion_tag("matching/item_panel.html", takes_context=True)
-def item_matching_panel(context: template.Context, item: Item) -> dict[str, Any]:
-    request = context["request"]
-    user = request.user
-    signals = list(queries.item_signals(item))
-    can_hash = user.has_any_role(*HASHERS)
-    can_add = bool(signals) and user.has_any_role(*BANK_WRITERS)
-    return {
-        "csrf_token": context.get("csrf_token"),
-        "request": request,
-        "item": item,
-        "signals": signals,
-        "can_read_matches": user.has_any_role(*BANK_READERS),
-        "can_open_items": user.has_any_role(*CASEWORK_ROLES),
-        "matches": _match_rows(user, item, request.session),
-        "match_count": queries.item_match_count(item),
-        "kept_files": list(item.media_files.all()) if user.has_any_role(*UNBLURRERS) else [],
-        "upload_form": MediaUploadForm(item=item, auto_id=AUTO_ID) if can_hash else None,
-        "bank_form": (
-            AddToBankForm(banks=list(queries.visible_banks(user)), auto_id=AUTO_ID)
-            if can_add
-            else None
-        ),
-    }

@@ -1,7 +1,7 @@
 """Actions of the item page's matching panel: upload media, add to a bank, and the matches
 (their thumbnails, the audited unblur, and the one-click assessment from a known item).
 
-The panel itself is the ``item_matching_panel`` template tag; a failed upload or bank form
+The panel itself is ``flagdesk.matching.panels.item_panel``; a failed upload or bank form
 shows again on a page of its own with the errors, as the reveal form of the item page does.
 """
 

@@ -22,12 +22,11 @@ from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services.facts import may_omit_notifier
 from flagdesk.cases.services.qualification import assessment_checks
 from flagdesk.core.errors import Conflict, FlagdeskError, ValidationFailed
-from flagdesk.notices.channels import CHANNELS
-from flagdesk.notices.channels.email import has_line_break
 from flagdesk.notices.language import detect_language, language_name
 from flagdesk.notices.models import Notice
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.services import current_organisation
+from flagdesk.platforms.channels.email import has_line_break
 
 from .anonymity import anonymous_sender_problems, item_name, leaks
 
@@ -191,20 +190,10 @@ def _state_checks(c: _Collector, item: Item, busy: set[UUID]) -> Assessment | No
         failures.append(
             _("This item has no known platform; register the platform first: %(item)s.") % name
         )
-    elif not platform.notice_address or has_line_break(platform.notice_address):
-        failures.append(
-            _("%(platform)s has no valid notice address; add one before notifying it.")
-            % {"platform": platform.name}
-        )
-    elif platform.channel_kind not in CHANNELS:
-        failures.append(
-            _("%(platform)s uses a notice channel flagdesk cannot send through yet.")
-            % {"platform": platform.name}
-        )
     c.check(
         item,
         "no_platform",
-        _("Platform known, with a notice address"),
+        _("Platform known"),
         [("item_ids", m) for m in failures],
         is_conflict=True,
     )

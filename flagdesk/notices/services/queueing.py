@@ -22,13 +22,16 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import ValidationFailed
-from flagdesk.notices.channels.email import has_line_break
 from flagdesk.notices.models import Notice, OutboxRow
+from flagdesk.notices.outbox import frozen_channel
 from flagdesk.notices.tasks import send_outbox_row
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.queries import designation_snapshot
 from flagdesk.organisation.services import current_organisation
+from flagdesk.platforms.channels import channel_for
+from flagdesk.platforms.channels.email import has_line_break
 from flagdesk.platforms.models import Platform
+from flagdesk.platforms.services import notice_channel
 
 from .anonymity import find_organisation, payload_text
 from .preflight import (
@@ -104,11 +107,20 @@ def _freeze(
     today = timezone.localdate(now)
     phenomena = {a.phenomenon for _item, a in members}
     relied_on = designation_snapshot(org, on=today, phenomena=phenomena) if is_tf else []
+    # The channel is chosen and frozen now: a coordinator's later edit never redirects a
+    # queued notice, and its retries all go where the first attempt went.
+    config = notice_channel(platform)
     notice = Notice(
         platform=platform,
         status=Notice.Status.QUEUED,
-        channel_kind=platform.channel_kind,
-        recipient=platform.notice_address,
+        channel_kind=config.kind,
+        channel_config={
+            "kind": config.kind,
+            "auth": config.auth,
+            "secret_ref": config.secret_ref,
+            "options": dict(config.options),
+        },
+        recipient=channel_for(config).recipient(),
         sender=sender,
         is_trusted_flagger=is_tf,
         is_anonymous=anonymous,
@@ -126,6 +138,7 @@ def _freeze(
             designations=relied_on,
             is_anonymous=anonymous,
             issued_at=now,
+            language=config.language,
         )
     )
     if has_line_break(rendered.subject):
@@ -195,8 +208,12 @@ def queue_notices(
         notice = _freeze(
             platform, members, org=org, is_tf=is_tf, anonymous=anonymous, actor=actor, now=now
         )
+        manual = channel_for(frozen_channel(notice)).manual
         row = OutboxRow.objects.create(
-            notice=notice, key=f"notice:{notice.id}", next_attempt_at=now
+            notice=notice,
+            key=f"notice:{notice.id}",
+            next_attempt_at=now,
+            status=OutboxRow.Status.MANUAL if manual else OutboxRow.Status.PENDING,
         )
         CaseEvent.objects.bulk_create(
             CaseEvent(
@@ -223,7 +240,8 @@ def queue_notices(
             "notice.queued",
             extra={"notice": notice.reference, "platform": platform.slug, "tf": is_tf},
         )
-        # partial, not lambda: a lambda in this loop would enqueue the last row N times (S8).
-        transaction.on_commit(partial(send_outbox_row.enqueue, str(row.id)))
+        if not manual:
+            # partial, not lambda: a lambda in this loop would enqueue the last row N times.
+            transaction.on_commit(partial(send_outbox_row.enqueue, str(row.id)))
         notices.append(notice)
     return notices

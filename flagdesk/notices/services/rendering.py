@@ -65,6 +65,8 @@ class NoticeDraft:
     designations: Sequence[dict[str, Any]]
     is_anonymous: bool
     issued_at: dt.datetime
+    # The channel's language when its coordinator set one, else the platform's.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def _check_good_faith(statement: str, language: str) -> None:
 
 def render_notice(draft: NoticeDraft) -> RenderedNotice:
     """Render subject, body and payload in the platform's notice language."""
-    language = draft.platform.notice_language
+    language = draft.language or draft.platform.notice_language
     with translation.override(language):
         org = draft.organisation
         notifier = None if draft.is_anonymous else {"name": org.name, "email": org.email}

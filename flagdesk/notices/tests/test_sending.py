@@ -12,11 +12,10 @@ from django.utils import timezone
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import PermanentError, TransientError
 from flagdesk.notices import outbox
-from flagdesk.notices.channels import EmailChannel
-from flagdesk.notices.channels.email import parse_email_url
 from flagdesk.notices.models import Notice, OutboxRow
 from flagdesk.notices.services import queue_notices
 from flagdesk.notices.tasks import send_outbox_row
+from flagdesk.platforms.channels.email import parse_email_url
 
 from .factories import approved_item, designate, make_platform
 
@@ -163,7 +162,7 @@ def test_worker_killed_between_send_and_mark_sent_resends_with_the_same_message_
     notice = queue_one(users)
     row = outbox.claim(notice.outbox.id, worker="doomed")
     assert row is not None
-    delivery = EmailChannel().send(row.notice)  # ...and the worker dies before mark_sent
+    delivery = outbox.send_once(row)  # ...and the worker dies before mark_sent
     expired = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1)
     outbox.deliver(outbox.claim(row.id, worker="next", now=expired))
     first, second = smtp_server.messages
@@ -179,7 +178,7 @@ def test_header_injection_is_refused_by_the_channel(smtp_server, users, platform
     Notice.objects.filter(pk=notice.pk).update(subject="Notice\r\nBcc: victim@elsewhere.test")
     notice.refresh_from_db()
     with pytest.raises(PermanentError):
-        EmailChannel().send(notice)
+        outbox.send_once(notice.outbox)
     run(notice)
     assert smtp_server.messages == []
     assert Notice.objects.get(pk=notice.pk).status == Notice.Status.FAILED
@@ -191,7 +190,7 @@ def test_unreachable_server_is_transient(users, platform, settings):
     settings.EMAIL_URL = f"smtp://127.0.0.1:{free_port()}"
     notice = queue_one(users)
     with pytest.raises(TransientError):
-        EmailChannel().send(notice)
+        outbox.send_once(notice.outbox)
     run(notice)
     row = OutboxRow.objects.get(notice=notice)
     assert row.status == OutboxRow.Status.PENDING and row.attempts == 1
@@ -218,7 +217,34 @@ def test_parse_email_url_refuses_other_schemes():
 def test_backoff_grows_and_stays_capped():
     assert 30 <= outbox.backoff_seconds(1) <= 60
     assert 240 <= outbox.backoff_seconds(4) <= 480
-    assert outbox.backoff_seconds(50) <= outbox.RETRY_MAX_SECONDS
+    # Mail settles at RFC 5321's thirty-minute spacing, an API at an hour, jitter on top.
+    assert 1800 <= outbox.backoff_seconds(50) <= 1980
+    assert 3600 <= outbox.backoff_seconds(50, "api") <= 3960
+
+
+def test_retries_give_up_four_days_after_queueing(smtp_server, users, platform, settings):
+    settings.EMAIL_URL = "smtp://127.0.0.1:1"  # nothing listens on port 1
+    notice = queue_one(users)
+    later = notice.queued_at + dt.timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS, seconds=-20)
+    row = outbox.claim(notice.outbox.id, worker="w", now=later)
+    outbox.deliver(row, now=later)
+    row.refresh_from_db()
+    # The next try would come after the give-up time, so there is none.
+    assert row.status == OutboxRow.Status.FAILED
+    log = list(notice.attempt_log.values_list("outcome", flat=True))
+    assert log == ["gave_up"]
+
+
+def test_every_attempt_is_logged_with_its_outcome(smtp_server, users, platform):
+    smtp_server.fail_next = [451]
+    notice = queue_one(users)
+    run(notice)
+    row = OutboxRow.objects.get(notice=notice)
+    later = row.next_attempt_at
+    outbox.deliver(outbox.claim(row.id, worker="w2", now=later), now=later)
+    attempts = list(notice.attempt_log.values_list("number", "outcome", "worker"))
+    assert [(n, o) for n, o, _w in attempts] == [(1, "transient"), (2, "sent")]
+    assert "451" in notice.attempt_log.first().error
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,8 @@ import pytest
 
 from flagdesk.cases.tests.factories import social_platform
 from flagdesk.core.errors import ValidationFailed
-from flagdesk.platforms.services import _store_domains, add_domains, domain_table, platform_for_host
+from flagdesk.platforms.services import add_domains, domain_table, platform_for_host
+from flagdesk.platforms.services.domains import _store_domains
 
 pytestmark = pytest.mark.django_db
 

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, forward)
         commands = self.commands(port, workers)
         if mail_sink:
-            commands["mail sink"] = [sys.executable, "-m", "flagdesk.cli", "mailsink"]
+            commands["mail sink"] = [sys.executable, "-m", "flagdesk.site.cli", "mailsink"]
         for name, argv in commands.items():
             # Own process group: a Ctrl-C in the terminal reaches the children once, through
             # `forward`, not twice (a second SIGINT makes the worker abandon its current task).
@@ -95,7 +95,14 @@ class Command(BaseCommand):
                 "4",
                 "--no-control-socket",  # unused, and two servers would fight over its path
             ],
-            "worker": [sys.executable, "-m", "flagdesk.cli", "worker", "--queues", "default"],
+            "worker": [sys.executable, "-m", "flagdesk.site.cli", "worker", "--queues", "default"],
             # Video hashing can take minutes: on its own worker, it never delays a notice.
-            "media worker": [sys.executable, "-m", "flagdesk.cli", "worker", "--queues", "media"],
+            "media worker": [
+                sys.executable,
+                "-m",
+                "flagdesk.site.cli",
+                "worker",
+                "--queues",
+                "media",
+            ],
         }

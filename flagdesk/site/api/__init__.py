@@ -140,7 +140,8 @@ def _register() -> None:
     from flagdesk.matching.api import router as matching_router
     from flagdesk.notices.api import router as notices_router
     from flagdesk.organisation.api import router as organisation_router
-    from flagdesk.site.api import platforms_router
+
+    from .platforms import platforms_router
 
     api.add_router("/", intake_router)
     api.add_router("/", cases_router)

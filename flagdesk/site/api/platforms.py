@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Body, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
@@ -20,19 +20,43 @@ from flagdesk.core.errors import NotFound
 from flagdesk.platforms.api import (
     DomainsIn,
     PlatformIn,
+    export_platforms,
     list_platforms,
+    make_inbound_secret,
     platform_json,
+    replace_channels,
     update_platform,
 )
 from flagdesk.platforms.queries import platforms
 from flagdesk.platforms.services import REGISTRY_EDITORS
-
-from . import platforms as registry
-from .platforms import RegistryChange
+from flagdesk.site import platforms as registry
+from flagdesk.site.platforms import RegistryChange
 
 platforms_router = Router(tags=["platforms"])
+
+
+def import_platforms(
+    request: HttpRequest,
+    payload: dict[str, Any] = Body(...),  # noqa: B008 - ninja's idiom
+) -> dict[str, Any]:
+    """The registry in the export's format; all or nothing, every problem named."""
+    done = registry.import_platforms(payload, actor=request.user)
+    return {
+        "created": done.result.created,
+        "updated": done.result.updated,
+        "adopted_items": done.adopted_items,
+    }
+
+
+# Fixed paths before "/platforms/{platform_id}", which would otherwise take them.
+platforms_router.get("/platforms/export", auth=TokenAuth())(export_platforms)
+platforms_router.post("/platforms/import", auth=TokenAuth())(import_platforms)
 platforms_router.get("/platforms", auth=TokenAuth())(list_platforms)
 platforms_router.patch("/platforms/{platform_id}", auth=TokenAuth())(update_platform)
+platforms_router.put("/platforms/{platform_id}/channels", auth=TokenAuth())(replace_channels)
+platforms_router.post("/platforms/{platform_id}/inbound-secret", auth=TokenAuth())(
+    make_inbound_secret
+)
 
 
 def _change_json(change: RegistryChange) -> dict[str, Any]:

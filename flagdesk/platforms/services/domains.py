@@ -16,15 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
 from flagdesk.core.errors import ValidationFailed
 
-from .models import Platform, PlatformDomain
-
-# Who may register platforms and their domains.
-REGISTRY_EDITORS = (Role.COORDINATOR, Role.ADMIN)
+from ..models import Platform, PlatformChannel, PlatformDomain
+from .channels import add_channel
+from .editors import REGISTRY_EDITORS
 
 
 @cache
@@ -149,13 +148,16 @@ def add_platform(
     actor: User,
     name: str,
     domains: Sequence[str],
-    notice_address: str,
+    notice_address: str = "",
     languages: Sequence[str] = ("en",),
     is_vlop: bool = False,
-    channel_kind: str = Platform.Channel.EMAIL,
+    channel_kind: str = PlatformChannel.Kind.EMAIL,
     accepts_hash_matching: bool = False,
 ) -> Platform:
     """Register a platform with its domains; a domain may belong to one platform only.
+
+    With ``notice_address`` (or ``channel_kind="webform"``) its first channel is made too;
+    without, notices to it go by hand until a coordinator adds a verified channel.
 
     Only the registry is written: items waiting for this platform are adopted by the caller
     that composes both steps (``flagdesk.site.platforms.register_platform``).
@@ -163,14 +165,15 @@ def add_platform(
     require_role(actor, *REGISTRY_EDITORS)
     if not name.strip():
         raise ValidationFailed(_("Give the platform's name."), fields={"name": [_("Required.")]})
-    try:
-        validate_email(notice_address.strip())
-    except DjangoValidationError:
-        # Notices to a malformed address would fail only later, in the worker.
-        raise ValidationFailed(
-            _("The notice address is not a valid email address."),
-            fields={"notice_address": [_("Enter a valid email address.")]},
-        ) from None
+    if notice_address.strip():
+        try:
+            validate_email(notice_address.strip())
+        except DjangoValidationError:
+            # Notices to a malformed address would fail only later, in the worker.
+            raise ValidationFailed(
+                _("The notice address is not a valid email address."),
+                fields={"notice_address": [_("Enter a valid email address.")]},
+            ) from None
     cleaned = _clean_domains(domains)
     if Platform.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationFailed(
@@ -186,12 +189,12 @@ def add_platform(
         name=name.strip(),
         slug=slug,
         is_vlop=is_vlop,
-        channel_kind=channel_kind,
-        notice_address=notice_address.strip(),
         languages=list(languages),
         accepts_hash_matching=accepts_hash_matching,
     )
     _store_domains(platform, cleaned)
+    if notice_address.strip() or channel_kind != PlatformChannel.Kind.EMAIL:
+        add_channel(platform, actor=actor, kind=channel_kind, address=notice_address.strip())
     return platform
 
 

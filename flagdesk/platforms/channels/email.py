@@ -13,19 +13,18 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flagdesk.core.errors import PermanentError, TransientError
 
-from .base import Delivery, NoticeChannel
-
-if TYPE_CHECKING:
-    from flagdesk.notices.models import Notice
+from .base import ChannelConfigError, Delivery, NoticeChannel, Outgoing
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+tls": 587}
 
@@ -58,7 +57,7 @@ def has_line_break(value: str) -> bool:
     return "\r" in value or "\n" in value
 
 
-def refuse_header_injection(notice: Notice) -> None:
+def refuse_header_injection(notice: Outgoing) -> None:
     """A CR or LF in a header would let its value add headers (or recipients) of its own."""
     for name, value in (
         ("Subject", notice.subject),
@@ -73,7 +72,7 @@ def refuse_header_injection(notice: Notice) -> None:
             )
 
 
-def build_message(notice: Notice, *, date: str) -> EmailMessage:
+def build_message(notice: Outgoing, *, date: str) -> EmailMessage:
     refuse_header_injection(notice)
     message = EmailMessage(policy=SMTP)
     # From, Reply-To and the envelope sender are the notice's frozen sender: the organisation,
@@ -116,7 +115,25 @@ def _smtp_error(code: int, what: str) -> TransientError | PermanentError:
 class EmailChannel(NoticeChannel):
     kind: ClassVar[str] = "email"
 
-    def send(self, notice: Notice) -> Delivery:
+    def check_config(self) -> None:
+        address = self.config.address.strip()
+        problem = ""
+        if not address:
+            problem = _("Enter the platform's notice address.")
+        elif has_line_break(self.config.address):
+            problem = _("An address cannot contain a line break.")
+        else:
+            try:
+                validate_email(address)
+            except ValidationError:
+                problem = _("“%(address)s” is not an email address.") % {"address": address[:254]}
+        if problem:
+            raise ChannelConfigError(problem, fields={"address": problem})
+
+    def recipient(self) -> str:
+        return self.config.address.strip()
+
+    def send(self, notice: Outgoing) -> Delivery:
         sent_at = timezone.now()
         message = build_message(notice, date=format_datetime(sent_at, usegmt=True))
         config = parse_email_url(settings.EMAIL_URL)
@@ -137,7 +154,7 @@ class EmailChannel(NoticeChannel):
             ) from e
         return Delivery(reference=notice.message_id, sent_at=sent_at)
 
-    def _transmit(self, message: EmailMessage, notice: Notice, config: SmtpConfig) -> None:
+    def _transmit(self, message: EmailMessage, notice: Outgoing, config: SmtpConfig) -> None:
         timeout = settings.EMAIL_TIMEOUT
         # EHLO names this machine, and the server writes that name into a Received: header. An
         # anonymous notice must not carry the organisation's host name, so it greets with its

@@ -1,0 +1,77 @@
+"""Matching's panel on the item page (``flagdesk.core.panels``): the item's hashes, its
+matches with the audited unblur, media upload and adding to a bank. The session holds the
+unblur grants, so the panel reads the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.cases.models import Item
+from flagdesk.cases.services.assessment import ASSESSOR_ROLES
+from flagdesk.cases.views import ASSESSABLE
+from flagdesk.core.panels import Panel
+
+from . import queries
+from .forms import AddToBankForm, MediaUploadForm
+from .models import Match
+from .services.prefill import prefill_source
+from .services.roles import BANK_READERS, BANK_WRITERS, HASHERS, UNBLURRERS
+from .views.thumbnails import is_unblurred
+
+# The panel's fields get their own ids, apart from the item page's forms.
+AUTO_ID = "matching-%s"
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    match: Match
+    has_picture: bool
+    is_unblurred: bool
+    can_unblur: bool
+    can_assess: bool
+
+
+def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
+    rows = []
+    can_unblur = user.has_any_role(*UNBLURRERS)
+    can_assess = user.has_any_role(*ASSESSOR_ROLES) and item.status in ASSESSABLE
+    for match in queries.item_matches(user, item):
+        has_picture = bool(match.signal.thumbnail or match.entry.thumbnail)
+        rows.append(
+            MatchRow(
+                match=match,
+                has_picture=has_picture,
+                is_unblurred=has_picture and can_unblur and is_unblurred(session, str(match.id)),
+                can_unblur=has_picture and can_unblur,
+                can_assess=can_assess and prefill_source(match) is not None,
+            )
+        )
+    return rows
+
+
+def item_panel(request: HttpRequest, item: Item) -> Panel:
+    """The item page's matching section: hashes, matches, media upload, add to a bank."""
+    user = request.user
+    signals = list(queries.item_signals(item))
+    can_hash = user.has_any_role(*HASHERS)
+    can_add = bool(signals) and user.has_any_role(*BANK_WRITERS)
+    context = {
+        "item": item,
+        "signals": signals,
+        "can_read_matches": user.has_any_role(*BANK_READERS),
+        "can_open_items": user.has_any_role(*CASEWORK_ROLES),
+        "matches": _match_rows(user, item, request.session),
+        "match_count": queries.item_match_count(item),
+        "kept_files": list(item.media_files.all()) if user.has_any_role(*UNBLURRERS) else [],
+        "upload_form": MediaUploadForm(item=item, auto_id=AUTO_ID) if can_hash else None,
+        "bank_form": (
+            AddToBankForm(banks=list(queries.visible_banks(user)), auto_id=AUTO_ID)
+            if can_add
+            else None
+        ),
+    }
+    return Panel("matching/item_panel.html", context, slot="after_actions")

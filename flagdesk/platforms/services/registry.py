@@ -1,0 +1,171 @@
+"""What the registry records about a platform besides its domains and channels: who it is in
+law, how fast it should answer, whom to escalate to, and the inbound API's secret."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from flagdesk.accounts.models import User
+from flagdesk.accounts.permissions import require_role
+from flagdesk.audit.services import record
+from flagdesk.core import taxonomy
+from flagdesk.core.errors import ValidationFailed
+
+from ..models import Platform
+from .editors import REGISTRY_EDITORS
+
+LANGUAGES = ("en", "fr", "nl", "de")
+MAX_SLA_HOURS = 24 * 365
+# Re-noticing more often than daily would flood a platform that is already reviewing.
+MIN_RENOTICE_HOURS = 24
+MEMBER_STATE = re.compile(r"^[A-Z]{2}$")
+FACTS = (
+    "category",
+    "legal_entity",
+    "member_state",
+    "is_vlop",
+    "is_vlose",
+    "tdb_name",
+    "languages",
+    "accepts_hash_matching",
+    "sla_hours",
+    "escalation_contacts",
+    "renotice_every_hours",
+)
+
+
+def _text(value: Any, field: str, limit: int) -> str:
+    text = str(value or "").strip()
+    multiline = field == "escalation_contacts"
+    if len(text) > limit or "\x00" in text or (not multiline and ("\r" in text or "\n" in text)):
+        raise ValidationFailed(
+            _("%(field)s is too long or holds a line break.") % {"field": field},
+            fields={field: _("At most %(n)d characters on one line.") % {"n": limit}},
+        )
+    return text
+
+
+def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts in ``raw`` (only the keys present), validated; errors name every field."""
+    cleaned: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+
+    def check(field: str, fn: Any) -> None:
+        if field in raw:
+            try:
+                cleaned[field] = fn(raw[field])
+            except ValidationFailed as e:
+                problems[field] = str(e.fields.get(field, e.message))
+
+    def category(v: Any) -> str:
+        if (v or "") not in {"", *Platform.Category.values}:
+            raise ValidationFailed(fields={"category": _("Not a known category.")})
+        return str(v or "")
+
+    def member_state(v: Any) -> str:
+        code = str(v or "").strip().upper()
+        if code and not MEMBER_STATE.match(code):
+            raise ValidationFailed(fields={"member_state": _("Two letters, e.g. IE or NL.")})
+        return code
+
+    def languages(v: Any) -> list[str]:
+        langs = list(dict.fromkeys(str(x).strip().lower() for x in (v or [])))
+        if not langs or any(x not in LANGUAGES for x in langs):
+            raise ValidationFailed(fields={"languages": _("Choose among en, fr, nl and de.")})
+        return langs
+
+    def sla(v: Any) -> dict[str, int]:
+        known = {"default", *taxonomy.phenomena()}
+        if not isinstance(v, Mapping):
+            raise ValidationFailed(fields={"sla_hours": _("Hours per phenomenon, as an object.")})
+        hours: dict[str, int] = {}
+        for key, value in v.items():
+            if key not in known:
+                raise ValidationFailed(
+                    fields={"sla_hours": _("Unknown phenomenon: %(key)s.") % {"key": key}}
+                )
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValidationFailed(fields={"sla_hours": _("Whole hours, e.g. 24.")})
+            if not 1 <= value <= MAX_SLA_HOURS:
+                raise ValidationFailed(
+                    fields={"sla_hours": _("Between 1 and %(max)d hours.") % {"max": MAX_SLA_HOURS}}
+                )
+            hours[key] = value
+        return hours
+
+    def renotice(v: Any) -> int | None:
+        if v in (None, ""):
+            return None
+        if not isinstance(v, int) or isinstance(v, bool) or v < MIN_RENOTICE_HOURS:
+            raise ValidationFailed(
+                fields={
+                    "renotice_every_hours": _("Empty, or at least %(min)d hours.")
+                    % {"min": MIN_RENOTICE_HOURS}
+                }
+            )
+        return v
+
+    def flag(field: str) -> Any:
+        def fn(v: Any) -> bool:
+            if not isinstance(v, bool):
+                raise ValidationFailed(fields={field: _("true or false.")})
+            return v
+
+        return fn
+
+    check("category", category)
+    check("legal_entity", lambda v: _text(v, "legal_entity", 200))
+    check("member_state", member_state)
+    check("tdb_name", lambda v: _text(v, "tdb_name", 200))
+    check("escalation_contacts", lambda v: _text(v, "escalation_contacts", 2000))
+    check("languages", languages)
+    check("sla_hours", sla)
+    check("renotice_every_hours", renotice)
+    for field in ("is_vlop", "is_vlose", "accepts_hash_matching"):
+        check(field, flag(field))
+    if problems:
+        raise ValidationFailed(
+            _("Some registry fields are not valid: %(fields)s.")
+            % {"fields": ", ".join(sorted(problems))},
+            fields=problems,
+        )
+    return cleaned
+
+
+@transaction.atomic
+def update_facts(platform: Platform, *, actor: User, **raw: Any) -> Platform:
+    """Change the registry's facts about ``platform`` (coordinator, admin); audited with the
+    values before and after. Queued notices keep what they froze."""
+    require_role(actor, *REGISTRY_EDITORS)
+    cleaned = clean_facts(raw)
+    before = {f: getattr(platform, f) for f in cleaned}
+    for field, value in cleaned.items():
+        setattr(platform, field, value)
+    platform.save(update_fields=list(cleaned))
+    changed = {f: cleaned[f] for f in cleaned if before[f] != cleaned[f]}
+    if changed:
+        record(
+            "platform.facts",
+            actor=actor,
+            target=f"platform:{platform.pk}",
+            data={"before": {f: before[f] for f in changed}, "after": changed},
+        )
+    return platform
+
+
+@transaction.atomic
+def new_inbound_secret(platform: Platform, *, actor: User) -> str:
+    """A fresh HMAC key for the platform's signed answers (``POST /api/v1/inbound/{slug}``),
+    returned once; the previous key stops working at once. Stored encrypted; audited."""
+    require_role(actor, *REGISTRY_EDITORS)
+    secret = secrets.token_urlsafe(32)
+    platform.inbound_secret = secret
+    platform.save(update_fields=["inbound_secret"])
+    record("platform.inbound_secret", actor=actor, target=f"platform:{platform.pk}", data={})
+    return secret

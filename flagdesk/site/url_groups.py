@@ -1,0 +1,33 @@
+"""URL groups that join apps' pages under the app's namespace."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from flagdesk.cases import urls as case_urls
+from flagdesk.platforms import urls as platform_urls
+
+from . import views
+
+# The registry's own pages, plus the two that adopt waiting items when they write it.
+platforms = (
+    [
+        *platform_urls.urlpatterns,
+        path("platforms/add", views.platform_add, name="platform-add"),
+        path(
+            "platforms/<uuid:platform_id>/domains",
+            views.platform_domains_add,
+            name="platform-domains-add",
+        ),
+    ],
+    platform_urls.app_name,
+)
+
+# The case pages, with the item page given the later apps' panels.
+cases = (
+    [
+        path("items/<uuid:item_id>/", views.item_detail, name="item-detail"),
+        *(p for p in case_urls.urlpatterns if p.name != "item-detail"),
+    ],
+    case_urls.app_name,
+)
