@@ -12,6 +12,8 @@ PORT ?= 8000
 # what the test suite needs besides (ffmpeg makes synthetic test videos). Installed when missing.
 BUILD_APT_PACKAGES := build-essential pkg-config libavcodec-dev libavformat-dev libavutil-dev \
                       libswscale-dev libavdevice-dev libavfilter-dev
+# What flagdesk needs at run time: WeasyPrint draws PDFs (complaint files) with Pango.
+RUN_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 APT_PACKAGES := chromium postgresql gettext ffmpeg dovecot-imapd
 # Modules type-checked by mypy --strict (S21): services, queries, transitions, and the core
 # modules that guard hostile input. Wildcards, so an app without the file is fine.
@@ -19,7 +21,8 @@ MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
                          flagdesk/*/queries.py flagdesk/*/queries/*.py \
                          flagdesk/cases/transitions.py flagdesk/site/platforms.py \
                          flagdesk/platforms/channels/*.py flagdesk/notices/transitions.py \
-                         flagdesk/notices/replies.py flagdesk/core/panels.py \
+                         flagdesk/notices/replies/*.py flagdesk/core/panels.py \
+                         flagdesk/notices/sla.py flagdesk/notices/alerts.py \
                          flagdesk/core/schemas.py flagdesk/core/ipscope.py \
                          flagdesk/core/hostlookup.py flagdesk/core/clientaddr.py \
                          flagdesk/core/uploads.py flagdesk/core/unavailable.py \
@@ -37,7 +40,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	@scripts/apt-ensure.sh $(BUILD_APT_PACKAGES)
+	@scripts/apt-ensure.sh $(BUILD_APT_PACKAGES) $(RUN_APT_PACKAGES)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	touch $@

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
     from flagdesk.accounts.models import User
 
+pytest_plugins = ["tests.imap_server"]
+
 PASSWORD = "correct horse battery"
 
 # role -> username; "none" is a staff account without a role.

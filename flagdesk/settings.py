@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "flagdesk.organisation.context_processors.organisation",
+                "flagdesk.site.context_processors.staff_alerts",
             ],
         },
     },
@@ -184,7 +186,17 @@ TASKS = {
 
 EMAIL_URL = env_url("EMAIL_URL", "smtp://127.0.0.1:1025", schemes=("smtp", "smtps", "smtp+tls"))
 IMAP_URL = env_url("IMAP_URL", "", schemes=("imap", "imaps"))
+IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# Mail to staff (alerts) goes through Django's SMTP backend to the same server as notices.
+_mail = urlsplit(EMAIL_URL)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = _mail.hostname or "127.0.0.1"
+EMAIL_PORT = _mail.port or {"smtps": 465, "smtp+tls": 587}.get(_mail.scheme, 25)
+EMAIL_USE_SSL = _mail.scheme == "smtps"
+EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
+EMAIL_HOST_USER = unquote(_mail.username or "")
+EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
 ORG_NAME = env_str("ORG_NAME", "flagdesk demo organisation")
 ORG_EMAIL = env_str("ORG_EMAIL", "flagger@flagdesk.example")
 DEFAULT_FROM_EMAIL = ORG_EMAIL

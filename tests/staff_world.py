@@ -37,8 +37,15 @@ from flagdesk.platforms.channels import Delivery
 
 # What each persona's staff menu offers, in order; the first entry is where it lands after
 # login. Personas without a staff page land on their account page.
-CASEWORK_MENU = ["cases:queue", "cases:review-queue", "notices:notice-list"]
-ASSESSOR_MENU = ["cases:queue", "cases:review-queue", "cases:approved", "notices:notice-list"]
+FOLLOW_THROUGH_MENU = ["notices:follow-up-queue", "notices:mail-list", "notices:quality"]
+CASEWORK_MENU = ["cases:queue", "cases:review-queue", "notices:notice-list", *FOLLOW_THROUGH_MENU]
+ASSESSOR_MENU = [
+    "cases:queue",
+    "cases:review-queue",
+    "cases:approved",
+    "notices:notice-list",
+    *FOLLOW_THROUGH_MENU,
+]
 EXPECTED_MENU: dict[str, list[str]] = {
     "analyst": [*ASSESSOR_MENU, "platforms:platform-list", "matching:bank-list",
                 "matching:hash-lookup", "organisation:legal-bases"],
@@ -50,7 +57,7 @@ EXPECTED_MENU: dict[str, list[str]] = {
     "intake": [*CASEWORK_MENU, "platforms:platform-list", "matching:hash-lookup"],
     "admin": ["platforms:platform-list", "matching:bank-list", "matching:hash-lookup",
               "organisation:legal-bases", "organisation:organisation-edit"],
-    "auditor": ["matching:bank-list", "matching:hash-lookup"],
+    "auditor": ["notices:quality", "matching:bank-list", "matching:hash-lookup"],
     "partner": [],
     "none": [],
 }  # fmt: skip

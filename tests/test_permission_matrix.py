@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from conftest import PERSONAS
 from flagdesk.accounts.services import issue_token
@@ -26,7 +27,11 @@ from flagdesk.matching.signal_types import ComputedSignal
 from flagdesk.matching.tests.factories import item_signals, random_pdq
 from flagdesk.matching.tests.media_samples import synthetic_image
 from flagdesk.matching.thumbnails import greyscale_thumbnail
+from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices
+from flagdesk.notices.services.follow_ups import follow_up
+from flagdesk.notices.services.inbound import ingest
+from flagdesk.platforms.channels import Delivery
 
 ROLES = list(PERSONAS)  # analyst reviewer coordinator intake admin auditor partner none
 
@@ -65,7 +70,19 @@ EXPECTED: dict[str, set[str] | str] = {
     "notices:notice-list": CASEWORK,
     "notices:notice-send": ASSESSORS,
     "notices:notice-detail": CASEWORK,
+    "notices:follow-up": POST_ONLY,
+    "notices:approve": POST_ONLY,
+    "notices:submitted": POST_ONLY,
+    "notices:lodged": POST_ONLY,
+    "notices:document": CASEWORK,
+    "notices:follow-up-queue": CASEWORK,
+    "notices:mail-list": CASEWORK,
+    "notices:mail-detail": CASEWORK,
+    "notices:quality": CASEWORK | {"auditor"},
     "platforms:platform-list": CASEWORK | {"admin"},
+    "platforms:platform-edit": {"admin", "coordinator"},
+    "platforms:platform-export": {"admin", "coordinator"},
+    "platforms:platform-import": {"admin", "coordinator"},
     "platforms:platform-add": {"admin", "coordinator"},
     "platforms:platform-domains-add": {"admin", "coordinator"},
     "matching:bank-list": BANK_READERS,
@@ -92,7 +109,10 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:list_items": CASEWORK,
     "api:get_item": CASEWORK,
     "api:notice_detail": CASEWORK,
+    "api:list_notices": CASEWORK,
     "api:list_platforms": CASEWORK | {"admin"},
+    "api:export_platforms": {"admin", "coordinator"},
+    "api:quality_json": CASEWORK | {"auditor"},
     "api:get_organisation": {"admin", "coordinator"},
     "api:list_legal_bases": ASSESSORS | {"admin"},
     "api:list_banks": {"analyst", "reviewer", "coordinator", "admin", "auditor", "partner"},
@@ -131,6 +151,17 @@ API_NOT_IN_MATRIX = {
     "api:update_bank",
     "api:import_entries",
     "api:remove_bank_entry",
+    "api:create_follow_up",
+    "api:approve_follow_up",
+    "api:submitted_by_hand",
+    "api:dsc_lodged",
+    "api:replace_channels",
+    "api:make_inbound_secret",
+    "api:import_platforms",
+    # Signed by a platform's secret, not a token: flagdesk/notices/tests/test_inbound.py.
+    "api:inbound",
+    # Takes two notices (the followed and the follow-up): flagdesk/notices/tests/test_follow_ups.py.
+    "api:get_follow_up",
 }
 SKIPPED_NAMESPACES: tuple[str, ...] = ()
 SKIPPED_ROUTES = {"set_language"}
@@ -164,17 +195,31 @@ def api_get_routes() -> set[str]:
 @pytest.fixture
 def objects(users) -> dict[str, str]:
     """Real ids for routes that take one: an item waiting for review, its assessment and
-    report, a queued notice and the platform."""
+    report, the platform, a reply mail, and as the notice the DSC file of a sent notice (a
+    notice page and a document both open on it)."""
     platform = social_platform(users["coordinator"])
     item, assessment = assessed_item(users, "https://social.test/matrix/1")
     notified, _ = approved_item(users, "https://social.test/matrix/2")
     [notice] = queue_notices([notified], actor=users["analyst"])
+    mark_sent(claim(notice.outbox.pk, worker="matrix"), Delivery("<m@social.test>", timezone.now()))
+    dsc = follow_up(
+        notice, kind="dsc_complaint", actor=users["analyst"], reason="No answer in weeks." * 3
+    )
+    mail = ingest(
+        b"From: x@y.test\r\nSubject: hello\r\n\r\nhi",
+        mailbox="m",
+        uidvalidity=1,
+        uid=1,
+        size=30,
+        is_partial=False,
+    )
     match = _known_match(users, item, known=notified)
     return {
         "item_id": str(item.id),
         "assessment_id": str(assessment.id),
         "report_id": str(item.reports.get().id),
-        "notice_id": str(notice.id),
+        "notice_id": str(dsc.id),
+        "mail_id": str(mail.id),
         "slug": match.entry.bank.slug,
         "public_id": str(match.entry.public_id),
         "match_id": str(match.id),

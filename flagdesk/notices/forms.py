@@ -179,3 +179,74 @@ def item_decision_forms(data: QueryDict | None, items: Sequence[Item]) -> list[I
         ItemDecisionForm(data, item=item, prefix=f"items-{n}", label_suffix="")
         for n, item in enumerate(items)
     ]
+
+
+class FollowUpForm(forms.Form):
+    """A follow-up of a notice; escalations need the reason they will carry (legal.md g.10)."""
+
+    kind = forms.ChoiceField(
+        label=_("Follow-up"),
+        choices=[
+            ("reminder", _("Reminder (no decision yet)")),
+            ("renotice", _("Re-notice (content still online)")),
+            ("complaint", _("Complaint against the decision (art. 20 DSA)")),
+            ("dsc_complaint", _("Complaint file for the Digital Services Coordinator (art. 53)")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Required for a re-notice or a complaint: why we notify again, or why we contest "
+            "the decision. It is written into the text a reviewer approves."
+        ),
+    )
+
+
+class SubmittedForm(forms.Form):
+    """The analyst's confirmation that a web-form notice was submitted on the platform."""
+
+    platform_reference = forms.CharField(
+        label=_("Reference the platform gave"),
+        max_length=200,
+        help_text=_("Its case or ticket number; write “none given” if it gave none."),
+    )
+    submitted_at = forms.DateTimeField(
+        label=_("Submitted at"),
+        required=False,
+        widget=IsoDateTimeInput(),
+        error_messages=DATETIME_ERRORS,
+        help_text=_("Leave empty for now."),
+    )
+
+
+class LodgedForm(forms.Form):
+    dsc_reference = forms.CharField(label=_("Reference the coordinator gave"), max_length=200)
+
+
+class MailConfirmForm(forms.Form):
+    """A person's reading of a mail from the triage list."""
+
+    notice_reference = forms.CharField(label=_("Notice it answers"), max_length=20)
+    kind = forms.ChoiceField(
+        label=_("What it says"),
+        choices=[
+            ("acknowledgement", _("Acknowledgement of receipt")),
+            ("decision", _("Decision")),
+            ("information_request", _("Request for more information")),
+        ],
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("", "—"), *NoticeResponse.Decision.choices],
+        help_text=_("For a decision; it applies to every item. Record one per item on the notice."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("kind") == "decision" and not data.get("decision"):
+            self.add_error("decision", _("Choose the decision the platform took."))
+        return data

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.cases.models import Item
+from flagdesk.core.crypto import EncryptedTextField
 from flagdesk.core.history import AppendOnly
 from flagdesk.core.references import new_reference
 from flagdesk.notices.language import language_name
@@ -77,6 +78,13 @@ class Notice(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # The platform's own reference for the notice: from its API, or pasted after a web form.
     platform_reference = models.CharField(max_length=200, blank=True)
+    # A follow-up's reason (why notify again, why we contest), written into its text.
+    reason = models.TextField(blank=True)
+    # Escalations (re-notice, complaints) leave only once a second person approved them.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -160,6 +168,11 @@ class DeliveryAttempt(models.Model):
 class NoticeResponse(models.Model):
     """A platform's art. 16(4) acknowledgement or 16(5) decision, as received."""
 
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Entered by staff")
+        MAIL = "mail", _("The platform's reply mail")
+        INBOUND_API = "inbound_api", _("The platform's signed API call")
+
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
         DECISION = "decision", _("Decision")
@@ -181,8 +194,14 @@ class NoticeResponse(models.Model):
     received_at = models.DateTimeField()
     platform_reference = models.CharField(max_length=200, blank=True)
     statement = models.TextField(blank=True)
+    # Null when the platform's own system recorded it: a reply mail matched with proof, or
+    # the signed inbound API (``source`` says which).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.STAFF)
+    mail = models.ForeignKey(
+        "InboundMail", on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -219,7 +238,7 @@ class ItemDecision(AppendOnly):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -228,3 +247,123 @@ class ItemDecision(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.decision} ({self.ground})"
+
+
+class InboundMail(models.Model):
+    """A mail read from the answers mailbox, kept whatever it is (evidence), with what we
+    understood of it: which notice it answers and on what proof, and what it says.
+
+    A mail changes a notice by itself only with matching proof: it answers one of our
+    Message-IDs (or names a notice reference in its subject), it comes from the notice's
+    platform, and it says one thing clearly. Anything less waits in the triage list for a
+    person (``state``), and a mail is never applied twice.
+    """
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("Recorded on the notice")
+        NEEDS_REVIEW = "needs_review", _("To confirm")
+        UNMATCHED = "unmatched", _("Not matched to a notice")
+        CONFIRMED = "confirmed", _("Confirmed by staff")
+        IGNORED = "ignored", _("Set aside")
+
+    class Proof(models.TextChoices):
+        MESSAGE_ID = "message_id", _("It answers our message (In-Reply-To/References)")
+        SUBJECT = "subject", _("Our reference in its subject")
+        BODY = "body", _("Our reference in its text")
+        NONE = "", _("No reference found")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    mailbox = models.CharField(max_length=64)  # a digest of the mailbox's URL, no password
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    message_id = models.CharField(max_length=1000, blank=True, db_index=True)
+    from_address = models.CharField(max_length=320, blank=True)
+    from_domain = models.CharField(max_length=253, blank=True)
+    subject = models.CharField(max_length=1000, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # the mail's Date header
+    received_at = models.DateTimeField()  # when flagdesk read it
+    size = models.PositiveIntegerField(default=0)
+    is_partial = models.BooleanField(default=False)  # larger than we read of it
+    # The mail as read (base64 of the bytes), and its readable text: both encrypted, since
+    # a reply can quote personal data.
+    raw = EncryptedTextField(blank=True)
+    text = EncryptedTextField(blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="mails"
+    )
+    proof = models.CharField(max_length=20, choices=Proof.choices, blank=True)
+    sender_is_platform = models.BooleanField(default=False)
+    kind = models.CharField(max_length=30, blank=True)
+    decision = models.CharField(max_length=20, blank=True)
+    confidence = models.CharField(max_length=10, blank=True)
+    evidence = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, db_index=True)
+    why = models.CharField(max_length=500, blank=True)  # why it waits for a person
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="inbound_mail_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_address} {self.subject[:40]}"
+
+
+class MailboxCursor(models.Model):
+    """How far the answers mailbox has been read: the UID validity and the last UID seen."""
+
+    mailbox = models.CharField(max_length=64, unique=True)
+    uidvalidity = models.BigIntegerField(default=0)
+    last_uid = models.BigIntegerField(default=0)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.mailbox} {self.uidvalidity}:{self.last_uid}"
+
+
+class InboundCall(models.Model):
+    """A signed call of a platform's system to the inbound API, kept once by its body's hash:
+    a platform that retries a call it thinks failed records nothing twice."""
+
+    id = models.BigAutoField(primary_key=True)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    body_sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+    response = models.ForeignKey(NoticeResponse, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "body_sha256"], name="inbound_call_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.body_sha256[:12]}"
+
+
+class NoticeAlert(models.Model):
+    """A notice the coordinators were mailed about, once per kind: it failed (or retries
+    gave up), or it waited in the outbox longer than it should."""
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", _("Failed")
+        STUCK = "stuck", _("Still queued")
+
+    id = models.BigAutoField(primary_key=True)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    mailed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "kind"], name="alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.kind}"

@@ -25,12 +25,20 @@ def notice_list(user: User, *, status: str = "") -> QuerySet[Notice]:
 
 
 def notice_detail(user: User) -> QuerySet[Notice]:
-    return visible_notices(user).prefetch_related(
-        Prefetch("items", queryset=Item.objects.select_related("case").order_by("created_at")),
-        Prefetch(
-            "responses",
-            queryset=NoticeResponse.objects.select_related("recorded_by").order_by("received_at"),
-        ),
+    return (
+        visible_notices(user)
+        .select_related("platform", "previous", "outbox")
+        .prefetch_related(
+            "attempt_log",
+            Prefetch("follow_ups", queryset=Notice.objects.order_by("created_at")),
+            Prefetch("items", queryset=Item.objects.select_related("case").order_by("created_at")),
+            Prefetch(
+                "responses",
+                queryset=NoticeResponse.objects.select_related("recorded_by").order_by(
+                    "received_at"
+                ),
+            ),
+        )
     )
 
 

@@ -19,7 +19,9 @@ from .models import Notice
 S = Notice.Status
 
 ALLOWED: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.QUEUED, S.CANCELLED}),
+    # A draft is a follow-up waiting for approval; the complaint file for the Digital Services
+    # Coordinator is "sent" when a coordinator records that it was lodged (no outbox).
+    S.DRAFT: frozenset({S.QUEUED, S.SENT, S.CANCELLED}),
     S.QUEUED: frozenset({S.SENT, S.FAILED, S.CANCELLED}),
     # A failed notice can be queued again by a person, and a send that a dead worker finished
     # after the row was given up still counts: the platform has it.

@@ -17,7 +17,7 @@ from ninja import Field
 
 from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import require_role
-from flagdesk.core.errors import NotFound
+from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.schemas import Schema
 
 from .models import Platform, PlatformChannel
@@ -76,6 +76,14 @@ class ChannelIn(Schema):
 
 class ChannelsIn(Schema):
     channels: list[ChannelIn] = Field(max_length=5)
+
+
+class RegistryIn(Schema):
+    """The registry file (``flagdesk platforms export``); its entries are checked by the
+    import service, which names every problem by platform."""
+
+    version: int = 0
+    platforms: list[dict[str, Any]] = Field(default_factory=list, max_length=2000)
 
 
 class DomainsIn(Schema):
@@ -150,6 +158,10 @@ def update_platform(
     """``PATCH /platforms/{id}``: the registry's facts about the platform."""
     platform = _editable(request, platform_id)
     given = payload.dict(exclude_unset=True)
+    if not given:
+        raise ValidationFailed(
+            _("Give at least one field to change."), fields={"body": _("Nothing to change.")}
+        )
     hashes = given.pop("accepts_hash_matching", None)
     facts = {{"vlop": "is_vlop", "vlose": "is_vlose"}.get(k, k): v for k, v in given.items()}
     if facts:

@@ -54,6 +54,10 @@ class Platform(models.Model):
     renotice_every_hours = models.PositiveIntegerField(
         _("automatic re-notice every (hours)"), null=True, blank=True
     )
+    # Who set that cadence: their standing approval of the re-notices it makes (legal.md g.14).
+    renotice_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # HMAC key of the signed inbound API (POST /api/v1/inbound/{slug}); shown once when made.
     inbound_secret = EncryptedTextField(blank=True)
     is_active = models.BooleanField(default=True)

@@ -10,7 +10,11 @@ import os
 import sys
 
 # Two-word commands in docs/cli.md and the Django command that implements each.
-TWO_WORD = {("user", "add"): "user_add", ("audit", "verify"): "audit_verify"}
+TWO_WORD = {
+    ("user", "add"): "user_add",
+    ("audit", "verify"): "audit_verify",
+    ("mailbox", "poll"): "mailbox_poll",
+}
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
 # Commands that run until stopped: they take stop signals before Django is even imported.
 LONG_RUNNING = {"worker", "mailsink"}

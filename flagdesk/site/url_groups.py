@@ -9,11 +9,12 @@ from flagdesk.platforms import urls as platform_urls
 
 from . import views
 
-# The registry's own pages, plus the two that adopt waiting items when they write it.
+# The registry's own pages, plus the three that adopt waiting items when they write it.
 platforms = (
     [
         *platform_urls.urlpatterns,
         path("platforms/add", views.platform_add, name="platform-add"),
+        path("platforms/import", views.platform_import, name="platform-import"),
         path(
             "platforms/<uuid:platform_id>/domains",
             views.platform_domains_add,

@@ -1,8 +1,10 @@
 """Pages that join apps: the item page with its panels; registering a platform or a domain,
-which adopts the waiting items."""
+or importing the registry, which adopts the waiting items."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,9 +19,9 @@ from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 from flagdesk.matching import panels as matching_panels
 from flagdesk.notices import panels as notices_panels
-from flagdesk.platforms.forms import DomainsForm, PlatformForm
+from flagdesk.platforms.forms import DomainsForm, PlatformForm, RegistryImportForm
 from flagdesk.platforms.queries import platforms
-from flagdesk.platforms.services import REGISTRY_EDITORS
+from flagdesk.platforms.services import REGISTRY_EDITORS, SEED
 
 from . import platforms as registry
 from .platforms import RegistryChange
@@ -82,4 +84,53 @@ def platform_domains_add(request: HttpRequest, platform_id: UUID) -> HttpRespons
             return redirect("platforms:platform-list")
     return render(
         request, "platforms/platform_domains_add.html", {"form": form, "platform": platform}
+    )
+
+
+# The values of the import page's submit buttons (name="form").
+UPLOAD, SEED_LIST = "upload", "seed"
+
+
+@role_required(*REGISTRY_EDITORS)
+def platform_import(request: HttpRequest) -> HttpResponse:
+    """A registry file, or the list flagdesk ships; all or nothing, every problem listed."""
+    sent = request.POST.get("form") if request.method == "POST" else None
+    form = RegistryImportForm(
+        request.POST if sent == UPLOAD else None, request.FILES if sent == UPLOAD else None
+    )
+    data: Any = None
+    if sent == SEED_LIST:
+        data = json.loads(SEED.read_text(encoding="utf-8"))
+    elif sent == UPLOAD and form.is_valid():
+        data = form.cleaned_data["file"]
+    problems: list[str] = []
+    if data is not None:
+        try:
+            done = registry.import_platforms(data, actor=request.user)
+        except FlagdeskError as e:
+            # Entries' problems by the entry's name; a file that is no registry at all, once.
+            by_entry = set(e.fields) - {"file", "platforms"}
+            problems = (
+                [f"{name}: {problem}" for name, problem in e.fields.items()]
+                if by_entry
+                else [str(e.message)]
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Registry imported: %(created)d platforms added, %(updated)d updated, "
+                    "%(adopted)d waiting items now on their platform."
+                )
+                % {
+                    "created": len(done.result.created),
+                    "updated": len(done.result.updated),
+                    "adopted": done.adopted_items,
+                },
+            )
+            return redirect("platforms:platform-list")
+    return render(
+        request,
+        "platforms/platform_import.html",
+        {"form": form, "problems": problems, "forms": {"upload": UPLOAD, "seed": SEED_LIST}},
     )

@@ -256,13 +256,13 @@ def check_notice_mail(
 
 def record_removal(page: Page, url: Callable[..., str], notice: Notice, shot: Shots) -> None:
     page.goto(url("notices:notice-detail", notice_id=notice.id))
-    page.select_option("select[name=kind]", "decision")
-    page.select_option("select[name=decision]", "removed")
+    page.select_option("#record-response select[name=kind]", "decision")
+    page.select_option("#record-response select[name=decision]", "removed")
     received = timezone.localtime() - dt.timedelta(minutes=1)
     page.fill("input[name=received_at]", received.strftime("%Y-%m-%dT%H:%M"))
     page.fill("input[name=platform_reference]", "SOC-2024-0042")
     page.fill("textarea[name=statement]", "We removed the content under our NCII policy.")
-    page.locator("form:has(select[name=kind]) button[type=submit]").click()
+    page.locator("#record-response button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/notices/{notice.id}/$"))
     expect(page.locator(".error-summary")).to_have_count(0)
     shot("decision-recorded")

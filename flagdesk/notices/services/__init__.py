@@ -1,5 +1,6 @@
 """Writes on notices: the pre-flight, queueing (freezing), recording platforms' responses."""
 
+from .manual import confirm_submitted, copy_sheet
 from .preflight import CheckLine, Preflight, PreflightFailed, Problem, preflight
 from .queueing import QUEUE_ROLES, queue_notices
 from .rendering import NoticeTemplateError
@@ -13,6 +14,8 @@ __all__ = [
     "Preflight",
     "PreflightFailed",
     "Problem",
+    "confirm_submitted",
+    "copy_sheet",
     "preflight",
     "queue_notices",
     "record_response",

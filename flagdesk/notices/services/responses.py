@@ -23,7 +23,8 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.transitions import transition
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, ValidationFailed
-from flagdesk.notices.models import ItemDecision, Notice, NoticeResponse
+from flagdesk.notices.models import InboundMail, ItemDecision, Notice, NoticeResponse
+from flagdesk.notices.transitions import may_move, move
 
 RESPONSE_ROLES = (Role.INTAKE, Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
 # How far in the future a received_at may be: clocks of the people typing it in drift.
@@ -203,7 +204,7 @@ def _apply_decision(
     *,
     response: NoticeResponse,
     previous: ItemDecision | None,
-    actor: User,
+    actor: User | None,
 ) -> ItemDecision:
     decision = ItemDecision.objects.create(
         response=response,
@@ -247,10 +248,12 @@ def _apply_decision(
 def record_response(
     notice: Notice,
     *,
-    actor: User,
+    actor: User | None,
     kind: str,
     decision: str = "",
     received_at: dt.datetime,
+    source: str = NoticeResponse.Source.STAFF,
+    mail: InboundMail | None = None,
     platform_reference: str = "",
     statement: str = "",
     items: Sequence[ItemDecisionInput] | None = None,
@@ -284,7 +287,11 @@ def record_response(
     ``decision`` event (data: notice, item_decision id, decision, ground, territorial_scope,
     automated, statement_id, and when a correction ``corrects`` and ``previous_decision``).
     """
-    require_role(actor, *RESPONSE_ROLES)
+    if actor is not None:
+        require_role(actor, *RESPONSE_ROLES)
+    elif source == NoticeResponse.Source.STAFF:
+        # Only the platform's own channels (its reply mail, its signed API) record alone.
+        raise ValueError("a response entered by staff names who entered it")
     now = now or timezone.now()
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
@@ -328,6 +335,8 @@ def record_response(
         platform_reference=platform_reference.strip(),
         statement=statement,
         recorded_by=actor,
+        source=source,
+        mail=mail,
     )
     previous: dict[UUID, ItemDecision] = {
         d.item_id: d for d in ItemDecision.objects.filter(item_id__in=plan).order_by("created_at")
@@ -360,13 +369,20 @@ def record_response(
 def _update_notice(
     notice: Notice, *, kind: str, received_at: dt.datetime, items: Sequence[Item]
 ) -> None:
+    """Move the notice on (``transitions``): acknowledged at its first acknowledgement,
+    decided once every item has a decision. A later correction only moves ``decided_at``."""
     if kind == NoticeResponse.Kind.ACKNOWLEDGEMENT:
-        if notice.status == Notice.Status.SENT:
-            notice.status = Notice.Status.ACKNOWLEDGED
-        notice.acknowledged_at = notice.acknowledged_at or received_at
+        if may_move(notice, Notice.Status.ACKNOWLEDGED):
+            move(notice, Notice.Status.ACKNOWLEDGED, at=received_at)
+        elif notice.acknowledged_at is None:  # decided before it was acknowledged
+            Notice.objects.filter(pk=notice.pk).update(acknowledged_at=received_at)
+            notice.acknowledged_at = received_at
+        return
+    decided = set(notice.item_decisions.values_list("item_id", flat=True))
+    if not decided >= {item.id for item in items}:
+        return
+    if may_move(notice, Notice.Status.DECIDED):
+        move(notice, Notice.Status.DECIDED, decided_at=received_at)
     else:
-        decided = set(notice.item_decisions.values_list("item_id", flat=True))
-        if decided >= {item.id for item in items}:
-            notice.status = Notice.Status.DECIDED
-            notice.decided_at = received_at
-    notice.save(update_fields=["status", "acknowledged_at", "decided_at"])
+        Notice.objects.filter(pk=notice.pk).update(decided_at=received_at)
+        notice.decided_at = received_at

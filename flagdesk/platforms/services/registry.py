@@ -147,7 +147,12 @@ def update_facts(platform: Platform, *, actor: User, **raw: Any) -> Platform:
     before = {f: getattr(platform, f) for f in cleaned}
     for field, value in cleaned.items():
         setattr(platform, field, value)
-    platform.save(update_fields=list(cleaned))
+    fields = list(cleaned)
+    if "renotice_every_hours" in cleaned:
+        # Setting a cadence approves, in advance, the re-notices it will make.
+        platform.renotice_approved_by = actor if cleaned["renotice_every_hours"] else None
+        fields.append("renotice_approved_by")
+    platform.save(update_fields=fields)
     changed = {f: cleaned[f] for f in cleaned if before[f] != cleaned[f]}
     if changed:
         record(

@@ -101,7 +101,8 @@ def _validate(entries: Sequence[Any]) -> dict[str, str]:
                     )
                 seen[domain] = slug
         except FlagdeskError as e:
-            problems[label] = str(e.message)
+            details = "; ".join(f"{k}: {v}" for k, v in (e.fields or {}).items())
+            problems[label] = f"{e.message} {details}".strip() if details else str(e.message)
     return problems
 
 
@@ -140,6 +141,8 @@ def import_registry(data: Any, *, actor: User) -> ImportResult:
         facts = clean_facts(_facts(entry))
         for name, value in facts.items():
             setattr(platform, name, value)
+        if "renotice_every_hours" in facts:  # the importer approves the cadence's re-notices
+            platform.renotice_approved_by = actor if facts["renotice_every_hours"] else None
         if "active" in entry:
             platform.is_active = bool(entry["active"])
         platform.save()

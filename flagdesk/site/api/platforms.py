@@ -12,14 +12,16 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Body, Router
+from ninja import Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import NotFound
+from flagdesk.notices.api.follow_through import quality_json
 from flagdesk.platforms.api import (
     DomainsIn,
     PlatformIn,
+    RegistryIn,
     export_platforms,
     list_platforms,
     make_inbound_secret,
@@ -35,12 +37,9 @@ from flagdesk.site.platforms import RegistryChange
 platforms_router = Router(tags=["platforms"])
 
 
-def import_platforms(
-    request: HttpRequest,
-    payload: dict[str, Any] = Body(...),  # noqa: B008 - ninja's idiom
-) -> dict[str, Any]:
+def import_platforms(request: HttpRequest, payload: RegistryIn) -> dict[str, Any]:
     """The registry in the export's format; all or nothing, every problem named."""
-    done = registry.import_platforms(payload, actor=request.user)
+    done = registry.import_platforms(payload.dict(), actor=request.user)
     return {
         "created": done.result.created,
         "updated": done.result.updated,
@@ -51,6 +50,7 @@ def import_platforms(
 # Fixed paths before "/platforms/{platform_id}", which would otherwise take them.
 platforms_router.get("/platforms/export", auth=TokenAuth())(export_platforms)
 platforms_router.post("/platforms/import", auth=TokenAuth())(import_platforms)
+platforms_router.get("/platforms/quality", auth=TokenAuth())(quality_json)
 platforms_router.get("/platforms", auth=TokenAuth())(list_platforms)
 platforms_router.patch("/platforms/{platform_id}", auth=TokenAuth())(update_platform)
 platforms_router.put("/platforms/{platform_id}/channels", auth=TokenAuth())(replace_channels)

@@ -18,13 +18,14 @@ from flagdesk.core import taxonomy
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
-from flagdesk.notices.models import NoticeResponse
+from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
 from flagdesk.organisation.services import DesignationInput, update_organisation
 from flagdesk.platforms.channels import Delivery
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.services import add_platform
+from flagdesk.site import demo_follow_through
 from flagdesk.site.demo import (
     DEMO_DELIVERY,
     DEMO_WORKER,
@@ -120,6 +121,7 @@ class Command(BaseCommand):
                 is_vlop=p.is_vlop,
                 accepts_hash_matching=p.accepts_hash_matching,
             )
+        demo_follow_through.load_registry(users["carol"])
         items: set[Item] = set()
         to_notify: list[Item] = []
         to_remove: list[Item] = []
@@ -145,7 +147,7 @@ class Command(BaseCommand):
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
-            "platforms": len(PLATFORMS),
+            "platforms": Platform.objects.count(),
             "reports": len(REPORTS),
             "items": len(items),
             "notices": notices,
@@ -215,6 +217,7 @@ class Command(BaseCommand):
         """
         queued = queue_notices(to_notify, actor=users["alice"])
         decided = queue_notices(to_remove, actor=users["alice"])
+        settled: list[Notice] = []
         now = timezone.now()
         for notice in decided:
             row = claim(notice.outbox.pk, worker=DEMO_WORKER, now=now)
@@ -232,6 +235,8 @@ class Command(BaseCommand):
                 platform_reference="DEMO-DECISION-0001",
                 statement="Fictional demo: the content was removed for all users.",
             )
+            settled.append(notice)
+        demo_follow_through.load_replies(settled)
         return len(queued) + len(decided)
 
     def _print_access(self, *, created: bool) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flagdesk.accounts.menu import may_open
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import CASEWORK_ROLES, Role, User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
@@ -21,9 +21,18 @@ from flagdesk.cases.services.qualification import COORDINATOR_CHECKS
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
-from . import queries, services
-from .forms import ResponseForm, SendNoticeForm, item_decision_forms
-from .models import ItemDecision, Notice
+from .. import queries, services
+from ..forms import (
+    FollowUpForm,
+    LodgedForm,
+    ResponseForm,
+    SendNoticeForm,
+    SubmittedForm,
+    item_decision_forms,
+)
+from ..models import ItemDecision, Notice, OutboxRow
+from ..services.follow_ups import APPROVER_ROLES, ESCALATIONS, complaint_deadline
+from ..services.queueing import QUEUE_ROLES
 
 
 def _user(request: HttpRequest) -> User:
@@ -92,8 +101,42 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
             "rows": [(row, history.get(row.item.id, [])) for row in rows],
             "item_forms": rows,
             "can_open_items": bool(items) and may_open(user, "cases:item-detail", items[0].id),
+            **_follow_through(user, notice),
         },
     )
+
+
+def _follow_through(user: User, notice: Notice) -> dict[str, Any]:
+    """What the notice page offers after sending: the attempt log, the copy sheet of a notice
+    to submit by hand, its follow-ups and the actions the user may take on them."""
+    row = getattr(notice, "outbox", None)
+    manual = row is not None and row.status == OutboxRow.Status.MANUAL
+    escalation = notice.kind in ESCALATIONS and notice.status == Notice.Status.DRAFT
+    return {
+        "attempts": list(notice.attempt_log.all()),
+        "copy_sheet": services.copy_sheet(notice) if manual else [],
+        "submitted_form": SubmittedForm(auto_id="submitted-%s")
+        if manual and user.has_any_role(*QUEUE_ROLES)
+        else None,
+        "follow_ups": list(notice.follow_ups.all()),
+        "follow_up_form": FollowUpForm(auto_id="follow-up-%s")
+        if notice.kind != Notice.Kind.DSC_COMPLAINT
+        and notice.status not in (Notice.Status.DRAFT, Notice.Status.QUEUED)
+        and user.has_any_role(*QUEUE_ROLES)
+        else None,
+        "complaint_deadline": complaint_deadline(notice),
+        "can_approve": escalation
+        and notice.approved_at is None
+        and notice.created_by_id != user.pk
+        and user.has_any_role(*APPROVER_ROLES),
+        "awaits_approval": escalation and notice.approved_at is None,
+        "lodged_form": LodgedForm(auto_id="lodged-%s")
+        if notice.kind == Notice.Kind.DSC_COMPLAINT
+        and notice.approved_at is not None
+        and notice.status == Notice.Status.DRAFT
+        and user.has_any_role(Role.COORDINATOR)
+        else None,
+    }
 
 
 def _checklist(checked: services.Preflight, items: list[Item]) -> list[dict[str, Any]]:

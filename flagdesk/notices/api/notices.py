@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router
+from ninja import Field
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import CASEWORK_ROLES
@@ -20,12 +20,12 @@ from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import NotFound
 from flagdesk.core.schemas import Schema
 
-from . import queries, services
-from .models import ItemDecision, Notice, NoticeResponse
-from .services.queueing import MAX_ITEMS
-from .services.responses import MAX_REDRESS, MAX_STATEMENT_ID, ItemDecisionInput
-
-router = Router(tags=["notices"])
+from .. import queries, services
+from ..models import ItemDecision, Notice, NoticeResponse
+from ..services.queueing import MAX_ITEMS
+from ..services.responses import MAX_REDRESS, MAX_STATEMENT_ID, ItemDecisionInput
+from . import router
+from .follow_through import overdue_json
 
 
 class QueueIn(Schema):
@@ -92,6 +92,10 @@ class NoticeOut(Schema):
     acknowledged_at: dt.datetime | None
     decided_at: dt.datetime | None
     attempts: int
+    attempt_log: list[dict[str, Any]]
+    kind: str
+    previous: str | None
+    platform_reference: str
     items: list[DecidedItemOut]
     body: str
     payload: dict[str, Any]
@@ -236,6 +240,28 @@ def queue_notices(request: HttpRequest, payload: QueueIn) -> tuple[int, list[dic
     ]
 
 
+@router.get("/notices", auth=TokenAuth())
+def list_notices(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
+    """``?overdue=true``: notices past their platform's expected response time, oldest first;
+    without it, the latest 200 notices the caller may see."""
+    if overdue:
+        return overdue_json(request)
+    require_role(request.user, *CASEWORK_ROLES)  # type: ignore[arg-type]
+    notices = queries.visible_notices(request.user).select_related("platform")[:200]  # type: ignore[arg-type]
+    return [
+        {
+            "id": str(n.id),
+            "reference": n.reference,
+            "kind": n.kind,
+            "platform": n.platform.name,
+            "status": n.status,
+            "queued_at": n.queued_at,
+            "sent_at": n.sent_at,
+        }
+        for n in notices
+    ]
+
+
 @router.get("/notices/{notice_id}", auth=TokenAuth(), response=NoticeOut)
 def notice_detail(request: HttpRequest, notice_id: UUID) -> dict[str, Any]:
     require_role(request.user, *CASEWORK_ROLES)  # type: ignore[arg-type]
@@ -256,6 +282,19 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> dict[str, Any]:
         "acknowledged_at": n.acknowledged_at,
         "decided_at": n.decided_at,
         "attempts": n.outbox.attempts if hasattr(n, "outbox") else 0,
+        "attempt_log": [
+            {
+                "at": a.started_at,
+                "finished_at": a.finished_at,
+                "channel": a.channel,
+                "outcome": a.outcome or "interrupted",
+                "error": a.error,
+            }
+            for a in n.attempt_log.all()
+        ],
+        "kind": n.kind,
+        "previous": n.previous.reference if n.previous else None,
+        "platform_reference": n.platform_reference,
         "items": _decided_items(n),
         "body": n.body,
         "payload": n.payload,
