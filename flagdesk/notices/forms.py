@@ -193,6 +193,13 @@ class FollowUpForm(forms.Form):
             ("dsc_complaint", _("Complaint file for the Digital Services Coordinator (art. 53)")),
         ],
     )
+
+    def __init__(self, *args: Any, kinds: Sequence[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is not None:  # only what the notice allows now
+            field = self.fields["kind"]
+            field.choices = [c for c in field.choices if c[0] in kinds]  # type: ignore[attr-defined]
+
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

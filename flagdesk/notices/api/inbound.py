@@ -9,7 +9,6 @@ one. The same body posted twice records one response (``InboundCall``).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -17,7 +16,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path
 from pydantic import ValidationError as PydanticValidationError
@@ -27,28 +25,18 @@ from flagdesk.core.schemas import Schema, error_fields
 from flagdesk.platforms.models import Platform
 
 from ..models import InboundCall, Notice, NoticeResponse
-from ..services.queueing import MAX_ITEMS
-from ..services.responses import ItemDecisionInput, record_response
+from ..services.responses import record_response
 from . import router
-from .notices import ItemDecisionIn, Scope
+from .notices import ResponseIn, response_fields
 
 SIGNATURE_HEADER = "X-Flagdesk-Signature"
 MAX_BODY = 1024 * 1024
 
 
-class InboundIn(Schema):
+class InboundIn(ResponseIn):
+    """A response as staff would record it, plus which notice it answers."""
+
     notice_reference: str = Field(..., max_length=20)
-    kind: str = Field(..., max_length=40)
-    decision: str = Field("", max_length=40)
-    ground: str = Field("", max_length=40)
-    territorial_scope: Scope = Field(default_factory=list, max_length=40)
-    automated: bool | None = None
-    redress: str = Field("", max_length=5000)
-    statement_id: str = Field("", max_length=500)
-    items: list[ItemDecisionIn] | None = Field(None, max_length=MAX_ITEMS)
-    statement: str = Field("", max_length=50_000)
-    platform_reference: str = Field("", max_length=200)
-    received_at: dt.datetime | None = None
 
 
 class PlatformPath(Schema):
@@ -111,28 +99,7 @@ def inbound(request: HttpRequest, path: Path[PlatformPath]) -> Any:
                 notice,
                 actor=None,
                 source=NoticeResponse.Source.INBOUND_API,
-                kind=payload.kind,
-                decision=payload.decision,
-                ground=payload.ground,
-                territorial_scope=payload.territorial_scope,
-                is_automated=payload.automated,
-                redress=payload.redress,
-                statement_id=payload.statement_id,
-                items=[
-                    ItemDecisionInput(
-                        item_id=i.id,
-                        decision=i.decision,
-                        ground=i.ground,
-                        territorial_scope=tuple(i.territorial_scope),
-                        is_automated=i.automated,
-                        redress=i.redress,
-                        statement_id=i.statement_id,
-                    )
-                    for i in payload.items or ()
-                ],
-                received_at=payload.received_at or timezone.now(),
-                platform_reference=payload.platform_reference,
-                statement=payload.statement,
+                **response_fields(payload),
             )
             InboundCall.objects.create(platform=platform, body_sha256=digest, response=response)
     except IntegrityError:  # the same call, twice at the same moment

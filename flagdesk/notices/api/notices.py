@@ -302,23 +302,18 @@ def notice_detail(request: HttpRequest, notice_id: UUID) -> dict[str, Any]:
     }
 
 
-@router.post("/notices/{notice_id}/responses", auth=TokenAuth(), response={201: ResponseOut})
-def record_response(
-    request: HttpRequest, notice_id: UUID, payload: ResponseIn
-) -> tuple[int, dict[str, Any]]:
-    require_role(request.user, *services.RESPONSE_ROLES)  # type: ignore[arg-type]
-    notice = _notice(request, notice_id)
-    response: NoticeResponse = services.record_response(
-        notice,
-        actor=request.user,  # type: ignore[arg-type]
-        kind=payload.kind,
-        decision=payload.decision,
-        ground=payload.ground,
-        territorial_scope=payload.territorial_scope,
-        is_automated=payload.automated,
-        redress=payload.redress,
-        statement_id=payload.statement_id,
-        items=[
+def response_fields(payload: ResponseIn) -> dict[str, Any]:
+    """``record_response``'s arguments from a response body: staff's, or a platform's own
+    through the signed inbound API (``inbound.InboundIn`` extends ``ResponseIn``)."""
+    return {
+        "kind": payload.kind,
+        "decision": payload.decision,
+        "ground": payload.ground,
+        "territorial_scope": payload.territorial_scope,
+        "is_automated": payload.automated,
+        "redress": payload.redress,
+        "statement_id": payload.statement_id,
+        "items": [
             ItemDecisionInput(
                 item_id=i.id,
                 decision=i.decision,
@@ -330,9 +325,22 @@ def record_response(
             )
             for i in payload.items or ()
         ],
-        received_at=payload.received_at or timezone.now(),
-        platform_reference=payload.platform_reference,
-        statement=payload.statement,
+        "received_at": payload.received_at or timezone.now(),
+        "platform_reference": payload.platform_reference,
+        "statement": payload.statement,
+    }
+
+
+@router.post("/notices/{notice_id}/responses", auth=TokenAuth(), response={201: ResponseOut})
+def record_response(
+    request: HttpRequest, notice_id: UUID, payload: ResponseIn
+) -> tuple[int, dict[str, Any]]:
+    require_role(request.user, *services.RESPONSE_ROLES)  # type: ignore[arg-type]
+    notice = _notice(request, notice_id)
+    response: NoticeResponse = services.record_response(
+        notice,
+        actor=request.user,  # type: ignore[arg-type]
+        **response_fields(payload),
     )
     return 201, {
         "id": response.id,

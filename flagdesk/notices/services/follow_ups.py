@@ -134,6 +134,22 @@ def _items_for(notice: Notice, kind: str, now: dt.datetime) -> tuple[list[Item],
     return [i for i in items if i.id in ids], statements
 
 
+def available(notice: Notice, now: dt.datetime | None = None) -> list[str]:
+    """The follow-ups ``notice`` allows now, for the notice page to offer only those."""
+    now = now or timezone.now()
+    kinds = []
+    for kind in (K.REMINDER, K.RENOTICE, K.COMPLAINT):
+        try:
+            items, _statements = _items_for(notice, kind, now)
+        except Conflict:
+            continue
+        if items:
+            kinds.append(kind)
+    if notice.kind != K.DSC_COMPLAINT and notice.status in (S.SENT, S.ACKNOWLEDGED, S.DECIDED):
+        kinds.append(K.DSC_COMPLAINT)
+    return kinds
+
+
 def _utc(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""

@@ -244,3 +244,33 @@ def test_automatic_renotices_follow_the_platforms_cadence(users, sent, smtp_serv
         renotice, actor=users["analyst"], kind="decision", decision="removed", received_at=later
     )
     assert auto_renotices(now=later + dt.timedelta(days=30)) == 0  # decided: nothing follows
+
+
+def test_the_notice_page_offers_only_the_follow_ups_the_notice_allows(users, sent, client):
+    from django.urls import reverse
+
+    from flagdesk.notices.services.follow_ups import available
+
+    assert available(sent) == ["reminder", "renotice", "dsc_complaint"]
+    client.force_login(users["analyst"])
+    page = client.get(reverse("notices:notice-detail", args=[sent.id])).content.decode()
+    assert 'value="reminder"' in page and 'value="complaint"' not in page
+    record_response(
+        sent,
+        actor=users["analyst"],
+        kind="decision",
+        decision="refused",
+        received_at=timezone.now(),
+        statement="No violation.",
+    )
+    assert available(Notice.objects.get(pk=sent.pk)) == ["renotice", "complaint", "dsc_complaint"]
+    posted = client.post(
+        reverse("notices:follow-up", args=[sent.id]), {"kind": "complaint", "reason": REASON}
+    )
+    draft = Notice.objects.get(kind="complaint")
+    assert posted.url == reverse("notices:notice-detail", args=[draft.id])
+    page = client.get(posted.url).content.decode()
+    assert "Waiting for approval" in page and "You cannot approve it" in page
+    client.force_login(users["reviewer"])
+    client.post(reverse("notices:approve", args=[draft.id]))
+    assert Notice.objects.get(pk=draft.pk).status == "queued"

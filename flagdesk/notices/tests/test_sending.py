@@ -274,3 +274,34 @@ def test_worker_burst_picks_up_due_retries(smtp_server, users):
     call_command("worker", burst=True)
     [mail] = smtp_server.messages
     assert mail["Message-ID"] == notice.message_id
+
+
+def test_a_database_lost_after_the_mail_left_ends_in_one_resend_with_the_same_message_id(
+    smtp_server, users, platform, settings, monkeypatch
+):
+    """The server accepted the mail, then the database went away before the send was
+    recorded: the task fails, the lease expires, and the next worker sends the same mail
+    (same Message-ID, same text) once more and records it; nothing is lost or doubled."""
+    from django.db import OperationalError
+
+    notice = queue_one(users)
+    real_mark_sent = outbox.mark_sent
+
+    def database_gone(row, delivery):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(outbox, "mark_sent", database_gone)
+    row = outbox.claim(notice.outbox.id, worker="first")
+    with pytest.raises(OperationalError):
+        outbox.deliver(row)
+    monkeypatch.setattr(outbox, "mark_sent", real_mark_sent)
+    assert OutboxRow.objects.get(pk=row.pk).status == OutboxRow.Status.SENDING
+    expired = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1)
+    assert outbox.sweep(now=expired) == 1
+    outbox.deliver(outbox.claim(row.id, worker="second", now=expired))
+    first, second = smtp_server.messages
+    assert first["Message-ID"] == second["Message-ID"] == notice.message_id
+    assert first.get_body(("plain",)).get_content() == second.get_body(("plain",)).get_content()
+    assert Notice.objects.get(pk=notice.pk).status == Notice.Status.SENT
+    outcomes = list(notice.attempt_log.order_by("number").values_list("outcome", flat=True))
+    assert outcomes == ["", "sent"]  # the first attempt shows as interrupted

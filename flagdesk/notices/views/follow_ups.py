@@ -7,6 +7,7 @@ shown there as a message in the user's language (the forms are short).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
@@ -70,51 +71,49 @@ def notice_follow_up(request: HttpRequest, notice_id: UUID) -> HttpResponse:
     return redirect("notices:notice-detail", notice_id=new.id)
 
 
-@require_POST
-@role_required(*APPROVER_ROLES)
-def notice_approve(request: HttpRequest, notice_id: UUID) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    notice_id: UUID,
+    action: Callable[..., object],
+    done: str,
+    form_class: type[SubmittedForm | LodgedForm] | None = None,
+) -> HttpResponse:
+    """Run one service action on the notice with the form's data, then back to its page
+    with what happened (or why not) as a message."""
     user, notice = _notice(request, notice_id)
+    data: dict[str, object] = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return redirect("notices:notice-detail", notice_id=notice.id)
+        data = form.cleaned_data
     try:
-        approve(notice, actor=user)
+        action(notice, actor=user, **data)
     except FlagdeskError as e:
         _refused(request, e)
     else:
-        messages.success(request, _("Approved."))
+        messages.success(request, done)
     return redirect("notices:notice-detail", notice_id=notice.id)
+
+
+@require_POST
+@role_required(*APPROVER_ROLES)
+def notice_approve(request: HttpRequest, notice_id: UUID) -> HttpResponse:
+    return _act(request, notice_id, approve, _("Approved."))
 
 
 @require_POST
 @role_required(*QUEUE_ROLES)
 def notice_submitted(request: HttpRequest, notice_id: UUID) -> HttpResponse:
-    user, notice = _notice(request, notice_id)
-    form = SubmittedForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("notices:notice-detail", notice_id=notice.id)
-    try:
-        confirm_submitted(notice, actor=user, **form.cleaned_data)
-    except FlagdeskError as e:
-        _refused(request, e)
-    else:
-        messages.success(request, _("Recorded as submitted: the notice is sent."))
-    return redirect("notices:notice-detail", notice_id=notice.id)
+    done = _("Recorded as submitted: the notice is sent.")
+    return _act(request, notice_id, confirm_submitted, done, SubmittedForm)
 
 
 @require_POST
 @role_required(Role.COORDINATOR)
 def notice_lodged(request: HttpRequest, notice_id: UUID) -> HttpResponse:
-    user, notice = _notice(request, notice_id)
-    form = LodgedForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("notices:notice-detail", notice_id=notice.id)
-    try:
-        record_lodged(notice, actor=user, **form.cleaned_data)
-    except FlagdeskError as e:
-        _refused(request, e)
-    else:
-        messages.success(request, _("Recorded as lodged."))
-    return redirect("notices:notice-detail", notice_id=notice.id)
+    return _act(request, notice_id, record_lodged, _("Recorded as lodged."), LodgedForm)
 
 
 @role_required(*CASEWORK_ROLES)

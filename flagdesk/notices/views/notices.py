@@ -31,7 +31,7 @@ from ..forms import (
     item_decision_forms,
 )
 from ..models import ItemDecision, Notice, OutboxRow
-from ..services.follow_ups import APPROVER_ROLES, ESCALATIONS, complaint_deadline
+from ..services.follow_ups import APPROVER_ROLES, ESCALATIONS, available, complaint_deadline
 from ..services.queueing import QUEUE_ROLES
 
 
@@ -112,6 +112,7 @@ def _follow_through(user: User, notice: Notice) -> dict[str, Any]:
     row = getattr(notice, "outbox", None)
     manual = row is not None and row.status == OutboxRow.Status.MANUAL
     escalation = notice.kind in ESCALATIONS and notice.status == Notice.Status.DRAFT
+    kinds = available(notice) if user.has_any_role(*QUEUE_ROLES) else []
     return {
         "attempts": list(notice.attempt_log.all()),
         "copy_sheet": services.copy_sheet(notice) if manual else [],
@@ -119,11 +120,7 @@ def _follow_through(user: User, notice: Notice) -> dict[str, Any]:
         if manual and user.has_any_role(*QUEUE_ROLES)
         else None,
         "follow_ups": list(notice.follow_ups.all()),
-        "follow_up_form": FollowUpForm(auto_id="follow-up-%s")
-        if notice.kind != Notice.Kind.DSC_COMPLAINT
-        and notice.status not in (Notice.Status.DRAFT, Notice.Status.QUEUED)
-        and user.has_any_role(*QUEUE_ROLES)
-        else None,
+        "follow_up_form": FollowUpForm(auto_id="follow-up-%s", kinds=kinds) if kinds else None,
         "complaint_deadline": complaint_deadline(notice),
         "can_approve": escalation
         and notice.approved_at is None
