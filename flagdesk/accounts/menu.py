@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import User
 from .permissions import allowed_roles
@@ -31,7 +32,7 @@ STAFF_MENU = (
     MenuEntry("cases:review-queue", _("Reviews")),
     MenuEntry("cases:approved", _("Approved")),
     MenuEntry("notices:notice-list", _("Notices")),
-    MenuEntry("notices:follow-up-queue", _("Follow-up")),
+    MenuEntry("notices:follow-up-queue", pgettext_lazy("menu", "Follow-up")),
     MenuEntry("notices:mail-list", _("Mails")),
     MenuEntry("notices:quality", _("Quality")),
     MenuEntry("platforms:platform-list", _("Platforms")),

@@ -166,6 +166,8 @@ class CaseEvent(AppendOnly):
         PLATFORM = "platform", _("Platform changed")
         IDENTIFIERS = "identifiers", _("Identifiers changed")
         DECISION = "decision", _("Platform decision")
+        # A follow-up prepared or approved: reminder, re-notice, complaint, file for the DSC.
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import Role, User
+from flagdesk.organisation.services import current_organisation
 
 from .models import Notice, NoticeAlert
 from .sla import STUCK_AFTER
@@ -72,11 +73,15 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
     if not (new_failed or new_stuck):
         return 0
     coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True).exclude(email="")
+    sender = current_organisation().email or None
+    delivered = False
     for coordinator in coordinators:
         # Each in the coordinator's language would need a stored preference; until accounts
         # have one, the site's default language.
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("flagdesk: %(failed)d notices failed, %(stuck)d still queued") % {
+            subject = _(
+                "flagdesk: notices need you (failed: %(failed)d, still queued: %(stuck)d)"
+            ) % {
                 "failed": len(new_failed),
                 "stuck": len(new_stuck),
             }
@@ -89,9 +94,15 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
                 },
             )
         try:
-            send_mail(subject, body, None, [coordinator.email], fail_silently=False)
+            send_mail(subject, body, sender, [coordinator.email], fail_silently=False)
         except OSError as e:
-            # The alert stays on their pages; a mail server that is down is its own alert.
+            # The alert stays on their pages meanwhile.
             log.warning("alerts.mail_failed", extra={"error": type(e).__name__})
+        else:
+            delivered = True
+    if coordinators and not delivered:
+        # Nobody was told: forget the claims, so the next run mails them again.
+        NoticeAlert.objects.filter(notice__in=[*new_failed, *new_stuck], mailed_at=now).delete()
+        return 0
     log.info("alerts.mailed", extra={"failed": len(new_failed), "stuck": len(new_stuck)})
     return len(new_failed) + len(new_stuck)

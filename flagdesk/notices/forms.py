@@ -225,12 +225,14 @@ class SubmittedForm(forms.Form):
         required=False,
         widget=IsoDateTimeInput(),
         error_messages=DATETIME_ERRORS,
-        help_text=_("Leave empty for now."),
+        help_text=_("Leave empty to use the current time."),
     )
 
 
 class LodgedForm(forms.Form):
-    dsc_reference = forms.CharField(label=_("Reference the coordinator gave"), max_length=200)
+    dsc_reference = forms.CharField(
+        label=_("Reference the Digital Services Coordinator gave"), max_length=200
+    )
 
 
 class MailConfirmForm(forms.Form):

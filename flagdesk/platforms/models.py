@@ -108,7 +108,7 @@ class PlatformChannel(models.Model):
         WEBFORM = "webform", _("Web form (by hand)")
 
     class Auth(models.TextChoices):
-        NONE = "", _("None")
+        NONE = "", _("No authentication")
         BEARER = "bearer", _("Bearer token")
         HMAC = "hmac", _("HMAC signature")
 

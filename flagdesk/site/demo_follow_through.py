@@ -27,7 +27,7 @@ WEBFORM_PLATFORM = "ForumHub"
 
 def load_registry(carol: User) -> None:
     """Before the demo's notices: the shipped list, and ForumHub reached by its web form."""
-    import_platforms(json.loads(SEED.read_text(encoding="utf-8")), actor=carol)
+    import_platforms(json.loads(SEED.read_text(encoding="utf-8")), actor=carol, keep_existing=True)
     forum = Platform.objects.get(name=WEBFORM_PLATFORM)
     set_channels(
         forum,

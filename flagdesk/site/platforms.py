@@ -69,9 +69,9 @@ class RegistryImport:
 
 
 @transaction.atomic
-def import_platforms(data: Any, *, actor: User) -> RegistryImport:
+def import_platforms(data: Any, *, actor: User, keep_existing: bool = False) -> RegistryImport:
     """``import_registry``, then ``adopt_open_items`` for each platform that gained domains."""
-    result = import_registry(data, actor=actor)
+    result = import_registry(data, actor=actor, keep_existing=keep_existing)
     adopted = sum(
         adopt_open_items(Platform.objects.get(slug=slug), actor=actor)
         for slug in result.new_domains

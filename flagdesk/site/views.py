@@ -106,7 +106,9 @@ def platform_import(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
     if data is not None:
         try:
-            done = registry.import_platforms(data, actor=request.user)
+            done = registry.import_platforms(
+                data, actor=request.user, keep_existing=sent == SEED_LIST
+            )
         except FlagdeskError as e:
             # Entries' problems by the entry's name; a file that is no registry at all, once.
             by_entry = set(e.fields) - {"file", "platforms"}
@@ -119,8 +121,8 @@ def platform_import(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Registry imported: %(created)d platforms added, %(updated)d updated, "
-                    "%(adopted)d waiting items now on their platform."
+                    "Registry imported. Platforms added: %(created)d; updated: %(updated)d; "
+                    "waiting items now on their platform: %(adopted)d."
                 )
                 % {
                     "created": len(done.result.created),

@@ -67,7 +67,11 @@ class WorkerLoop:
                 continue
             self.next_run[job.name] = now + job.every_seconds
             _refresh_connection()
-            found += job.run()
+            try:
+                found += job.run()
+            except Exception:
+                # Logged with its traceback and tried again at its next time.
+                log.exception("worker.job_failed", extra={"job": job.name})
         return found
 
     def run_due_tasks(self) -> int:

@@ -33,7 +33,7 @@ def test_a_coordinator_seeds_the_registry_and_sets_youtubes_channels(
     page.get_by_role("link", name="Import JSON").click()
     page.get_by_role("button", name="Load the shipped list").click()
     page.wait_for_url(re.compile(r"/staff/platforms/$"), timeout=TIMEOUT)
-    expect(page.locator("ul.messages")).to_contain_text("Registry imported:")
+    expect(page.locator("ul.messages")).to_contain_text("Registry imported.")
     youtube_row = page.locator("table.platforms tbody tr", has_text="youtu.be")
     expect(youtube_row).to_contain_text("Video sharing")
     expect(youtube_row).to_contain_text("IE")

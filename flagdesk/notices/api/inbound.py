@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path
 from pydantic import ValidationError as PydanticValidationError
 
-from flagdesk.core.errors import NotFound, ValidationFailed
+from flagdesk.core.errors import NotFound, TooLarge, ValidationFailed
 from flagdesk.core.schemas import Schema, error_fields
 from flagdesk.platforms.models import Platform
 
@@ -72,7 +72,7 @@ def _verify(platform: Platform | None, body: bytes, header: str) -> None:
 def inbound(request: HttpRequest, path: Path[PlatformPath]) -> Any:
     body = request.body
     if len(body) > MAX_BODY:
-        raise ValidationFailed(_("The body is larger than 1 MB."), fields={"body": _("Too large.")})
+        raise TooLarge(_("The body is larger than 1 MB."))
     platform = Platform.objects.filter(slug=path.platform_slug, is_active=True).first()
     try:
         _verify(platform, body, request.headers.get(SIGNATURE_HEADER, ""))

@@ -37,6 +37,7 @@ from flagdesk.notices.outbox import frozen_channel
 from flagdesk.notices.sla import COMPLAINT_MONTHS, add_months
 from flagdesk.notices.tasks import send_outbox_row
 from flagdesk.notices.transitions import move
+from flagdesk.organisation.services import current_organisation
 from flagdesk.platforms.channels import channel_for
 
 from .queueing import QUEUE_ROLES
@@ -150,6 +151,21 @@ def available(notice: Notice, now: dt.datetime | None = None) -> list[str]:
     return kinds
 
 
+def _still_designated(notice: Notice, items: list[Item], now: dt.datetime) -> bool:
+    """A follow-up claims art. 22(1) priority only if the first notice did and the
+    organisation is still designated, today, for every item's phenomenon (a suspension since
+    the first notice stops the claim, legal.md b.)."""
+    if not notice.is_trusted_flagger:
+        return False
+    designated = current_organisation().designated_phenomena(on=timezone.localdate(now))
+    phenomena = {
+        a.phenomenon
+        for item in items
+        if (a := item.assessments.order_by("-created_at").first()) is not None
+    }
+    return bool(phenomena) and phenomena <= designated
+
+
 def _utc(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
@@ -189,8 +205,8 @@ def follow_up(
     waiting = notice.follow_ups.filter(kind=kind, status__in=(S.QUEUED, S.DRAFT)).first()
     if waiting is not None:
         raise Conflict(
-            _("A %(kind)s of this notice is waiting to be sent: %(reference)s.")
-            % {"kind": K(kind).label.lower(), "reference": waiting.reference}
+            _("A follow-up of this type (%(kind)s) is waiting to be sent: %(reference)s.")
+            % {"kind": K(kind).label, "reference": waiting.reference}
         )
     items, statements = _items_for(notice, kind, now)
     if not items:
@@ -207,7 +223,7 @@ def follow_up(
         recipient=notice.recipient,
         sender=notice.sender,
         language=notice.language,
-        is_trusted_flagger=notice.is_trusted_flagger,
+        is_trusted_flagger=_still_designated(notice, items, now),
         is_anonymous=notice.is_anonymous,
         designations=notice.designations,
         created_by=actor,
@@ -225,7 +241,7 @@ def follow_up(
             "decided_on": _utc(max(decided)) if decided else "",
             "platform": notice.platform.name,
             "issued_at": _utc(now),
-            "is_trusted_flagger": notice.is_trusted_flagger,
+            "is_trusted_flagger": new.is_trusted_flagger,
             "statements": statements,
             "reason": reason,
             "items": [i.url for i in items],
@@ -303,10 +319,10 @@ def approve(new: Notice, *, actor: User, now: dt.datetime | None = None) -> Noti
         CaseEvent(
             case_id=item.case_id,
             item=item,
-            kind=CaseEvent.Kind.DECISION,
+            kind=CaseEvent.Kind.FOLLOW_UP,
             actor=actor,
-            note=_("Approved %(kind)s %(reference)s")
-            % {"kind": K(new.kind).label.lower(), "reference": new.reference},
+            note=_("Approved: %(kind)s %(reference)s")
+            % {"kind": K(new.kind).label, "reference": new.reference},
             data={"notice": str(new.id), "reference": new.reference, "approved": new.kind},
         )
         for item in new.items.all()
@@ -328,14 +344,25 @@ def record_lodged(
     require_role(actor, Role.COORDINATOR)
     new = Notice.objects.select_for_update().get(pk=new.pk)
     if new.kind != K.DSC_COMPLAINT or new.approved_at is None or new.status != S.DRAFT:
-        raise Conflict(_("Only an approved complaint file that was not lodged yet can be."))
+        raise Conflict(
+            _("Only an approved complaint file that was not lodged yet can be recorded as lodged.")
+        )
     reference = dsc_reference.strip()
     if not reference or len(reference) > 200 or "\n" in reference:
         raise ValidationFailed(
             _("Give the reference the Digital Services Coordinator gave."),
             fields={"dsc_reference": _("One line, at most 200 characters.")},
         )
-    move(new, S.SENT, at=lodged_at or timezone.now(), platform_reference=reference)
+    now = timezone.now()
+    lodged_at = lodged_at or now
+    if timezone.is_naive(lodged_at):
+        lodged_at = timezone.make_aware(lodged_at)
+    if lodged_at > now + dt.timedelta(minutes=5):
+        raise ValidationFailed(
+            _("The time it was lodged cannot be in the future."),
+            fields={"lodged_at": _("In the future.")},
+        )
+    move(new, S.SENT, at=lodged_at, platform_reference=reference)
     record(
         "notice.dsc_lodged",
         actor=actor,
@@ -350,7 +377,10 @@ def _events(new: Notice, items: list[Item], *, actor: User | None) -> None:
         CaseEvent(
             case_id=item.case_id,
             item=item,
-            kind=CaseEvent.Kind.NOTICE_QUEUED,
+            # A reminder is queued at once; a draft waits for approval (its own event then).
+            kind=CaseEvent.Kind.NOTICE_QUEUED
+            if new.status == S.QUEUED
+            else CaseEvent.Kind.FOLLOW_UP,
             actor=actor,
             data={
                 "notice": str(new.id),
@@ -366,9 +396,20 @@ def _events(new: Notice, items: list[Item], *, actor: User | None) -> None:
 def _dsc_file(notice: Notice, *, actor: User, reason: str, now: dt.datetime) -> Notice:
     """The complaint file for the Digital Services Coordinator (art. 53 DSA): a document, not
     a message, so it has no channel and no outbox row; ``documents.dsc_file_pdf`` draws it."""
-    if notice.status in (S.DRAFT, S.QUEUED, S.CANCELLED, S.FAILED):
+    if notice.kind == K.DSC_COMPLAINT or notice.status in (
+        S.DRAFT,
+        S.QUEUED,
+        S.CANCELLED,
+        S.FAILED,
+    ):
         raise Conflict(
             _("Only a notice that reached the platform can be the subject of a complaint.")
+        )
+    waiting = notice.follow_ups.filter(kind=K.DSC_COMPLAINT, status=S.DRAFT).first()
+    if waiting is not None:
+        raise Conflict(
+            _("A complaint file about this notice is being prepared: %(reference)s.")
+            % {"reference": waiting.reference}
         )
     items = list(notice.items.order_by("created_at"))
     new = Notice(
@@ -429,7 +470,10 @@ def auto_renotices(now: dt.datetime | None = None) -> int:
             platform__renotice_every_hours__isnull=False,
             platform__renotice_approved_by__isnull=False,
         )
-        .exclude(follow_ups__kind=K.RENOTICE)
+        .exclude(
+            follow_ups__kind=K.RENOTICE,
+            follow_ups__status__in=(S.DRAFT, S.QUEUED, S.SENT, S.ACKNOWLEDGED, S.DECIDED),
+        )
         .select_related("platform", "platform__renotice_approved_by", "created_by")
     )
     for notice in candidates:

@@ -57,8 +57,21 @@ log = logging.getLogger(__name__)
 
 M = InboundMail.State
 P = InboundMail.Proof
+# The cursor that carries an FLAGDESK_IMAP_URL that cannot be read, for the triage page.
+CONFIG_ERROR = "configuration"
 MAX_ROUNDS = 20  # batches read in one poll; the next poll goes on from there
 CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def current_cursor() -> MailboxCursor | None:
+    """The state of the mailbox ``FLAGDESK_IMAP_URL`` names now (None before its first poll)."""
+    if not settings.IMAP_URL:
+        return None
+    try:
+        key = mailbox_key(imap_url_config(settings.IMAP_URL))
+    except ValueError:
+        key = CONFIG_ERROR
+    return MailboxCursor.objects.filter(mailbox=key).first()
 
 
 def mailbox_key(config: ImapConfig) -> str:
@@ -73,7 +86,15 @@ def poll_mailbox(*, now: dt.datetime | None = None) -> int:
     on its cursor (shown on the triage page); the next poll tries again."""
     if not settings.IMAP_URL:
         return 0
-    config = imap_url_config(settings.IMAP_URL)
+    try:
+        config = imap_url_config(settings.IMAP_URL)
+    except ValueError as e:
+        MailboxCursor.objects.update_or_create(
+            mailbox=CONFIG_ERROR, defaults={"last_error": str(e)[:500], "polled_at": timezone.now()}
+        )
+        log.warning("mailbox.misconfigured")
+        return 0
+    MailboxCursor.objects.filter(mailbox=CONFIG_ERROR).delete()
     key = mailbox_key(config)
     cursor, _created = MailboxCursor.objects.get_or_create(mailbox=key)
     filed = 0
@@ -120,7 +141,8 @@ def _match(refs: ReferenceMatch) -> tuple[Notice | None, str, str]:
     if by_id:
         notice = by_id[0]
         others = {n.reference for n in by_id} | set(named)
-        others.discard(notice.reference)
+        # A follow-up's subject names the notice it follows: that is no contradiction.
+        others -= set(_chain_references(notice))
         doubt = (
             _("It also names another notice: %(refs)s.") % {"refs": ", ".join(sorted(others))}
             if others
@@ -140,6 +162,17 @@ def _match(refs: ReferenceMatch) -> tuple[Notice | None, str, str]:
                 _("It names several notices: %(refs)s.") % {"refs": ", ".join(refs_list[:5])},
             )
     return None, P.NONE, ""
+
+
+def _chain_references(notice: Notice) -> list[str]:
+    """The notice's reference and those of the notices it follows up."""
+    refs, current = [], notice
+    for _depth in range(10):
+        refs.append(current.reference)
+        if current.previous_id is None:
+            break
+        current = Notice.objects.only("reference", "previous_id").get(pk=current.previous_id)
+    return refs
 
 
 def platform_domains(notice: Notice) -> set[str]:

@@ -43,6 +43,8 @@ def confirm_submitted(
     require_role(actor, *QUEUE_ROLES)
     now = now or timezone.now()
     submitted_at = submitted_at or now
+    if timezone.is_naive(submitted_at):  # a time typed without its zone is the site's
+        submitted_at = timezone.make_aware(submitted_at)
     reference = platform_reference.strip()
     problems: dict[str, str] = {}
     if not reference or len(reference) > MAX_REFERENCE or has_line_break(reference):

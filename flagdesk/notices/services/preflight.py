@@ -27,6 +27,7 @@ from flagdesk.notices.models import Notice
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.services import current_organisation
 from flagdesk.platforms.channels.email import has_line_break
+from flagdesk.platforms.services import notice_channel
 
 from .anonymity import anonymous_sender_problems, item_name, leaks
 
@@ -272,7 +273,8 @@ def _anonymity_checks(
 def _language_check(c: _Collector, item: Item, assessment: Assessment, *, confirmed: bool) -> None:
     if item.platform is None:
         return
-    wanted = item.platform.notice_language
+    # The notice is written in its channel's language when the coordinator set one.
+    wanted = notice_channel(item.platform).language or item.platform.notice_language
     found = detect_language(assessment.reasons)
     failures = []
     if found and found != wanted and not confirmed:

@@ -25,6 +25,7 @@ from flagdesk.core.errors import ValidationFailed
 from flagdesk.notices.models import Notice, OutboxRow
 from flagdesk.notices.outbox import frozen_channel
 from flagdesk.notices.tasks import send_outbox_row
+from flagdesk.notices.transitions import move
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.queries import designation_snapshot
 from flagdesk.organisation.services import current_organisation
@@ -155,6 +156,19 @@ def _freeze(
     return notice
 
 
+def _supersede_failed(notice: Notice, items: Sequence[Item], *, actor: User) -> None:
+    """A failed notice whose items are queued again is replaced: it is cancelled, so it
+    leaves the coordinators' alerts and the follow-up list, and its page names the new one."""
+    for old in Notice.objects.filter(status=Notice.Status.FAILED, items__in=items).distinct():
+        move(old, Notice.Status.CANCELLED)
+        record(
+            "notice.superseded",
+            actor=actor,
+            target=f"notice:{old.id}",
+            data={"reference": old.reference, "by": notice.reference},
+        )
+
+
 @transaction.atomic
 def queue_notices(
     items: Sequence[Item],
@@ -243,5 +257,6 @@ def queue_notices(
         if not manual:
             # partial, not lambda: a lambda in this loop would enqueue the last row N times.
             transaction.on_commit(partial(send_outbox_row.enqueue, str(row.id)))
+        _supersede_failed(notice, [item for item, _a in members], actor=actor)
         notices.append(notice)
     return notices

@@ -56,5 +56,16 @@ def test_a_mail_server_that_is_down_leaves_the_alert_on_the_pages(users, platfor
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     [notice] = queue_notices([approved_item(users)], actor=users["analyst"])
     give_up(notice.outbox, reason="550 rejected")
-    assert alerts.mail_alerts() == 1  # no exception: logged, the banner still shows it
+    assert alerts.mail_alerts() == 0  # no exception: logged, the banner still shows it
+    assert not NoticeAlert.objects.exists()  # mailed again once the server is back
     assert alerts.counts().failed == 1
+
+
+def test_queueing_the_items_again_replaces_a_failed_notice(users, platform):
+    [notice] = queue_notices([approved_item(users)], actor=users["analyst"])
+    give_up(notice.outbox, reason="550 rejected")
+    assert alerts.counts().failed == 1
+    [again] = queue_notices(list(notice.items.all()), actor=users["analyst"])
+    assert Notice.objects.get(pk=notice.pk).status == Notice.Status.CANCELLED
+    assert again.status == Notice.Status.QUEUED
+    assert alerts.counts().failed == 0

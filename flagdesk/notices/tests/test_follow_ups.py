@@ -103,7 +103,7 @@ def test_a_renotice_needs_a_reason_and_another_reviewers_approval(users, sent, s
     assert approved.status == "queued" and approved.approved_by == users["coordinator"]
     deliver(approved)
     body = smtp_server.messages[-1].get_body(("plain",)).get_content()
-    assert REASON in body and "still accessible" in body
+    assert REASON in body and "We notify them again" in body
     assert AuditEntry.objects.filter(action="notice.follow_up_approved").exists()
     with pytest.raises(Conflict):
         approve(approved, actor=users["coordinator"])

@@ -121,7 +121,10 @@ def notice_document(request: HttpRequest, notice_id: UUID) -> HttpResponse:
     """The DSC file of a ``dsc_complaint`` follow-up, as a PDF download."""
     _user, notice = _notice(request, notice_id)
     if notice.kind != Notice.Kind.DSC_COMPLAINT:
-        messages.error(request, _("Only a complaint file for the coordinator is a document."))
+        messages.error(
+            request,
+            _("Only a complaint file for the Digital Services Coordinator can be downloaded."),
+        )
         return redirect("notices:notice-detail", notice_id=notice.id)
     response = HttpResponse(dsc_file_pdf(notice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{notice.reference}.pdf"'

@@ -17,8 +17,8 @@ from flagdesk.core.forms import show_error
 
 from .. import queries
 from ..forms import MailConfirmForm
-from ..models import InboundMail, MailboxCursor
-from ..services.inbound import confirm_mail, set_aside
+from ..models import InboundMail
+from ..services.inbound import confirm_mail, current_cursor, set_aside
 from ..services.responses import RESPONSE_ROLES
 
 WAITING = (InboundMail.State.NEEDS_REVIEW, InboundMail.State.UNMATCHED)
@@ -38,7 +38,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
             "mails": list(mails.order_by("-received_at")[:PAGE]),
             "show_all": show_all,
             "waiting": InboundMail.objects.filter(state__in=WAITING).count(),
-            "cursors": list(MailboxCursor.objects.all()),
+            "cursors": [c for c in [current_cursor()] if c is not None],
         },
     )
 

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('email', 'Email'), ('api', 'HTTP API'), ('webform', 'Web form (by hand)')], max_length=20, verbose_name='type')),
                 ('address', models.CharField(blank=True, max_length=254, verbose_name='address')),
                 ('endpoint', models.CharField(blank=True, max_length=500, verbose_name='endpoint or form page')),
-                ('auth', models.CharField(blank=True, choices=[('', 'None'), ('bearer', 'Bearer token'), ('hmac', 'HMAC signature')], max_length=10, verbose_name='authentication')),
+                ('auth', models.CharField(blank=True, choices=[('', 'No authentication'), ('bearer', 'Bearer token'), ('hmac', 'HMAC signature')], max_length=10, verbose_name='authentication')),
                 ('secret_ref', models.CharField(blank=True, max_length=200, verbose_name='secret reference')),
                 ('language', models.CharField(blank=True, max_length=5, verbose_name='language')),
                 ('options', models.JSONField(blank=True, default=dict)),

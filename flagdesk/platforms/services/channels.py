@@ -30,6 +30,8 @@ CHANNEL_FIELDS = ("kind", "address", "endpoint", "auth", "secret_ref", "language
 
 
 def _config(raw: Mapping[str, Any]) -> ChannelConfig:
+    if "kind" not in raw and "type" in raw:  # the API's spelling
+        raw = {**raw, "kind": raw["type"]}
     text = {f: str(raw.get(f) or "").strip() for f in CHANNEL_FIELDS if f != "options"}
     options = raw.get("options") or {}
     if not isinstance(options, Mapping):

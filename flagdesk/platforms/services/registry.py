@@ -3,7 +3,6 @@ law, how fast it should answer, whom to escalate to, and the inbound API's secre
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import User
+from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
 from flagdesk.core import taxonomy
@@ -24,7 +23,6 @@ LANGUAGES = ("en", "fr", "nl", "de")
 MAX_SLA_HOURS = 24 * 365
 # Re-noticing more often than daily would flood a platform that is already reviewing.
 MIN_RENOTICE_HOURS = 24
-MEMBER_STATE = re.compile(r"^[A-Z]{2}$")
 FACTS = (
     "category",
     "legal_entity",
@@ -70,8 +68,10 @@ def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
 
     def member_state(v: Any) -> str:
         code = str(v or "").strip().upper()
-        if code and not MEMBER_STATE.match(code):
-            raise ValidationFailed(fields={"member_state": _("Two letters, e.g. IE or NL.")})
+        if code and code not in taxonomy.raw()["territorial_scope"]["allowed"]:
+            raise ValidationFailed(
+                fields={"member_state": _("The two letters of an EU or EEA country, e.g. IE.")}
+            )
         return code
 
     def languages(v: Any) -> list[str]:
@@ -144,6 +144,12 @@ def update_facts(platform: Platform, *, actor: User, **raw: Any) -> Platform:
     values before and after. Queued notices keep what they froze."""
     require_role(actor, *REGISTRY_EDITORS)
     cleaned = clean_facts(raw)
+    if cleaned.get("renotice_every_hours") and not actor.has_any_role(Role.COORDINATOR):
+        # Setting a cadence approves its re-notices in advance (legal.md g.14).
+        raise ValidationFailed(
+            _("Only a coordinator can set automatic re-notices: it approves them in advance."),
+            fields={"renotice_every_hours": _("A coordinator's decision.")},
+        )
     before = {f: getattr(platform, f) for f in cleaned}
     for field, value in cleaned.items():
         setattr(platform, field, value)

@@ -17,13 +17,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import User
+from flagdesk.accounts.models import Role, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
 from flagdesk.core.errors import FlagdeskError, ValidationFailed
 
+from ..channels import ChannelConfigError
 from ..models import Platform, PlatformDomain
-from .channels import CHANNEL_FIELDS, set_channels
+from .channels import CHANNEL_FIELDS, check_channel, set_channels
 from .domains import _clean_domain, _store_domains, add_platform
 from .editors import REGISTRY_EDITORS
 from .registry import FACTS, clean_facts
@@ -91,6 +92,14 @@ def _validate(entries: Sequence[Any]) -> dict[str, str]:
         slug = str(entry.get("slug") or "")
         try:
             clean_facts(_facts(entry))
+            for position, channel in enumerate(entry.get("channels") or [], start=1):
+                try:
+                    check_channel(channel if isinstance(channel, Mapping) else {})
+                except ChannelConfigError as e:
+                    raise ValidationFailed(
+                        _("channel %(n)d: %(problem)s") % {"n": position, "problem": e.message},
+                        fields=e.fields,
+                    ) from None
             for raw in entry.get("domains") or []:
                 domain = _clean_domain(str(raw))
                 owner = owners.get(domain) or seen.get(domain)
@@ -107,8 +116,12 @@ def _validate(entries: Sequence[Any]) -> dict[str, str]:
 
 
 @transaction.atomic
-def import_registry(data: Any, *, actor: User) -> ImportResult:
-    """Create or update platforms from ``data`` (matched by slug, then name); audited."""
+def import_registry(data: Any, *, actor: User, keep_existing: bool = False) -> ImportResult:
+    """Create or update platforms from ``data`` (matched by slug, then name); audited.
+
+    ``keep_existing`` (the shipped list): a platform already registered only gains the
+    domains it lacks, so a coordinator's edits (languages, response times, channels) are
+    never overwritten by a seed run again."""
     require_role(actor, *REGISTRY_EDITORS)
     entries = _check_entries(data)
     problems = _validate(entries)
@@ -138,7 +151,16 @@ def import_registry(data: Any, *, actor: User) -> ImportResult:
             if added:
                 _store_domains(platform, added)
             result.updated.append(platform.slug)
+        if keep_existing and platform.slug not in result.created:
+            if added:
+                result.new_domains[platform.slug] = added
+            continue
         facts = clean_facts(_facts(entry))
+        if facts.get("renotice_every_hours") and not actor.has_any_role(Role.COORDINATOR):
+            raise ValidationFailed(
+                _("Only a coordinator can set automatic re-notices: it approves them in advance."),
+                fields={str(entry["name"]): _("renotice_every_hours needs a coordinator.")},
+            )
         for name, value in facts.items():
             setattr(platform, name, value)
         if "renotice_every_hours" in facts:  # the importer approves the cadence's re-notices

@@ -168,8 +168,13 @@ def test_facts_are_saved_and_audited(client, users, social):
 
 def test_saving_again_records_no_hash_matching_change(client, users, social):
     client.force_login(users["admin"])
-    client.post(edit_url(social), facts_data())
-    client.post(edit_url(social), facts_data(legal_entity="Social Group SA"))
+    # An administrator keeps the registry but does not approve re-notices in advance.
+    refused = client.post(edit_url(social), facts_data()).content.decode()
+    assert "Only a coordinator can set automatic re-notices" in refused
+    client.post(edit_url(social), facts_data(renotice_every_hours=""))
+    client.post(
+        edit_url(social), facts_data(renotice_every_hours="", legal_entity="Social Group SA")
+    )
     assert not AuditEntry.objects.filter(action="platform.hash_matching").exists()
     assert AuditEntry.objects.filter(action="platform.facts").count() == 2
 
@@ -192,7 +197,7 @@ def test_a_bad_member_state_is_shown_on_its_field(client, users, social):
     response = client.post(edit_url(social), facts_data(member_state="I1"))
     assert response.status_code == 200
     form = response.context["facts"]
-    assert form.errors["member_state"] == ["Two letters, e.g. IE or NL."]
+    assert form.errors["member_state"] == ["The two letters of an EU or EEA country, e.g. IE."]
     html = response.content.decode()
     assert "The facts were not saved." in html
     assert '<a href="#id_member_state">Member State of establishment</a>' in html
@@ -417,7 +422,10 @@ def test_the_shipped_list_loads_and_adopts_a_waiting_item(client, users):
     created = Platform.objects.count()
     assert created >= 25
     html = response.content.decode()
-    assert f"Registry imported: {created} platforms added, 0 updated, 1 waiting items" in html
+    assert (
+        f"Registry imported. Platforms added: {created}; updated: 0; "
+        "waiting items now on their platform: 1" in html
+    )
     waiting.refresh_from_db()
     assert waiting.platform is not None and waiting.platform.slug == "youtube"
     # A seed enters no channel: every seeded platform says its notices go by hand.
@@ -434,5 +442,5 @@ def test_an_import_round_trips_an_export(client, users, social):
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == [
-        "Registry imported: 0 platforms added, 1 updated, 0 waiting items now on their platform."
+        "Registry imported. Platforms added: 0; updated: 1; waiting items now on their platform: 0."
     ]

@@ -188,7 +188,7 @@ def test_the_command_line_seeds_exports_and_imports(users, tmp_path, capsys):
     exported = json.loads(out.read_text())
     assert len(exported["platforms"]) >= 25
     call_command("platforms", "import", str(out), "--user", "carol")
-    assert "0 platforms added" in capsys.readouterr().out
+    assert "Platforms added: 0;" in capsys.readouterr().out
     with pytest.raises(Exception, match="role"):
         call_command("platforms", "seed", "--user", "alice")
 

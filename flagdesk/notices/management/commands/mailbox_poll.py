@@ -13,9 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from flagdesk.notices.models import InboundMail, MailboxCursor
-from flagdesk.notices.replies import imap_url_config
-from flagdesk.notices.services.inbound import mailbox_key, poll_mailbox
+from flagdesk.notices.models import InboundMail
+from flagdesk.notices.services.inbound import current_cursor, poll_mailbox
 
 
 class Command(BaseCommand):
@@ -27,8 +26,8 @@ class Command(BaseCommand):
                 _("No answers mailbox is configured (FLAGDESK_IMAP_URL)."), returncode=2
             )
         filed = poll_mailbox()
-        cursor = MailboxCursor.objects.get(mailbox=mailbox_key(imap_url_config(settings.IMAP_URL)))
-        if cursor.last_error:
+        cursor = current_cursor()
+        if cursor is not None and cursor.last_error:
             raise CommandError(cursor.last_error, returncode=2)
         waiting = InboundMail.objects.filter(
             state__in=(InboundMail.State.NEEDS_REVIEW, InboundMail.State.UNMATCHED)

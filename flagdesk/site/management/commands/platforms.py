@@ -67,15 +67,15 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": path, "error": e}, returncode=2
             ) from e
         try:
-            done = import_platforms(data, actor=actor)
+            done = import_platforms(data, actor=actor, keep_existing=action == "seed")
         except FlagdeskError as e:
             for name, problem in e.fields.items():
                 sys.stderr.write(f"{name}: {problem}\n")
             raise CommandError(str(e.message), returncode=2) from e
         self.stdout.write(
             _(
-                "Registry imported: %(created)d platforms added, %(updated)d updated, "
-                "%(adopted)d waiting items now on their platform."
+                "Registry imported. Platforms added: %(created)d; updated: %(updated)d; "
+                "waiting items now on their platform: %(adopted)d."
             )
             % {
                 "created": len(done.result.created),
