@@ -266,3 +266,24 @@ def test_the_signed_inbound_api(users, sent, client):
     assert post(bad, sign(secret, bad)).status_code == 422
     junk = b"not json"
     assert post(junk, sign(secret, junk)).status_code == 422
+
+
+def test_a_reply_to_a_follow_up_is_recorded_on_the_follow_up(users, sent, mailbox, smtp_server):
+    from flagdesk.notices.services.follow_ups import follow_up
+
+    reminder = follow_up(sent, kind="reminder", actor=users["analyst"])
+    send_outbox_row.call(str(reminder.outbox.id))
+    reminder.refresh_from_db()
+    # Its subject names the reminder and the notice it follows: one chain, no doubt.
+    mailbox.append(reply(reminder, "We have removed the content you reported."))
+    poll_mailbox()
+    mail = InboundMail.objects.get()
+    assert (mail.state, mail.notice) == ("applied", reminder)
+
+
+def test_a_misconfigured_mailbox_url_is_noted_and_shown(users, settings, client):
+    settings.IMAP_URL = "imap://127.0.0.1:1143/INBOX"  # no user, no password
+    assert poll_mailbox() == 0
+    client.force_login(users["intake"])
+    page = client.get(reverse("notices:mail-list")).content.decode()
+    assert "needs a user name and a password" in page
