@@ -21,6 +21,7 @@ from ninja import Field, Path
 from pydantic import ValidationError as PydanticValidationError
 
 from flagdesk.core.errors import NotFound, TooLarge, ValidationFailed
+from flagdesk.core.references import normalise_reference
 from flagdesk.core.schemas import Schema, error_fields
 from flagdesk.platforms.models import Platform
 
@@ -86,7 +87,9 @@ def inbound(request: HttpRequest, path: Path[PlatformPath]) -> Any:
         # As ninja reports a body: its source and argument name first.
         fields = error_fields([{**x, "loc": ("body", "payload", *x["loc"])} for x in errors])
         raise ValidationFailed(_("The request is not valid."), fields=dict(fields)) from None
-    notice = Notice.objects.filter(reference=payload.notice_reference, platform=platform).first()
+    # Forgiven as typed (``n-7kq3 m9xd``), as everywhere a reference is entered.
+    reference = normalise_reference(payload.notice_reference, prefix="N") or ""
+    notice = Notice.objects.filter(reference=reference, platform=platform).first()
     if notice is None:
         raise NotFound(_("No notice with this reference was sent to this platform."))
     digest = hashlib.sha256(body).hexdigest()

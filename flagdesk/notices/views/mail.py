@@ -14,6 +14,7 @@ from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
+from flagdesk.core.references import normalise_reference
 
 from .. import queries
 from ..forms import MailConfirmForm
@@ -63,7 +64,7 @@ def mail_detail(request: HttpRequest, mail_id: UUID) -> HttpResponse:
             messages.success(request, _("Set aside; it stays in the list of all mails."))
         return redirect("notices:mail-list")
     if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["notice_reference"].strip().upper()
+        reference = normalise_reference(form.cleaned_data["notice_reference"], prefix="N") or ""
         notice = queries.notice_detail(user).filter(reference=reference).first()
         if notice is None:
             form.add_error("notice_reference", _("No notice with this reference."))
