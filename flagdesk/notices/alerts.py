@@ -1,8 +1,10 @@
-"""Alerts for coordinators: a notice that failed (or whose retries gave up) and a notice still
-queued after ``sla.STUCK_AFTER``. They show on every coordinator's page (``counts``, read by
-the site's context processor) and are mailed to every active coordinator once per notice and
-kind (``mail_alerts``, a periodic job), so "every hour counts" never waits for someone to look.
-"""
+"""Alerts for coordinators: a notice that failed (or whose retries gave up), a notice still
+queued after ``sla.STUCK_AFTER``, and a refusal whose art. 20 complaint deadline is less than
+``DEADLINE_WARNING`` away with no complaint lodged (legal.md g.13: "alert before expiry").
+
+They show on every coordinator's page (``counts``, read by the site's context processor) and
+are mailed to every active coordinator once per notice and kind (``mail_alerts``, a periodic
+job), so "every hour counts" never waits for someone to look."""
 
 from __future__ import annotations
 
@@ -21,18 +23,28 @@ from flagdesk.accounts.models import Role, User
 from flagdesk.organisation.services import current_organisation
 
 from .models import Notice, NoticeAlert
-from .sla import STUCK_AFTER
+from .sla import STUCK_AFTER, open_to_complaint
 
 log = logging.getLogger(__name__)
+
+
+# A month before the six months run out: time to prepare, approve and send a complaint.
+DEADLINE_WARNING = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
 class AlertCounts:
     failed: int
     stuck: int
+    deadlines: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.failed or self.stuck)
+        return bool(self.failed or self.stuck or self.deadlines)
+
+
+def near_deadlines(now: dt.datetime) -> list[Notice]:
+    """Notices with a refusal still open to complaint whose deadline is within a month."""
+    return [r.notice for r in open_to_complaint(now) if r.deadline - now <= DEADLINE_WARNING]
 
 
 def counts(now: dt.datetime | None = None) -> AlertCounts:
@@ -42,6 +54,7 @@ def counts(now: dt.datetime | None = None) -> AlertCounts:
         stuck=Notice.objects.filter(
             status=Notice.Status.QUEUED, queued_at__lt=now - STUCK_AFTER
         ).count(),
+        deadlines=len(near_deadlines(now)),
     )
 
 
@@ -70,7 +83,8 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
     ).exclude(alerts__kind=NoticeAlert.Kind.STUCK)
     new_failed = _new(NoticeAlert.Kind.FAILED, list(failed.select_related("platform")[:200]), now)
     new_stuck = _new(NoticeAlert.Kind.STUCK, list(stuck.select_related("platform")[:200]), now)
-    if not (new_failed or new_stuck):
+    new_deadlines = _new(NoticeAlert.Kind.DEADLINE, near_deadlines(now)[:200], now)
+    if not (new_failed or new_stuck or new_deadlines):
         return 0
     coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True).exclude(email="")
     sender = current_organisation().email or None
@@ -90,6 +104,7 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
                 {
                     "failed": new_failed,
                     "stuck": new_stuck,
+                    "deadlines": new_deadlines,
                     "base_url": settings.BASE_URL.rstrip("/"),
                 },
             )
@@ -104,5 +119,8 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
         # Nobody was told: forget the claims, so the next run mails them again.
         NoticeAlert.objects.filter(notice__in=[*new_failed, *new_stuck], mailed_at=now).delete()
         return 0
-    log.info("alerts.mailed", extra={"failed": len(new_failed), "stuck": len(new_stuck)})
-    return len(new_failed) + len(new_stuck)
+    log.info(
+        "alerts.mailed",
+        extra={"failed": len(new_failed), "stuck": len(new_stuck), "deadlines": len(new_deadlines)},
+    )
+    return len(new_failed) + len(new_stuck) + len(new_deadlines)

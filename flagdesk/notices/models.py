@@ -356,6 +356,7 @@ class NoticeAlert(models.Model):
     class Kind(models.TextChoices):
         FAILED = "failed", _("Failed")
         STUCK = "stuck", _("Still queued")
+        DEADLINE = "deadline", _("Complaint deadline near")
 
     id = models.BigAutoField(primary_key=True)
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="alerts")

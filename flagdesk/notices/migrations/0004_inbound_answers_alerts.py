@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             name='NoticeAlert',
             fields=[
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('failed', 'Failed'), ('stuck', 'Still queued')], max_length=10)),
+                ('kind', models.CharField(choices=[('failed', 'Failed'), ('stuck', 'Still queued'), ('deadline', 'Complaint deadline near')], max_length=10)),
                 ('mailed_at', models.DateTimeField()),
                 ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='notices.notice')),
             ],

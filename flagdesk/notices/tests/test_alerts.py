@@ -69,3 +69,23 @@ def test_queueing_the_items_again_replaces_a_failed_notice(users, platform):
     assert Notice.objects.get(pk=notice.pk).status == Notice.Status.CANCELLED
     assert again.status == Notice.Status.QUEUED
     assert alerts.counts().failed == 0
+
+
+def test_a_complaint_deadline_within_a_month_alerts_once(users, platform, real_mail, client):
+    from flagdesk.notices.services import record_response
+    from flagdesk.notices.tasks import send_outbox_row
+
+    [notice] = queue_notices([approved_item(users)], actor=users["analyst"])
+    send_outbox_row.call(str(notice.outbox.id))
+    decided = timezone.now() - dt.timedelta(days=170)  # the six months end in about 13 days
+    record_response(
+        notice, actor=users["analyst"], kind="decision", decision="refused", received_at=decided
+    )
+    assert alerts.counts().deadlines == 1
+    assert alerts.mail_alerts() == 1
+    [mail] = real_mail.wait_for(2)[-1:]
+    assert "art. 20 complaint" in mail.get_body(("plain",)).get_content()
+    assert alerts.mail_alerts() == 0
+    client.force_login(users["coordinator"])
+    page = client.get(reverse("cases:queue")).content.decode()
+    assert "1 complaint deadline within a month" in page
