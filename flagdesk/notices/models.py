@@ -122,6 +122,9 @@ class OutboxRow(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
+    # When a send task was last queued for this row: the sweep queues another only when that
+    # one is overdue (lost with a dead worker), not one per round while a backlog drains.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     leased_until = models.DateTimeField(null=True, blank=True)
     leased_by = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)

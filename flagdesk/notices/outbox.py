@@ -94,6 +94,17 @@ def _claimable(now: dt.datetime) -> Q:
     return due | expired
 
 
+def _sweepable(now: dt.datetime) -> Q:
+    """Rows the sweep queues a task for: due and without a task queued recently, or whose
+    lease expired (its worker died). A task queued more than a lease ago and still not run
+    counts as lost."""
+    recent = now - dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    unqueued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=recent)
+    due = Q(status=OutboxRow.Status.PENDING, next_attempt_at__lte=now) & unqueued
+    expired = Q(status=OutboxRow.Status.SENDING, leased_until__lt=now)
+    return due | expired
+
+
 def claim(row_id: UUID, *, worker: str, now: dt.datetime | None = None) -> OutboxRow | None:
     """Lease the row to ``worker``; None when it is not due, already sent or leased by another.
 
@@ -191,6 +202,7 @@ def retry_later(
     OutboxRow.objects.filter(pk=row.pk, status=OutboxRow.Status.SENDING).update(
         status=OutboxRow.Status.PENDING,
         next_attempt_at=next_attempt_at,
+        enqueued_at=None,  # the sweep queues the retry once it is due
         leased_until=None,
         leased_by="",
         last_error=reason[:MAX_ERROR_CHARS],
@@ -292,12 +304,14 @@ def mark_sent(row: OutboxRow, delivery: Delivery) -> None:
 def sweep(now: dt.datetime | None = None) -> int:
     """Enqueue a send task for every due row and every expired lease; returns how many.
 
-    Enqueuing a row twice is harmless: the second task finds nothing to claim (S12).
+    Enqueuing a row twice is harmless (the second task finds nothing to claim, S12), but a
+    backlog would queue one task per row on every round; ``enqueued_at`` prevents that.
     """
     from .tasks import send_outbox_row  # the task module imports this one
 
     now = now or timezone.now()
-    ids = list(OutboxRow.objects.filter(_claimable(now)).values_list("id", flat=True)[:1000])
+    ids = list(OutboxRow.objects.filter(_sweepable(now)).values_list("id", flat=True)[:1000])
     for row_id in ids:
         send_outbox_row.enqueue(str(row_id))
+    OutboxRow.objects.filter(pk__in=ids).update(enqueued_at=now)
     return len(ids)

@@ -290,6 +290,7 @@ def _queue(new: Notice, *, now: dt.datetime) -> None:
         notice=new,
         key=f"notice:{new.id}",
         next_attempt_at=now,
+        enqueued_at=None if manual else now,  # its task is queued after commit
         status=OutboxRow.Status.MANUAL if manual else OutboxRow.Status.PENDING,
     )
     if not manual:

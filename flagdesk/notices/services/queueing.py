@@ -227,6 +227,7 @@ def queue_notices(
             notice=notice,
             key=f"notice:{notice.id}",
             next_attempt_at=now,
+            enqueued_at=None if manual else now,  # its task is queued after commit
             status=OutboxRow.Status.MANUAL if manual else OutboxRow.Status.PENDING,
         )
         CaseEvent.objects.bulk_create(
