@@ -138,7 +138,7 @@ def _items_for(notice: Notice, kind: str, now: dt.datetime) -> tuple[list[Item],
 def available(notice: Notice, now: dt.datetime | None = None) -> list[str]:
     """The follow-ups ``notice`` allows now, for the notice page to offer only those."""
     now = now or timezone.now()
-    kinds = []
+    kinds: list[str] = []
     for kind in (K.REMINDER, K.RENOTICE, K.COMPLAINT):
         try:
             items, _statements = _items_for(notice, kind, now)
