@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import TERMINAL_STATUSES, Case, CaseEvent, Item
 from flagdesk.core.weburls import host_of, url_key
-from flagdesk.platforms.services import platform_for_host
+from flagdesk.platforms.services import platform_for_url
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def open_items(
                     url=url,
                     normalised_url=url,
                     url_key=keys[url],
-                    platform=platform_for_host(host_of(url)),
+                    platform=platform_for_url(host_of(url), urlsplit(url).path),
                     phenomenon=phenomenon,
                 )
             opened.append(OpenedItem(item, is_new=True))

@@ -21,6 +21,7 @@ import logging
 from functools import reduce
 from operator import or_
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -133,7 +134,7 @@ def adopt_open_items(platform: Platform, *, actor: User | None) -> int:
     table = domain_table()
     changes = []
     for item_id, case_id, before_id, url in rows:
-        match = table.longest_match(host_of(url))
+        match = table.longest_match(host_of(url), urlsplit(url).path)
         if match is not None and match[1] == platform.id:
             changes.append((item_id, case_id, before_id, match[0]))
     if not changes:

@@ -178,9 +178,9 @@ def _chain_references(notice: Notice) -> list[str]:
 def platform_domains(notice: Notice) -> set[str]:
     """Registered domains a reply about ``notice`` may come from: the platform's own, and the
     one of the address the notice went to."""
-    domains = {
-        registered_domain(d) for d in notice.platform.domains.values_list("domain", flat=True)
-    }
+    entries = notice.platform.domains.values_list("domain", flat=True)
+    # A platform may own only a path of a shared host (google.com/maps): its host counts.
+    domains = {registered_domain(d.split("/", 1)[0]) for d in entries}
     if "@" in notice.recipient:
         domains.add(registered_domain(notice.recipient.rsplit("@", 1)[1]))
     return domains

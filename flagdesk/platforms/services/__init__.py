@@ -10,6 +10,7 @@ from .domains import (
     add_platform,
     domain_table,
     platform_for_host,
+    platform_for_url,
     registered_domain,
     set_hash_matching,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "new_inbound_secret",
     "notice_channel",
     "platform_for_host",
+    "platform_for_url",
     "registered_domain",
     "set_channels",
     "set_hash_matching",

@@ -13,6 +13,7 @@ import tldextract
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -47,34 +48,71 @@ def _suffixes(host: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
-def platform_for_host(host: str) -> Platform | None:
-    """The platform owning ``host``: the longest registered domain that ``host`` is or ends
-    with, so ``m.example.org`` finds ``example.org`` and a host registered on its own
-    (``sites.google.com``) wins over its parent. None sends the item to the unknown queue."""
+def _split(entry: str) -> tuple[str, str]:
+    """``google.com/maps`` -> (``google.com``, ``/maps``); a plain domain has no path."""
+    host, sep, path = entry.partition("/")
+    return host, f"/{path}" if sep else ""
+
+
+def _path_matches(prefix: str, path: str) -> bool:
+    """``/maps`` covers ``/maps`` and ``/maps/place/x``, not ``/mapsearch``."""
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def _best(entries: Mapping[str, UUID], host: str, path: str) -> tuple[str, UUID] | None:
+    """The entry owning ``host`` and ``path``: the longest registered host first; under it,
+    the longest path prefix that ``path`` starts with, else the host on its own."""
+    for candidate in _suffixes(host):
+        with_paths = [
+            e
+            for e in entries
+            if e.startswith(candidate + "/") and _path_matches(_split(e)[1], path or "/")
+        ]
+        if with_paths:
+            chosen = max(with_paths, key=len)
+            return chosen, entries[chosen]
+        if candidate in entries:
+            return candidate, entries[candidate]
+    return None
+
+
+def _entries_for(host: str) -> dict[str, UUID]:
+    """Active platforms' entries (domains and domain/path prefixes) that could own ``host``."""
     candidates = _suffixes(host)
     if not candidates:
-        return None
-    rows = PlatformDomain.objects.select_related("platform").filter(
-        domain__in=candidates, platform__is_active=True
-    )
-    best = max(rows, key=lambda row: len(row.domain), default=None)
-    return best.platform if best else None
+        return {}
+    query = Q(domain__in=candidates)
+    for candidate in candidates:
+        query |= Q(domain__startswith=candidate + "/")
+    rows = PlatformDomain.objects.filter(query, platform__is_active=True)
+    return dict(rows.values_list("domain", "platform_id"))
+
+
+def platform_for_url(host: str, path: str = "/") -> Platform | None:
+    """The platform owning ``host`` (and ``path``): the longest registered domain that
+    ``host`` is or ends with, so ``m.example.org`` finds ``example.org`` and a host registered
+    on its own (``sites.google.com``) wins over its parent; where a platform is registered for
+    a path of a shared host (``google.com/maps``), the longest such prefix wins over the host.
+    None sends the item to the unknown queue."""
+    match = _best(_entries_for(host), host, path)
+    return Platform.objects.get(pk=match[1]) if match else None
+
+
+def platform_for_host(host: str) -> Platform | None:
+    """``platform_for_url`` for a host without a path."""
+    return platform_for_url(host, "/")
 
 
 @dataclass(frozen=True)
 class DomainTable:
-    """Every active platform's domains, read in one query, for resolving many hosts at once
-    by the same rule as ``platform_for_host`` (the longest registered domain wins)."""
+    """Every active platform's domains, read in one query, for resolving many URLs at once
+    by the same rule as ``platform_for_url``."""
 
-    owners: Mapping[str, UUID]  # domain -> platform id
+    owners: Mapping[str, UUID]  # domain or domain/path -> platform id
 
-    def longest_match(self, host: str) -> tuple[str, UUID] | None:
-        """(registered domain, platform id) owning ``host``, or None."""
-        # _suffixes lists the longest candidate first, so the first hit is the longest match.
-        for candidate in _suffixes(host):
-            if candidate in self.owners:
-                return candidate, self.owners[candidate]
-        return None
+    def longest_match(self, host: str, path: str = "/") -> tuple[str, UUID] | None:
+        """(registered entry, platform id) owning ``host`` and ``path``, or None."""
+        return _best(self.owners, host, path)
 
 
 def domain_table() -> DomainTable:
@@ -84,16 +122,30 @@ def domain_table() -> DomainTable:
     return DomainTable(owners=dict(rows))
 
 
+def _clean_path(raw: str, invalid: ValidationFailed) -> str:
+    """A path prefix as stored: ``/maps`` (no trailing slash, no query, no fragment)."""
+    path = "/" + raw.strip().strip("/")
+    if path == "/" or len(path) > 200 or any(c in path for c in "?#\\ \t\r\n%"):
+        raise invalid
+    return path
+
+
 def _clean_domain(raw: str) -> str:
-    """The form a domain is stored and matched in: lower case, IDNA (as intake stores hosts)."""
-    domain = raw.strip().lower().rstrip(".")
+    """The form a domain is stored and matched in: lower case, IDNA (as intake stores hosts),
+    with an optional path prefix for a platform that shares its host (``google.com/maps``)."""
+    host_part, sep, path_part = raw.strip().partition("/")
+    domain = host_part.lower().rstrip(".")
     invalid = ValidationFailed(
-        _("%(domain)s is not a domain name (write example.org, without http://).")
+        _(
+            "%(domain)s is not a domain name (write example.org, without http://; "
+            "example.org/path for a part of a shared site)."
+        )
         % {"domain": raw[:100]},
         fields={"domains": [_("Invalid domain.")]},
     )
-    if domain.startswith(("http://", "https://")) or "/" in domain or "." not in domain:
+    if raw.strip().lower().startswith(("http://", "https://")) or "." not in domain:
         raise invalid
+    path = _clean_path(path_part, invalid) if sep else ""
     try:
         domain = idna.encode(domain, uts46=True).decode("ascii")
     except idna.IDNAError:
@@ -106,7 +158,7 @@ def _clean_domain(raw: str) -> str:
             % {"domain": domain},
             fields={"domains": [_("Invalid domain.")]},
         )
-    return domain
+    return domain + path
 
 
 def _clean_domains(domains: Sequence[str]) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 
 from flagdesk.cases.tests.factories import social_platform
 from flagdesk.core.errors import ValidationFailed
-from flagdesk.platforms.services import add_domains, domain_table, platform_for_host
+from flagdesk.platforms.services import add_domains, add_platform, domain_table, platform_for_host
 from flagdesk.platforms.services.domains import _store_domains
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,26 @@ def test_the_table_and_the_single_lookup_agree_on_the_longest_match(users):
         assert platform_for_host(host) == owner, host
         match = table.longest_match(host)
         assert (match[1] if match else None) == (owner.id if owner else None), host
+
+
+@pytest.mark.django_db
+def test_a_platform_can_own_a_path_of_a_shared_host(users):
+    from flagdesk.platforms.services import platform_for_url
+
+    search = add_platform(actor=users["coordinator"], name="Search", domains=["search.test"])
+    maps = add_platform(actor=users["coordinator"], name="Maps", domains=["search.test/maps/"])
+    assert list(maps.domains.values_list("domain", flat=True)) == ["search.test/maps"]
+    assert platform_for_url("www.search.test", "/maps/place/x") == maps
+    assert platform_for_url("search.test", "/maps") == maps
+    assert platform_for_url("search.test", "/mapsearch") == search
+    assert platform_for_url("search.test", "/") == search
+    table = domain_table()
+    assert table.longest_match("www.search.test", "/maps/x") == ("search.test/maps", maps.id)
+    assert table.longest_match("www.search.test", "/images") == ("search.test", search.id)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["search.test/", "search.test/a b", "search.test/a?b", "co.uk/x"])
+def test_a_path_prefix_is_checked(users, raw):
+    with pytest.raises(ValidationFailed):
+        add_platform(actor=users["coordinator"], name="Bad", domains=[raw])

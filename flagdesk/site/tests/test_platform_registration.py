@@ -164,3 +164,23 @@ def test_an_unknown_platform_is_404(api, users):
     )
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert not Platform.objects.exists()
+
+
+def test_registering_a_path_of_a_shared_host_adopts_only_its_items(api, users, settings):
+    settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
+    search = api("coordinator").post(
+        "/platforms", {**BODY, "name": "Search", "domains": ["search.test"]}
+    )
+    assert search.status_code == 201
+    place = reported_item("https://www.search.test/maps/place/1")
+    result = reported_item("https://www.search.test/results?q=x")
+    maps = api("coordinator").post(
+        "/platforms", {**BODY, "name": "Maps", "domains": ["search.test/maps"]}
+    )
+    assert maps.status_code == 201, maps.content
+    assert maps.json()["adopted_items"] == 1
+    place.refresh_from_db()
+    result.refresh_from_db()
+    assert (place.platform.name, result.platform.name) == ("Maps", "Search")
+    later = reported_item("https://search.test/maps/other")
+    assert later.platform.name == "Maps"
