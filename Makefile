@@ -23,6 +23,7 @@ MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
                          flagdesk/platforms/channels/*.py flagdesk/notices/transitions.py \
                          flagdesk/notices/replies/*.py flagdesk/core/panels.py \
                          flagdesk/notices/sla.py flagdesk/notices/alerts.py \
+                         flagdesk/accounts/policy.py \
                          flagdesk/core/schemas.py flagdesk/core/ipscope.py \
                          flagdesk/core/hostlookup.py flagdesk/core/clientaddr.py \
                          flagdesk/core/uploads.py flagdesk/core/unavailable.py \

@@ -299,3 +299,29 @@ def test_api_permission_matrix(client, users, objects, route, role):
     else:
         expected = 403
     assert response.status_code == expected, f"{route} as {role}: {response.status_code}"
+
+
+def test_roles_are_listed_only_in_the_permission_table():
+    """Who may do what is decided in flagdesk/accounts/policy.py alone: no other module names a
+    staff role (the demo's personas and the partner API aside), so a second, diverging list of
+    roles cannot appear (issue 11: one permission table)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "flagdesk"
+    staff = {"INTAKE", "ANALYST", "REVIEWER", "COORDINATOR", "ADMIN", "AUDITOR"}
+    allowed = {"accounts/policy.py", "accounts/models.py", "site/demo.py"}
+    problems = []
+    for path in root.rglob("*.py"):
+        where = str(path.relative_to(root))
+        if where in allowed or "/tests/" in f"/{where}" or "/migrations/" in f"/{where}":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in staff
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "Role"
+            ):
+                problems.append(f"{where}:{node.lineno} Role.{node.attr}")
+    assert not problems, "\n".join(problems)

@@ -20,10 +20,6 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner (API)")
 
 
-# Who may read and work on cases; auditors and partners see statistics or their API only.
-CASEWORK_ROLES = (Role.INTAKE, Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
-
-
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
 

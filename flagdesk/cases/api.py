@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.schemas import Schema
 from flagdesk.platforms.models import Platform

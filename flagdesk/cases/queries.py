@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
+from flagdesk.accounts.policy import CASEWORK_ROLES
 
 from .models import Assessment, CaseEvent, Item
 

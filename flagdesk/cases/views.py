@@ -17,8 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.menu import may_open
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
 from flagdesk.cases.services.assessment import ASSESSOR_ROLES
 from flagdesk.cases.views import ASSESSABLE

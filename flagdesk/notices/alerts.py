@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.organisation.services import current_organisation
 
 from .models import Notice, NoticeAlert
@@ -86,7 +87,9 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
     new_deadlines = _new(NoticeAlert.Kind.DEADLINE, near_deadlines(now)[:200], now)
     if not (new_failed or new_stuck or new_deadlines):
         return 0
-    coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True).exclude(email="")
+    coordinators = User.objects.filter(role__in=roles_for(Action.ALERTS), is_active=True).exclude(
+        email=""
+    )
     sender = current_organisation().email or None
     delivered = False
     for coordinator in coordinators:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
 
 from .models import Notice, NoticeResponse

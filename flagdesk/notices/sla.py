@@ -32,7 +32,7 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import CASEWORK_ROLES, Role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.core.errors import ValidationFailed
 from flagdesk.platforms.models import Platform
@@ -42,7 +42,7 @@ from .models import ItemDecision, Notice, NoticeResponse
 # Who may read the quality figures: caseworkers, and auditors, who check that the organisation
 # keeps to the conditions of its designation (art. 22(2)(c): "diligently, accurately and
 # objectively") without working on cases.
-QUALITY_ROLES = (*CASEWORK_ROLES, Role.AUDITOR)
+QUALITY_ROLES = roles_for(Action.QUALITY_READ)
 
 # Notices that ask the platform for a decision on items: the platform's clock runs on these.
 # Complaints (art. 20) and files for the Digital Services Coordinator run on other clocks.

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import Role
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core import taxonomy
 from flagdesk.core.schemas import Schema
 
@@ -28,8 +28,8 @@ from .services import (
 
 router = Router(tags=["organisation"])
 
-READER_ROLES = (Role.ADMIN, Role.COORDINATOR)
-LEGAL_BASIS_READERS = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR, Role.ADMIN)
+READER_ROLES = roles_for(Action.ORGANISATION_EDIT)
+LEGAL_BASIS_READERS = roles_for(Action.LEGAL_BASES_READ)
 
 
 # Bounds are the columns' (a longer value would be a database error, a 500 on PostgreSQL)

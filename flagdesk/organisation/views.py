@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role
 from flagdesk.accounts.permissions import RoleRefused, role_required
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
@@ -31,7 +31,7 @@ from .services import (
 )
 
 
-@role_required(Role.ADMIN, Role.COORDINATOR)
+@role_required(*roles_for(Action.ORGANISATION_EDIT))
 def organisation(request: HttpRequest) -> HttpResponse:
     org = current_organisation()
     rows = list(queries.designations(org, include_ended=True))
@@ -73,13 +73,13 @@ def organisation(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ANALYST, Role.REVIEWER, Role.COORDINATOR, Role.ADMIN)
+@role_required(*roles_for(Action.LEGAL_BASES_READ))
 def legal_bases(request: HttpRequest) -> HttpResponse:
-    is_coordinator = request.user.has_any_role(Role.COORDINATOR)
+    is_coordinator = request.user.has_any_role(*roles_for(Action.LEGAL_BASES_CONFIRM))
     failed: LegalBasisConfirmationForm | None = None
     if request.method == "POST":
         if not is_coordinator:
-            raise RoleRefused([Role.COORDINATOR])
+            raise RoleRefused(roles_for(Action.LEGAL_BASES_CONFIRM))
         failed = LegalBasisConfirmationForm(request.POST)
         if failed.is_valid():
             data = failed.cleaned_data

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field
 
-from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.schemas import Schema
 
@@ -139,7 +139,7 @@ def platform_json(p: Platform) -> dict[str, Any]:
 
 
 def list_platforms(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request.user, *CASEWORK_ROLES, Role.ADMIN)
+    require_role(request.user, *roles_for(Action.REGISTRY_READ))
     return [platform_json(p) for p in platforms()]
 
 

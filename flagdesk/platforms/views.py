@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from flagdesk.accounts.models import CASEWORK_ROLES, Role
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
@@ -44,7 +44,7 @@ from .services import (
 FACTS, CHANNELS, SECRET = "facts", "channels", "secret"
 
 
-@role_required(*CASEWORK_ROLES, Role.ADMIN)
+@role_required(*roles_for(Action.REGISTRY_READ))
 def platform_list(request: HttpRequest) -> HttpResponse:
     rows = list(platforms().annotate(item_count=Count("items")))
     # Platforms whose notices would go by hand now: no channel works on this machine.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from flagdesk.accounts.models import Role
+from flagdesk.accounts.policy import Action, can
 from flagdesk.notices.alerts import counts
 
 
@@ -14,7 +14,7 @@ def staff_alerts(request: HttpRequest) -> dict[str, Any]:
     """Failed and stuck notices, on every page of every coordinator (issue: "shown on every
     coordinator's page"); two counts, nothing for anyone else."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.has_any_role(Role.COORDINATOR):
+    if user is None or not user.is_authenticated or not can(user, Action.ALERTS):
         return {}
     found = counts()
     return {"staff_alerts": found} if found else {}

@@ -25,7 +25,7 @@ def test_refusal_names_the_roles_and_leads_to_the_start_page(client, users):
     assert response.status_code == 403
     html = response.content.decode()
     assert "<h1>You cannot open this page</h1>" in html
-    assert "This page is for these roles: Administrator, Coordinator." in html
+    assert "This page is for these roles: Coordinator, Administrator." in html
     assert "Your role: Analyst." in html
     assert f'<a class="button" href="{reverse("cases:queue")}">Go to your start page</a>' in html
     assert 'href="/static/flagdesk/flagdesk.css"' in html  # the staff layout, styled

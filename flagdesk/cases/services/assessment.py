@@ -9,8 +9,9 @@ from dataclasses import replace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import Assessment, Case, CaseEvent, Item, Review
 from flagdesk.cases.transitions import transition
 from flagdesk.core import taxonomy
@@ -19,8 +20,8 @@ from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from .facts import default_facts_on
 from .qualification import Qualification, qualification_checks
 
-ASSESSOR_ROLES = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
-REVIEWER_ROLES = (Role.REVIEWER, Role.COORDINATOR)
+ASSESSOR_ROLES = roles_for(Action.ASSESS)
+REVIEWER_ROLES = roles_for(Action.REVIEW)
 
 # Where an approved verdict sends the item.
 VERDICT_OUTCOME: dict[str, str] = {

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.audit.services import record
 from flagdesk.core.errors import ValidationFailed
 

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import NotFound, ValidationFailed
@@ -24,13 +25,12 @@ from ..models import BankEntry, ItemSignal, Match
 from ..queries import item_matches
 from ..services.matching import Hit, Lookup, find
 from ..services.media import hash_item_media
-from ..services.roles import BANK_READERS, HASHERS
+from ..services.roles import BANK_READERS, HASHERS, LOOKUP_ROLES
 from ..signal_types import ComputedSignal, signal_type
 from ._request import body_doc, flag, form, json_body, user_of
 
 router = Router(tags=["matching"])
 
-LOOKUP_ROLES = tuple(dict.fromkeys((*HASHERS, *BANK_READERS)))
 MAX_MATCH_SIGNALS = 1000
 SIGNAL_SCHEMA = {
     "type": "object",

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.views import phenomenon_label
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error

@@ -11,20 +11,18 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
 from ..forms import LookupForm
 from ..services.matching import Lookup, find
-from ..services.roles import BANK_READERS, HASHERS
+from ..services.roles import BANK_READERS, LOOKUP_ROLES
 from . import request_user
 
 if TYPE_CHECKING:
     from ..media import HashedMedia
-
-LOOKUP_ROLES = tuple(dict.fromkeys((*HASHERS, *BANK_READERS)))
 
 
 @role_required(*LOOKUP_ROLES)

@@ -14,8 +14,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import CASEWORK_ROLES, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import PermissionDenied
 
 from .. import sla

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.api import decision_json
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items

@@ -27,8 +27,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 K = Notice.Kind
 S = Notice.Status
 # Who approves escalations (legal.md g.14): a reviewer or coordinator, never their author.
-APPROVER_ROLES = (Role.REVIEWER, Role.COORDINATOR)
+APPROVER_ROLES = roles_for(Action.ESCALATION_APPROVE)
 
 
 class FourEyes(PermissionDenied):
@@ -342,7 +343,7 @@ def record_lodged(
     new: Notice, *, actor: User, dsc_reference: str, lodged_at: dt.datetime | None = None
 ) -> Notice:
     """A coordinator records that the approved DSC file was lodged, with the DSC's reference."""
-    require_role(actor, Role.COORDINATOR)
+    require_role(actor, *roles_for(Action.DSC_LODGE))
     new = Notice.objects.select_for_update().get(pk=new.pk)
     if new.kind != K.DSC_COMPLAINT or new.approved_at is None or new.status != S.DRAFT:
         raise Conflict(

@@ -16,8 +16,9 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services.facts import may_omit_notifier
 from flagdesk.cases.services.qualification import assessment_checks
@@ -31,7 +32,7 @@ from flagdesk.platforms.services import notice_channel
 
 from .anonymity import anonymous_sender_problems, item_name, leaks
 
-QUEUE_ROLES = (Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
+QUEUE_ROLES = roles_for(Action.NOTICE_SEND)
 # A notice in these statuses is still open: a second one for its items would be a duplicate.
 OPEN_STATUSES = (Notice.Status.QUEUED, Notice.Status.SENT, Notice.Status.ACKNOWLEDGED)
 

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.transitions import transition
 from flagdesk.core import taxonomy
@@ -26,7 +27,7 @@ from flagdesk.core.errors import Conflict, ValidationFailed
 from flagdesk.notices.models import InboundMail, ItemDecision, Notice, NoticeResponse
 from flagdesk.notices.transitions import may_move, move
 
-RESPONSE_ROLES = (Role.INTAKE, Role.ANALYST, Role.REVIEWER, Role.COORDINATOR)
+RESPONSE_ROLES = roles_for(Action.NOTICE_ANSWER)
 # How far in the future a received_at may be: clocks of the people typing it in drift.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_REFERENCE = 200

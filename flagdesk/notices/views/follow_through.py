@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import CASEWORK_ROLES
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import ValidationFailed
 
 from .. import sla

@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flagdesk.accounts.models import CASEWORK_ROLES, Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES, Action, roles_for
 from flagdesk.core.errors import FlagdeskError
 
 from .. import queries
@@ -111,7 +112,7 @@ def notice_submitted(request: HttpRequest, notice_id: UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COORDINATOR)
+@role_required(*roles_for(Action.DSC_LODGE))
 def notice_lodged(request: HttpRequest, notice_id: UUID) -> HttpResponse:
     return _act(request, notice_id, record_lodged, _("Recorded as lodged."), LodgedForm)
 

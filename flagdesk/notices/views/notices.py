@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flagdesk.accounts.menu import may_open
-from flagdesk.accounts.models import CASEWORK_ROLES, Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES, Action, roles_for
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.cases.services.qualification import COORDINATOR_CHECKS
@@ -131,7 +132,7 @@ def _follow_through(user: User, notice: Notice) -> dict[str, Any]:
         if notice.kind == Notice.Kind.DSC_COMPLAINT
         and notice.approved_at is not None
         and notice.status == Notice.Status.DRAFT
-        and user.has_any_role(Role.COORDINATOR)
+        and user.has_any_role(*roles_for(Action.DSC_LODGE))
         else None,
     }
 

@@ -28,8 +28,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.audit.services import record
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
@@ -283,7 +284,7 @@ def update_organisation(
     ``designations.<i>.<field>`` keys; writes a version and an audit entry per change, and the
     audit entry ``organisation.updated``.
     """
-    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    require_role(actor, *roles_for(Action.ORGANISATION_EDIT))
     org = current_organisation()
     current = list(org.designations.filter(ended_on__isnull=True))
     _validate(name, email, designations, {d.id for d in current})

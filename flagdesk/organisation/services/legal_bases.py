@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.audit.services import record
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, ValidationFailed
@@ -55,7 +56,7 @@ def confirm_legal_basis(
     or not marked ``verify``) or ``note`` (empty), ``Conflict`` if it is already confirmed.
     Writes the audit entry ``legal_basis.confirmed``.
     """
-    require_role(actor, Role.COORDINATOR)
+    require_role(actor, *roles_for(Action.LEGAL_BASES_CONFIRM))
     _check(code, note)
     if LegalBasisConfirmation.objects.filter(code=code, withdrawn_at__isnull=True).exists():
         raise Conflict(_("The legal basis %(code)s is already confirmed.") % {"code": code})
@@ -86,7 +87,7 @@ def withdraw_legal_basis_confirmation(
     """Withdraw the current confirmation of ``code`` (coordinator only): the basis blocks
     sending again. Same errors as ``confirm_legal_basis``; ``Conflict`` when it is not
     confirmed. Writes the audit entry ``legal_basis.confirmation_withdrawn``."""
-    require_role(actor, Role.COORDINATOR)
+    require_role(actor, *roles_for(Action.LEGAL_BASES_CONFIRM))
     _check(code, note)
     confirmation = (
         LegalBasisConfirmation.objects.select_for_update()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flagdesk.accounts.models import Role
+from flagdesk.accounts.policy import Action, roles_for
 
 # Registering platforms, their domains and channels, and their inbound secrets.
-REGISTRY_EDITORS = (Role.COORDINATOR, Role.ADMIN)
+REGISTRY_EDITORS = roles_for(Action.REGISTRY_EDIT)

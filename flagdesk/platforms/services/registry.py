@@ -10,8 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, can
 from flagdesk.audit.services import record
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
@@ -144,7 +145,7 @@ def update_facts(platform: Platform, *, actor: User, **raw: Any) -> Platform:
     values before and after. Queued notices keep what they froze."""
     require_role(actor, *REGISTRY_EDITORS)
     cleaned = clean_facts(raw)
-    if cleaned.get("renotice_every_hours") and not actor.has_any_role(Role.COORDINATOR):
+    if cleaned.get("renotice_every_hours") and not can(actor, Action.RENOTICE_CADENCE):
         # Setting a cadence approves its re-notices in advance (legal.md g.14).
         raise ValidationFailed(
             _("Only a coordinator can set automatic re-notices: it approves them in advance."),

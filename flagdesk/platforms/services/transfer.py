@@ -17,8 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, can
 from flagdesk.audit.services import record
 from flagdesk.core.errors import FlagdeskError, ValidationFailed
 
@@ -156,7 +157,7 @@ def import_registry(data: Any, *, actor: User, keep_existing: bool = False) -> I
                 result.new_domains[platform.slug] = added
             continue
         facts = clean_facts(_facts(entry))
-        if facts.get("renotice_every_hours") and not actor.has_any_role(Role.COORDINATOR):
+        if facts.get("renotice_every_hours") and not can(actor, Action.RENOTICE_CADENCE):
             raise ValidationFailed(
                 _("Only a coordinator can set automatic re-notices: it approves them in advance."),
                 fields={str(entry["name"]): _("renotice_every_hours needs a coordinator.")},

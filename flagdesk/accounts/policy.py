@@ -1,0 +1,102 @@
+"""The permission table: who may do what, in one place (issue 11, point 1).
+
+Every role check in flagdesk names an ``Action``; ``PERMISSIONS`` says which roles may take
+it. Views (``role_required(*roles_for(...))``), the API (``require_role``), the CLI, the staff
+menu (through the views) and the permission-matrix test all read this table, so changing who
+may do something is one line here, reviewed in one place. The role tuples apps still import
+(``ASSESSOR_ROLES``, ``BANK_READERS``...) are names for rows of this table, never lists of
+their own; ``tests/test_layers.py`` refuses a tuple of roles written anywhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .models import Role, User
+
+INT, A, R, C, ADM, AUD, P = (
+    Role.INTAKE,
+    Role.ANALYST,
+    Role.REVIEWER,
+    Role.COORDINATOR,
+    Role.ADMIN,
+    Role.AUDITOR,
+    Role.PARTNER,
+)
+
+
+class Action(StrEnum):
+    # Cases and items
+    CASEWORK = "casework"  # read cases, items, reports; record platforms' answers
+    ASSESS = "assess"  # assess items; queue notices and their follow-ups
+    REVIEW = "review"  # four-eyes review; approve escalations (re-notices, complaints)
+    # Notices
+    NOTICE_ANSWER = "notice.answer"  # record a platform's response, read the mail triage
+    NOTICE_SEND = "notice.send"
+    ESCALATION_APPROVE = "escalation.approve"
+    DSC_LODGE = "dsc.lodge"  # record that a complaint file was lodged with the DSC
+    QUALITY_READ = "quality.read"
+    ALERTS = "alerts"  # see and receive the alerts about notices
+    # The platform registry
+    REGISTRY_READ = "registry.read"
+    REGISTRY_EDIT = "registry.edit"
+    RENOTICE_CADENCE = "renotice.cadence"  # approves automatic re-notices in advance
+    # The organisation and the law
+    ORGANISATION_EDIT = "organisation.edit"
+    LEGAL_BASES_READ = "legal_bases.read"
+    LEGAL_BASES_CONFIRM = "legal_bases.confirm"
+    # Hash banks and matching
+    HASH = "hash"  # hash an item's media
+    BANK_READ = "bank.read"
+    BANK_WRITE = "bank.write"  # add an item's hashes to a bank
+    BANK_MANAGE = "bank.manage"  # create, import, export, share banks
+    ENTRY_REMOVE = "entry.remove"
+    PREFILL_GRANT = "prefill.grant"  # assess an item as the known item it matches
+    UNBLUR = "unblur"
+    LOOKUP = "lookup"
+
+
+PERMISSIONS: dict[Action, frozenset[str]] = {
+    Action.CASEWORK: frozenset({INT, A, R, C}),
+    Action.ASSESS: frozenset({A, R, C}),
+    Action.REVIEW: frozenset({R, C}),
+    Action.NOTICE_ANSWER: frozenset({INT, A, R, C}),
+    Action.NOTICE_SEND: frozenset({A, R, C}),
+    Action.ESCALATION_APPROVE: frozenset({R, C}),
+    Action.DSC_LODGE: frozenset({C}),
+    Action.QUALITY_READ: frozenset({INT, A, R, C, AUD}),
+    Action.ALERTS: frozenset({C}),
+    Action.REGISTRY_READ: frozenset({INT, A, R, C, ADM}),
+    Action.REGISTRY_EDIT: frozenset({C, ADM}),
+    Action.RENOTICE_CADENCE: frozenset({C}),
+    Action.ORGANISATION_EDIT: frozenset({C, ADM}),
+    Action.LEGAL_BASES_READ: frozenset({A, R, C, ADM}),
+    Action.LEGAL_BASES_CONFIRM: frozenset({C}),
+    Action.HASH: frozenset({INT, A, R, C}),
+    Action.BANK_READ: frozenset({A, R, C, ADM, AUD}),
+    Action.BANK_WRITE: frozenset({A, R, C}),
+    Action.BANK_MANAGE: frozenset({C, ADM}),
+    Action.ENTRY_REMOVE: frozenset({R, C, ADM}),
+    Action.PREFILL_GRANT: frozenset({R}),
+    Action.UNBLUR: frozenset({A, R, C}),
+    Action.LOOKUP: frozenset({INT, A, R, C, ADM, AUD}),
+}
+
+# Partners use only their API (their banks and referrals); they are in no row above.
+assert P not in set().union(*PERMISSIONS.values())  # noqa: S101 - the table's own invariant
+# The table's order of roles, so tuples built from it read (and show) the same everywhere.
+_ORDER = list(Role.values)
+
+
+def roles_for(action: Action) -> tuple[str, ...]:
+    """The roles that may take ``action``, in the roles' usual order."""
+    return tuple(sorted(PERMISSIONS[action], key=_ORDER.index))
+
+
+def can(user: User, action: Action) -> bool:
+    return user.has_any_role(*PERMISSIONS[action])
+
+
+# Names for the rows apps use most (each is a row of the table, not a list of its own).
+# Who may read and work on cases; auditors and partners see statistics or their API only.
+CASEWORK_ROLES = roles_for(Action.CASEWORK)
