@@ -21,8 +21,7 @@ from flagdesk.audit.services import record
 from flagdesk.core.errors import Conflict, ValidationFailed
 from flagdesk.notices.models import DeliveryAttempt, Notice, OutboxRow
 from flagdesk.notices.outbox import mark_sent
-from flagdesk.platforms.channels import Delivery
-from flagdesk.platforms.channels.email import has_line_break
+from flagdesk.platforms.channels import Delivery, has_line_break
 
 from .queueing import QUEUE_ROLES
 

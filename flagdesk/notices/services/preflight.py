@@ -27,7 +27,7 @@ from flagdesk.notices.language import detect_language, language_name
 from flagdesk.notices.models import Notice
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.services import current_organisation
-from flagdesk.platforms.channels.email import has_line_break
+from flagdesk.platforms.channels import has_line_break
 from flagdesk.platforms.services import notice_channel
 
 from .anonymity import anonymous_sender_problems, item_name, leaks

@@ -29,8 +29,7 @@ from flagdesk.notices.transitions import move
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.queries import designation_snapshot
 from flagdesk.organisation.services import current_organisation
-from flagdesk.platforms.channels import channel_for
-from flagdesk.platforms.channels.email import has_line_break
+from flagdesk.platforms.channels import channel_for, has_line_break
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.services import notice_channel
 

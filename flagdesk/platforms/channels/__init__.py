@@ -14,6 +14,7 @@ from .base import (
     Delivery,
     NoticeChannel,
     Outgoing,
+    has_line_break,
     resolve_secret,
 )
 from .email import EmailChannel
@@ -50,5 +51,6 @@ __all__ = [
     "Outgoing",
     "WebFormChannel",
     "channel_for",
+    "has_line_break",
     "resolve_secret",
 ]

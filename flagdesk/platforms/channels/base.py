@@ -71,6 +71,11 @@ class Delivery:
     detail: str = ""
 
 
+def has_line_break(value: str) -> bool:
+    """A CR or LF in a header value would let it add headers (or recipients) of its own."""
+    return "\r" in value or "\n" in value
+
+
 class ChannelConfigError(ValidationFailed):
     """A channel configuration that cannot work; ``fields`` names what to fix."""
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.core.errors import PermanentError, TransientError
 
-from .base import ChannelConfigError, Delivery, NoticeChannel, Outgoing
+from .base import ChannelConfigError, Delivery, NoticeChannel, Outgoing, has_line_break
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+tls": 587}
 
@@ -51,10 +51,6 @@ def parse_email_url(url: str) -> SmtpConfig:
         username=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
     )
-
-
-def has_line_break(value: str) -> bool:
-    return "\r" in value or "\n" in value
 
 
 def refuse_header_injection(notice: Outgoing) -> None:

@@ -32,7 +32,14 @@ from django.utils.translation import gettext as _
 
 from flagdesk.core.errors import PermanentError, TransientError
 
-from .base import ChannelConfigError, Delivery, NoticeChannel, Outgoing, resolve_secret
+from .base import (
+    ChannelConfigError,
+    Delivery,
+    NoticeChannel,
+    Outgoing,
+    has_line_break,
+    resolve_secret,
+)
 
 AUTH_SCHEMES = ("", "bearer", "hmac")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -61,10 +68,6 @@ class Answer:
     headers: http.client.HTTPMessage
     body: bytes
     is_body_complete: bool
-
-
-def has_line_break(value: str) -> bool:
-    return "\r" in value or "\n" in value
 
 
 def plain_text(raw: str | bytes, limit: int) -> str:
