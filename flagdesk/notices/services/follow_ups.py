@@ -39,9 +39,10 @@ from flagdesk.notices.sla import COMPLAINT_MONTHS, add_months
 from flagdesk.notices.tasks import send_outbox_row
 from flagdesk.notices.transitions import move
 from flagdesk.organisation.services import current_organisation
-from flagdesk.platforms.channels import channel_for
+from flagdesk.platforms.channels import channel_for, has_line_break
 
 from .queueing import QUEUE_ROLES
+from .responses import CLOCK_SKEW, MAX_REFERENCE
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +351,7 @@ def record_lodged(
             _("Only an approved complaint file that was not lodged yet can be recorded as lodged.")
         )
     reference = dsc_reference.strip()
-    if not reference or len(reference) > 200 or "\n" in reference:
+    if not reference or len(reference) > MAX_REFERENCE or has_line_break(reference):
         raise ValidationFailed(
             _("Give the reference the Digital Services Coordinator gave."),
             fields={"dsc_reference": _("One line, at most 200 characters.")},
@@ -359,7 +360,7 @@ def record_lodged(
     lodged_at = lodged_at or now
     if timezone.is_naive(lodged_at):
         lodged_at = timezone.make_aware(lodged_at)
-    if lodged_at > now + dt.timedelta(minutes=5):
+    if lodged_at > now + CLOCK_SKEW:
         raise ValidationFailed(
             _("The time it was lodged cannot be in the future."),
             fields={"lodged_at": _("In the future.")},

@@ -51,7 +51,7 @@ from flagdesk.notices.replies import (
 )
 from flagdesk.platforms.services import registered_domain
 
-from .responses import ANSWERABLE, RESPONSE_ROLES, record_response
+from .responses import ANSWERABLE, CLOCK_SKEW, RESPONSE_ROLES, record_response
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ P = InboundMail.Proof
 # The cursor that carries an FLAGDESK_IMAP_URL that cannot be read, for the triage page.
 CONFIG_ERROR = "configuration"
 MAX_ROUNDS = 20  # batches read in one poll; the next poll goes on from there
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def current_cursor() -> MailboxCursor | None:

@@ -24,9 +24,7 @@ from flagdesk.notices.outbox import mark_sent
 from flagdesk.platforms.channels import Delivery, has_line_break
 
 from .queueing import QUEUE_ROLES
-
-MAX_REFERENCE = 200
-CLOCK_SKEW = dt.timedelta(minutes=5)
+from .responses import CLOCK_SKEW, MAX_REFERENCE
 
 
 @transaction.atomic
