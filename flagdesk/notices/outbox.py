@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from functools import partial
 from uuid import UUID
 
 from django.conf import settings
@@ -86,6 +87,26 @@ def frozen_channel(notice: Notice) -> ChannelConfig:
     elif notice.recipient:
         config["endpoint"] = notice.recipient
     return ChannelConfig(**config)
+
+
+def open_row(notice: Notice, *, now: dt.datetime) -> OutboxRow:
+    """The outbox row of a notice just frozen (a notice or a follow-up). A web-form notice's
+    row waits for a person (``manual``); any other's send task is queued once the caller's
+    transaction commits, never before its row exists."""
+    from .tasks import send_outbox_row  # the task module imports this one
+
+    manual = channel_for(frozen_channel(notice)).manual
+    row = OutboxRow.objects.create(
+        notice=notice,
+        key=f"notice:{notice.id}",
+        next_attempt_at=now,
+        enqueued_at=None if manual else now,
+        status=OutboxRow.Status.MANUAL if manual else OutboxRow.Status.PENDING,
+    )
+    if not manual:
+        # partial, not lambda: a caller's loop would otherwise enqueue its last row N times.
+        transaction.on_commit(partial(send_outbox_row.enqueue, str(row.id)))
+    return row
 
 
 def _claimable(now: dt.datetime) -> Q:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -33,13 +32,12 @@ from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
-from flagdesk.notices.models import ItemDecision, Notice, NoticeResponse, OutboxRow
-from flagdesk.notices.outbox import frozen_channel
+from flagdesk.notices.models import ItemDecision, Notice, NoticeResponse
+from flagdesk.notices.outbox import open_row
 from flagdesk.notices.sla import COMPLAINT_MONTHS, add_months
-from flagdesk.notices.tasks import send_outbox_row
 from flagdesk.notices.transitions import move
 from flagdesk.organisation.services import current_organisation
-from flagdesk.platforms.channels import channel_for, has_line_break
+from flagdesk.platforms.channels import has_line_break
 
 from .queueing import QUEUE_ROLES
 from .responses import CLOCK_SKEW, MAX_REFERENCE
@@ -281,22 +279,8 @@ def follow_up(
     )
     log.info("notice.follow_up", extra={"notice": new.reference, "kind": kind})
     if not escalation:
-        _queue(new, now=now)
+        open_row(new, now=now)
     return new
-
-
-def _queue(new: Notice, *, now: dt.datetime) -> None:
-    """Give a follow-up its outbox row (by hand for a web-form channel) and wake a worker."""
-    manual = channel_for(frozen_channel(new)).manual
-    row = OutboxRow.objects.create(
-        notice=new,
-        key=f"notice:{new.id}",
-        next_attempt_at=now,
-        enqueued_at=None if manual else now,  # its task is queued after commit
-        status=OutboxRow.Status.MANUAL if manual else OutboxRow.Status.PENDING,
-    )
-    if not manual:
-        transaction.on_commit(partial(send_outbox_row.enqueue, str(row.id)))
 
 
 @transaction.atomic
@@ -317,7 +301,7 @@ def approve(new: Notice, *, actor: User, now: dt.datetime | None = None) -> Noti
             setattr(new, name, value)
     else:
         move(new, S.QUEUED, at=now, **fields)
-        _queue(new, now=now)
+        open_row(new, now=now)
     CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=item.case_id,
@@ -504,7 +488,7 @@ def auto_renotices(now: dt.datetime | None = None) -> int:
                     notice, kind=K.RENOTICE, actor=notice.created_by, reason=reason, now=now
                 )
                 move(draft, S.QUEUED, at=now, approved_by=approver, approved_at=now)
-                _queue(draft, now=now)
+                open_row(draft, now=now)
         except (Conflict, PermissionDenied, ValidationFailed) as e:
             log.info(
                 "notice.auto_renotice_skipped", extra={"notice": notice.reference, "why": e.code}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,9 +21,8 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import ValidationFailed
-from flagdesk.notices.models import Notice, OutboxRow
-from flagdesk.notices.outbox import frozen_channel
-from flagdesk.notices.tasks import send_outbox_row
+from flagdesk.notices.models import Notice
+from flagdesk.notices.outbox import open_row
 from flagdesk.notices.transitions import move
 from flagdesk.organisation.models import Organisation
 from flagdesk.organisation.queries import designation_snapshot
@@ -221,14 +219,7 @@ def queue_notices(
         notice = _freeze(
             platform, members, org=org, is_tf=is_tf, anonymous=anonymous, actor=actor, now=now
         )
-        manual = channel_for(frozen_channel(notice)).manual
-        row = OutboxRow.objects.create(
-            notice=notice,
-            key=f"notice:{notice.id}",
-            next_attempt_at=now,
-            enqueued_at=None if manual else now,  # its task is queued after commit
-            status=OutboxRow.Status.MANUAL if manual else OutboxRow.Status.PENDING,
-        )
+        open_row(notice, now=now)
         CaseEvent.objects.bulk_create(
             CaseEvent(
                 case_id=item.case_id,
@@ -254,9 +245,6 @@ def queue_notices(
             "notice.queued",
             extra={"notice": notice.reference, "platform": platform.slug, "tf": is_tf},
         )
-        if not manual:
-            # partial, not lambda: a lambda in this loop would enqueue the last row N times.
-            transaction.on_commit(partial(send_outbox_row.enqueue, str(row.id)))
         _supersede_failed(notice, [item for item, _a in members], actor=actor)
         notices.append(notice)
     return notices
