@@ -23,8 +23,8 @@ from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.organisation.services import current_organisation
 
+from . import sla
 from .models import Notice, NoticeAlert
-from .sla import STUCK_AFTER, open_to_complaint
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,14 @@ class AlertCounts:
 
 def near_deadlines(now: dt.datetime) -> list[Notice]:
     """Notices with a refusal still open to complaint whose deadline is within a month."""
-    return [r.notice for r in open_to_complaint(now) if r.deadline - now <= DEADLINE_WARNING]
+    return [r.notice for r in sla.open_to_complaint(now) if r.deadline - now <= DEADLINE_WARNING]
 
 
 def counts(now: dt.datetime | None = None) -> AlertCounts:
     now = now or timezone.now()
     return AlertCounts(
-        failed=Notice.objects.filter(status=Notice.Status.FAILED).count(),
-        stuck=Notice.objects.filter(
-            status=Notice.Status.QUEUED, queued_at__lt=now - STUCK_AFTER
-        ).count(),
+        failed=sla.failed().count(),
+        stuck=sla.stuck(now).count(),
         deadlines=len(near_deadlines(now)),
     )
 
@@ -76,12 +74,8 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
     """Mail the coordinators about notices that failed or are stuck and were not mailed
     about yet; returns how many notices were reported."""
     now = now or timezone.now()
-    failed = Notice.objects.filter(status=Notice.Status.FAILED).exclude(
-        alerts__kind=NoticeAlert.Kind.FAILED
-    )
-    stuck = Notice.objects.filter(
-        status=Notice.Status.QUEUED, queued_at__lt=now - STUCK_AFTER
-    ).exclude(alerts__kind=NoticeAlert.Kind.STUCK)
+    failed = sla.failed().exclude(alerts__kind=NoticeAlert.Kind.FAILED)
+    stuck = sla.stuck(now).exclude(alerts__kind=NoticeAlert.Kind.STUCK)
     new_failed = _new(NoticeAlert.Kind.FAILED, list(failed.select_related("platform")[:200]), now)
     new_stuck = _new(NoticeAlert.Kind.STUCK, list(stuck.select_related("platform")[:200]), now)
     new_deadlines = _new(NoticeAlert.Kind.DEADLINE, near_deadlines(now)[:200], now)

@@ -239,23 +239,32 @@ def open_to_complaint(now: dt.datetime | None = None) -> list[OpenRefusal]:
     return sorted(rows, key=lambda r: (r.deadline, r.notice.reference))
 
 
+def failed() -> QuerySet[Notice]:
+    """Notices whose sending failed for good: a person must fix the channel and re-queue
+    (the follow-up page and the coordinators' alerts read the same rows)."""
+    return Notice.objects.filter(status=Notice.Status.FAILED)
+
+
+def stuck(now: dt.datetime) -> QuerySet[Notice]:
+    """Notices queued more than ``STUCK_AFTER`` ago and still not sent."""
+    return Notice.objects.filter(status=Notice.Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
+
+
 def failed_notices() -> list[Notice]:
-    """Notices whose sending failed for good: a person must fix the channel and re-queue."""
     return list(
-        Notice.objects.defer(*_HEAVY)
+        failed()
+        .defer(*_HEAVY)
         .select_related("platform", "outbox")
-        .filter(status=Notice.Status.FAILED)
         .order_by("created_at", "reference")
     )
 
 
 def stuck_notices(now: dt.datetime | None = None) -> list[Notice]:
-    """Notices queued more than ``STUCK_AFTER`` ago and still not sent, oldest first."""
-    now = now or timezone.now()
+    """``stuck`` notices, oldest first."""
     return list(
-        Notice.objects.defer(*_HEAVY)
+        stuck(now or timezone.now())
+        .defer(*_HEAVY)
         .select_related("platform", "outbox")
-        .filter(status=Notice.Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
         .order_by("queued_at", "reference")
     )
 
