@@ -52,3 +52,18 @@ def notifiable_items(user: User) -> QuerySet[Item]:
         .filter(status=Item.Status.APPROVED)
         .order_by("platform__name", "created_at")
     )
+
+
+# How far back a follow-up chain is followed: a notice, its reminders and re-notices.
+MAX_CHAIN = 20
+
+
+def followed(notice: Notice) -> list[Notice]:
+    """``notice`` and the notices it follows up, newest first (``previous`` links)."""
+    chain, current = [notice], notice
+    while current.previous_id is not None and len(chain) < MAX_CHAIN:
+        current = Notice.objects.only("reference", "kind", "previous_id").get(
+            pk=current.previous_id
+        )
+        chain.append(current)
+    return chain

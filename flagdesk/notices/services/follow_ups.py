@@ -34,6 +34,7 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from flagdesk.notices.models import ItemDecision, Notice, NoticeResponse
 from flagdesk.notices.outbox import open_row
+from flagdesk.notices.queries import followed
 from flagdesk.notices.sla import COMPLAINT_MONTHS, add_months
 from flagdesk.notices.transitions import move
 from flagdesk.organisation.services import current_organisation
@@ -437,10 +438,12 @@ MAX_AUTO_RENOTICES = 3
 
 
 def _depth(notice: Notice) -> int:
-    depth, current = 0, notice
-    while current.kind == K.RENOTICE and current.previous_id is not None:
+    """How many re-notices in a row end with ``notice``."""
+    depth = 0
+    for link in followed(notice):
+        if link.kind != K.RENOTICE or link.previous_id is None:
+            break
         depth += 1
-        current = Notice.objects.only("kind", "previous_id").get(pk=current.previous_id)
     return depth
 
 

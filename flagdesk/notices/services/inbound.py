@@ -51,6 +51,7 @@ from flagdesk.notices.replies import (
 )
 from flagdesk.platforms.services import registered_domain
 
+from ..queries import followed
 from .responses import ANSWERABLE, CLOCK_SKEW, RESPONSE_ROLES, record_response
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def _match(refs: ReferenceMatch) -> tuple[Notice | None, str, str]:
         notice = by_id[0]
         others = {n.reference for n in by_id} | set(named)
         # A follow-up's subject names the notice it follows: that is no contradiction.
-        others -= set(_chain_references(notice))
+        others -= {link.reference for link in followed(notice)}
         doubt = (
             _("It also names another notice: %(refs)s.") % {"refs": ", ".join(sorted(others))}
             if others
@@ -163,17 +164,6 @@ def _match(refs: ReferenceMatch) -> tuple[Notice | None, str, str]:
     return None, P.NONE, ""
 
 
-def _chain_references(notice: Notice) -> list[str]:
-    """The notice's reference and those of the notices it follows up."""
-    refs, current = [], notice
-    for _depth in range(10):
-        refs.append(current.reference)
-        if current.previous_id is None:
-            break
-        current = Notice.objects.only("reference", "previous_id").get(pk=current.previous_id)
-    return refs
-
-
 def platform_domains(notice: Notice) -> set[str]:
     """Registered domains a reply about ``notice`` may come from: the platform's own, and the
     one of the address the notice went to."""
@@ -185,15 +175,26 @@ def platform_domains(notice: Notice) -> set[str]:
     return domains
 
 
+def _from_platform(reply: Reply, notice: Notice | None) -> bool:
+    return notice is not None and registered_domain(reply.from_domain or "-") in platform_domains(
+        notice
+    )
+
+
 def _why_review(
-    reply: Reply, notice: Notice | None, proof: str, doubt: str, found: Classification
+    reply: Reply,
+    notice: Notice | None,
+    proof: str,
+    doubt: str,
+    found: Classification,
+    from_platform: bool,
 ) -> str:
     """Why a person must look before the mail changes anything; "" when nothing stops it."""
     if notice is None:
         return _("It names none of our notices.")
     if doubt:
         return doubt
-    if registered_domain(reply.from_domain or "-") not in platform_domains(notice):
+    if not from_platform:
         return _("It comes from %(domain)s, which is not a domain of %(platform)s.") % {
             "domain": reply.from_domain or "?",
             "platform": notice.platform.name,
@@ -240,7 +241,8 @@ def ingest(
         return None
     notice, proof, doubt = _match(notice_references(reply))
     found = classify(reply)
-    why = _why_review(reply, notice, proof, doubt, found)
+    from_platform = _from_platform(reply, notice)
+    why = _why_review(reply, notice, proof, doubt, found, from_platform)
     try:
         with transaction.atomic():
             mail = InboundMail.objects.create(
@@ -260,8 +262,7 @@ def ingest(
                 problems=list(reply.problems),
                 notice=notice,
                 proof=proof,
-                sender_is_platform=notice is not None
-                and registered_domain(reply.from_domain or "-") in platform_domains(notice),
+                sender_is_platform=from_platform,
                 kind=found.kind,
                 decision=found.decision,
                 confidence=found.confidence,
