@@ -25,6 +25,17 @@ class Case(models.Model):
     # Set once any assessment finds a minor depicted or targeted: the case is
     # then for the hotline's roles (legal.md f. "Minors"), and its media is never kept.
     has_minor_depicted = models.BooleanField(_("minor depicted"), default=False)
+    # Need-to-know: a case about a colleague or a public figure can be closed to everyone
+    # but the named staff (empty: every caseworker whose role reads cases).
+    restricted_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="restricted_cases",
+        verbose_name=_("restricted to"),
+    )
+    # Retention: while proceedings run, nothing of the case is erased or expired.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,14 @@ import sys
 TWO_WORD = {
     ("user", "add"): "user_add",
     ("audit", "verify"): "audit_verify",
+    ("audit", "anchor"): "audit_anchor",
+    ("audit", "checkpoint"): "audit_checkpoint",
+    ("audit", "export"): "audit_export",
+    ("token", "list"): "token_list",
+    ("token", "revoke"): "token_revoke",
+    ("keys", "rotate"): "keys_rotate",
+    ("keys", "status"): "keys_status",
+    ("retention", "run"): "retention_run",
     ("mailbox", "poll"): "mailbox_poll",
 }
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
