@@ -27,7 +27,9 @@ MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
                          flagdesk/core/schemas.py flagdesk/core/ipscope.py \
                          flagdesk/core/hostlookup.py flagdesk/core/clientaddr.py \
                          flagdesk/core/uploads.py flagdesk/core/unavailable.py \
-                         flagdesk/core/shutdown.py flagdesk/matching/media/slots.py)
+                         flagdesk/core/shutdown.py flagdesk/matching/media/slots.py \
+                         flagdesk/core/spreadsheets.py flagdesk/core/error_reports.py \
+                         flagdesk/core/logging.py flagdesk/core/middleware.py)
 
 .PHONY: help install run test test-deps apt lint typecheck module-size pytest
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from flagdesk.accounts.models import User
 
-pytest_plugins = ["tests.imap_server"]
+pytest_plugins = ["tests.imap_server", "tests.tsa"]
 
 PASSWORD = "correct horse battery"
 
@@ -46,6 +47,10 @@ PERSONAS = {
     "partner": "pat",
     "none": "mallory",
 }
+
+# Personas cleared for cases involving minors (User.minors_clearance); need-to-know tests
+# make their own uncleared colleagues.
+MINORS_CLEARED = {"analyst", "reviewer", "coordinator"}
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -98,22 +103,102 @@ def _test_settings(
 
     settings.MATCHING_INDEX_DIR = tmp_path_factory.mktemp("index")
     reset_stores()
+    # Signed audit checkpoints outlive the test's database rollback: each test gets its own.
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("checkpoints")
+    # Keys a test generates or rotates land in its own directory, never the project's keys/.
+    settings.KEY_DIR = tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """LocaleMiddleware activates a request's language for the thread and leaves it active;
+    a test calling code directly after one in French would otherwise get French."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+def persona_totp_key(username: str) -> str:
+    """A persona's authenticator secret (hex): fixed, so a browser test can compute codes."""
+    import hashlib
+
+    return hashlib.sha1(f"flagdesk test persona {username}".encode()).hexdigest()  # noqa: S324
 
 
 @pytest.fixture
 def users(db: None) -> dict[str, User]:
-    """The personas of STYLE.md S22, by role: ``users["reviewer"]`` is bob."""
-    from flagdesk.accounts.models import User
+    """The personas of STYLE.md S22, by role: ``users["reviewer"]`` is bob. Each has an
+    authenticator set up (``persona_totp_key``), as every staff account must."""
+    from flagdesk.accounts.models import TotpDevice, User
 
-    return {
+    personas = {
         role: User.objects.create_user(
             username,
             email=f"{username}@flagdesk.test",
             password=PASSWORD,
             role="" if role == "none" else role,
+            # The hotline's case roles may open cases involving minors; intake may not.
+            minors_clearance=role in MINORS_CLEARED,
         )
         for role, username in PERSONAS.items()
     }
+    for user in personas.values():
+        TotpDevice.objects.create(
+            user=user, name="authenticator", confirmed=True, key=persona_totp_key(user.username)
+        )
+    return personas
+
+
+def totp_code(username: str) -> str:
+    """A code the persona's authenticator would show now, one the server has not accepted yet
+    (it refuses a code twice, and a test may log the same persona in twice within 30 s)."""
+    import time
+
+    from flagdesk.accounts.models import TotpDevice
+
+    device = TotpDevice.objects.get(user__username=username, confirmed=True)
+    totp = device.totp()
+    now_t = totp.t()
+    step = max(now_t, device.last_t + 1)
+    if step > now_t + device.tolerance:  # a third login within one step: forget the last one
+        TotpDevice.objects.filter(pk=device.pk).update(last_t=now_t - device.tolerance - 1)
+        step = now_t
+    totp.time = time.time() + (step - now_t) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+class StaffClient(Client):
+    """Django's test client whose ``force_login`` also passes the second factor, as a staff
+    member's session does after entering a code (and counts as a fresh login for the pages
+    that ask again). ``second_factor=False`` leaves the session at the password stage; the
+    login, second-factor and re-authentication flows themselves are tested through their
+    forms in flagdesk/accounts/tests."""
+
+    def force_login(
+        self, user: Any, backend: str | None = None, *, second_factor: bool = True
+    ) -> None:
+        super().force_login(user, backend)
+        if not second_factor:
+            return
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from flagdesk.accounts.models import TotpDevice
+        from flagdesk.accounts.services.twofactor import AUTH_AT
+
+        device = TotpDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TotpDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[AUTH_AT] = time.time()
+        session.save()
+
+
+@pytest.fixture
+def client() -> StaffClient:
+    """Replaces pytest-django's ``client`` with the ``StaffClient`` above."""
+    return StaffClient()
 
 
 # Replies for ``SmtpServer.fail_next``; any other code gets a generic text.
@@ -188,6 +273,9 @@ def smtp_server(settings: Any) -> Iterator[SmtpServer]:
                 raise
     settings.EMAIL_URL = handler.url
     settings.EMAIL_HOST, settings.EMAIL_PORT = handler.host, handler.port
+    # Django's mail too (pytest-django otherwise keeps it in memory): a test that starts the
+    # server wants to see what really goes over SMTP.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     try:
         yield handler
     finally:
@@ -263,7 +351,17 @@ def log_in(page: Page, url: Callable[..., str], username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("form[action$='/login'] button[type=submit]").click()
+    enter_code(page, username)
     expect(page.locator(".whoami")).to_contain_text(username, timeout=BROWSER_TIMEOUT)
+
+
+def enter_code(page: Page, username: str) -> None:
+    """After the password: the persona's authenticator code on the second-factor page."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("input[name=code]")).to_be_visible(timeout=BROWSER_TIMEOUT)
+    page.fill("input[name=code]", totp_code(username))
+    page.locator("main form button[type=submit]").first.click()
 
 
 def log_out(page: Page) -> None:
@@ -327,6 +425,7 @@ class FreshInstance:
 
     var_dir: Path
     env: dict[str, str]
+    key_dir: Path
 
     def flagdesk(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """Run ``flagdesk ARGS`` against this instance; fails the test on a non-zero exit."""
@@ -366,7 +465,7 @@ FLAGDESK = Path(sys.executable).with_name("flagdesk")
 def fresh_instance(tmp_path: Path) -> Iterator[FreshInstance]:
     """A new var/ directory and a new, empty database (SQLite file, or a new PostgreSQL
     database on the server of the run), migrated by ``flagdesk migrate`` and nothing else."""
-    var_dir = tmp_path / "var"
+    var_dir, key_dir = tmp_path / "var", tmp_path / "keys"
     env = {
         key: value
         for key, value in os.environ.items()
@@ -374,6 +473,7 @@ def fresh_instance(tmp_path: Path) -> Iterator[FreshInstance]:
     }
     env |= {
         "FLAGDESK_VAR_DIR": str(var_dir),
+        "FLAGDESK_KEY_DIR": str(key_dir),
         "FLAGDESK_URL_RESOLVER": "flagdesk.core.testing.test_resolver",
         "FLAGDESK_EMAIL_URL": "smtp://127.0.0.1:9",
     }
@@ -381,7 +481,7 @@ def fresh_instance(tmp_path: Path) -> Iterator[FreshInstance]:
     dropper: Callable[[], None] | None = None
     if server_url.startswith(("postgres://", "postgresql://")):
         env["FLAGDESK_DATABASE_URL"], dropper = _new_postgres_database(server_url)
-    instance = FreshInstance(var_dir=var_dir, env=env)
+    instance = FreshInstance(var_dir=var_dir, env=env, key_dir=key_dir)
     try:
         instance.flagdesk("migrate", "--noinput", "-v0")
         yield instance

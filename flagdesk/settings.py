@@ -22,11 +22,12 @@ from flagdesk.core.env import (
     env_str,
     env_url,
 )
+from flagdesk.core.keys import ring as keyring
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-# var/ holds keys, the database and evidence about victims: whatever this process creates
+# var/ holds the database and evidence about victims: whatever this process creates
 # (databases, snapshots, spooled media, kept files, mail) is readable by the service alone,
 # and var/ itself is closed to others, which also covers files made by older versions.
 os.umask(0o077)
@@ -34,31 +35,28 @@ VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 if VAR_DIR.stat().st_mode & 0o077 and VAR_DIR.stat().st_uid == os.getuid():
     VAR_DIR.chmod(0o700)
 
+# Keys live apart from var/ (its database and evidence): a copy of var/ must not carry the
+# key that opens it. Production sets FLAGDESK_*_FILE or FLAGDESK_KEY_DIR (e.g. /etc/flagdesk).
+KEY_DIR = Path(env_str("KEY_DIR", str(BASE_DIR / "keys")))
+
 
 def _generated_secret(filename: str, make: str) -> str:
-    """Development convenience: a secret created once under var/ and reused afterwards."""
-    path = VAR_DIR / filename
-    if not path.exists():
-        if make == "fernet":
-            from cryptography.fernet import Fernet
-
-            value = Fernet.generate_key().decode()
-        else:
-            import secrets
-
-            value = secrets.token_urlsafe(50)
-        path.write_text(value)
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """A secret created once in KEY_DIR (0700, file 0600) and reused afterwards; an older
+    version's copy under var/ is moved there (``make``: ``"fernet"`` or ``"token"``)."""
+    return keyring.generated_secret(KEY_DIR, filename, make, legacy_dir=VAR_DIR)
 
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY") or _generated_secret("secret_key", "token")
-FLAGDESK_FIELD_KEYS = [
-    k.strip()
-    for k in (env_secret("FIELD_KEYS") or _generated_secret("field_key", "fernet")).split(",")
-    if k.strip()
-]
+# Field keys (personal data, kept media): FLAGDESK_FIELD_KEYS(_FILE), comma or line separated,
+# first encrypts; else the ring file KEY_DIR/field_keys that `flagdesk keys rotate` edits.
+_field_keys = env_secret("FIELD_KEYS") or ""
+FIELD_KEYS_FROM_ENV = bool(_field_keys.strip())
+FLAGDESK_FIELD_KEYS = list(
+    keyring.parse_ring(_field_keys, source="FLAGDESK_FIELD_KEYS").keys
+    if FIELD_KEYS_FROM_ENV
+    else keyring.generated_ring(KEY_DIR, legacy_dir=VAR_DIR).keys
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 BASE_URL = env_url("BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
@@ -69,11 +67,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Second factors (our own TOTP and recovery-code devices in accounts) and failed-login
+    # lock-out per account and per client address.
+    "django_otp",
+    "axes",
     # No django.contrib.admin: every action has a page with our roles, four-eyes and audit
     # trail; Django's admin would be a second door to victims' data without them.
     # django-ninja's own copy of Swagger UI, served from our static files (pinned with the
     # package): /api/v1/docs works offline and under our CSP, with nothing from a CDN.
     "ninja",
+    "csp",  # its system checks refuse outdated or unsafe CONTENT_SECURITY_POLICY settings
     "django_tasks",
     "django_tasks_db",
     "flagdesk.core",
@@ -90,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything asks request.is_secure(): a client cannot claim HTTPS by itself.
+    "flagdesk.core.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,11 +104,17 @@ MIDDLEWARE = [
     "flagdesk.core.uploads.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: signed out when idle, and no page before the second factor.
+    "flagdesk.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY, at the end of this file
     "flagdesk.core.middleware.SecurityHeadersMiddleware",
     "flagdesk.core.middleware.ApiMethodNotAllowedMiddleware",
     "flagdesk.core.unavailable.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: answers a locked-out login with our login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "flagdesk.site.urls"
@@ -142,10 +153,41 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # zxcvbn's bundled lists (breached and common passwords, names, words) and patterns.
+    {"NAME": "flagdesk.accounts.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
+# django-axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins: after LOGIN_FAILURE_LIMIT failures for one user name, or from one client
+# address (through TRUSTED_PROXIES), logins are refused for LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "flagdesk.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "flagdesk.accounts.lockout.locked_out"
+AXES_USERNAME_CALLABLE = "flagdesk.accounts.lockout.username"
+AXES_DISABLE_ACCESS_LOG = True  # successes are in the audit trail; no second log of addresses
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Second factor: codes of the authenticator app; six failures in a row wait 1, 2, 4... s.
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "flagdesk")
+OTP_TOTP_THROTTLE_FACTOR = 1
+# A staff session ends after STAFF_IDLE_MINUTES without a request, and in any case after
+# SESSION_COOKIE_AGE; exports, reveals and role changes ask for the password and a code
+# again when the last one is older than REAUTH_MINUTES.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 15)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# API tokens expire after TOKEN_DAYS unless their issuer chooses otherwise.
+TOKEN_DAYS = env_int("TOKEN_DAYS", 180)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:landing"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -153,7 +195,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 10 * 3600
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))]
@@ -284,13 +326,138 @@ LOGGING = {
         "kv": {"()": "flagdesk.core.logging.KeyValueFormatter"},
         "json": {"()": "flagdesk.core.logging.JsonFormatter"},
     },
+    # Credentials and request bodies are blanked in every record, whoever logs it.
+    "filters": {"redact": {"()": "flagdesk.core.logging.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "kv",
+            "filters": ["redact"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # aiosmtpd's protocol trace (every SMTP command, addresses included) only at WARNING.
-    "loggers": {"django.request": {"level": "ERROR"}, "mail.log": {"level": "WARNING"}},
+    # aiosmtpd's protocol trace (every SMTP command, addresses included) only at WARNING; SQL
+    # with its parameters (reported URLs, names) never, even with FLAGDESK_LOG_LEVEL=DEBUG.
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "mail.log": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        # django-axes says "login failed" per attempt; the audit trail has it, without addresses.
+        "axes": {"level": "ERROR"},
+    },
 }
+
+# Retention and erasure (GDPR arts 5(1)(e), 15 and 17; docs/retention.md). Months after a case
+# is closed (every item settled) before each class of personal data is erased by
+# `flagdesk retention run` (daily in the worker); nothing of a case under legal hold is erased.
+# FLAGDESK_RETENTION_POLICY overrides the months per phenomenon, as JSON:
+# {"ncii": {"evidence": 36}, "csam": {"contact": 3, "description": 12}}.
+RETENTION_MONTHS = {
+    "contact": env_int("RETENTION_CONTACT_MONTHS", 6),
+    "description": env_int("RETENTION_DESCRIPTION_MONTHS", 24),
+    "identifiers": env_int("RETENTION_IDENTIFIERS_MONTHS", 24),
+    "evidence": env_int("RETENTION_EVIDENCE_MONTHS", 12),
+}
+
+
+def _retention_policy(raw: str) -> dict[str, dict[str, int]]:
+    import json
+
+    try:
+        policy = json.loads(raw) if raw.strip() else {}
+    except ValueError as e:
+        raise ImproperlyConfigured(f"FLAGDESK_RETENTION_POLICY is not valid JSON: {e}") from None
+    if not isinstance(policy, dict) or not all(
+        isinstance(rules, dict)
+        and all(
+            name in RETENTION_MONTHS and type(months) is int and months >= 0
+            for name, months in rules.items()
+        )
+        for rules in policy.values()
+    ):
+        raise ImproperlyConfigured(
+            "FLAGDESK_RETENTION_POLICY must map phenomena to {class: months} with classes "
+            f"among {sorted(RETENTION_MONTHS)} and whole months of 0 or more, got {raw!r}"
+        )
+    return policy
+
+
+if any(months < 0 for months in RETENTION_MONTHS.values()):
+    raise ImproperlyConfigured("FLAGDESK_RETENTION_*_MONTHS must be 0 or more")
+RETENTION_POLICY = _retention_policy(env_str("RETENTION_POLICY", ""))
+# Evidence files without a database row (a write rolled back) are swept once this old, so a
+# write under way is never taken for an orphan.
+RETENTION_ORPHAN_MINUTES = env_int("RETENTION_ORPHAN_MINUTES", 60)
+# Emails and phone numbers are encrypted, so a data subject's reports are found through a
+# keyed hash of each (HMAC-SHA256, a blind index). Changing this key makes the existing
+# index useless: keep it with the field keys and back it up with them.
+SUBJECT_INDEX_KEY = env_secret("SUBJECT_INDEX_KEY") or _generated_secret(
+    "subject_index_key", "token"
+)
+
+# Hardening (docs/security.md, "Hardening and bad input"). Every answer carries this
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only, no
+# inline code, no plugins, no <base>, forms post only here, no page may frame ours. Swagger UI
+# at /api/v1/docs is ninja's own copy in our static files and runs under it unchanged.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# An https:// FLAGDESK_BASE_URL is production: browsers are told to use HTTPS only (HSTS, a year
+# by default; preloading is a promise to browser vendors that is slow to take back, so only on
+# request), and cookies are Secure and, with the __Host- prefix, bound to this exact host (the
+# receipt cookie, scoped to one page, has __Secure-: intake/receipt_cookie.py).
+IS_HTTPS = BASE_URL.startswith("https://")
+SECURE_HSTS_PRELOAD = IS_HTTPS and env_bool("HSTS_PRELOAD", False)
+if IS_HTTPS:
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-flagdesk_session"
+    CSRF_COOKIE_NAME = "__Host-flagdesk_csrf"
+    LANGUAGE_COOKIE_NAME = "__Host-flagdesk_language"
+# Redirect plain http to https here, for a deployment whose proxy does not (behind a proxy,
+# only together with FLAGDESK_TRUSTED_PROXIES, or every request would redirect to itself).
+SECURE_SSL_REDIRECT = IS_HTTPS and env_bool("SSL_REDIRECT", False)
+# A trusted proxy says whether the client came over HTTPS; ForwardedProtoMiddleware (core)
+# drops the header from anyone else, which Django alone would not.
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [
+    # security.W008 (SECURE_SSL_REDIRECT off): the reverse proxy in front of `flagdesk serve`,
+    # which listens on 127.0.0.1 only, answers plain http with its redirect (docs/operations.md),
+    # and HSTS keeps browsers from trying http again.
+    *(["security.W008"] if IS_HTTPS and not SECURE_SSL_REDIRECT else []),
+    # security.W021 (no HSTS preload): see above; FLAGDESK_HSTS_PRELOAD=true turns it on.
+    *(["security.W021"] if IS_HTTPS and not SECURE_HSTS_PRELOAD else []),
+]
+# Django's error reports (the mail to ADMINS, the DEBUG page) carry no POST data, cookies,
+# credentials or exception messages (core/error_reports.py); logs are filtered likewise.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "flagdesk.core.error_reports.ErrorReportFilter"
+DEFAULT_EXCEPTION_REPORTER = "flagdesk.core.error_reports.ErrorReporter"
+
+# The audit trail (docs/operations.md, "The audit trail"). Entries are chained with an HMAC
+# whose key is not in the database: FLAGDESK_AUDIT_KEY(_FILE), else KEY_DIR/audit_key made on
+# first use. Signed checkpoints of the chain's head go to AUDIT_CHECKPOINT_DIR, which can be
+# write-once or synced off-host; an RFC 3161 authority (AUDIT_TSA_URL, empty: none) timestamps
+# the head daily, its answers checked against the certificates of AUDIT_TSA_CA_FILE.
+AUDIT_KEY = (env_secret("AUDIT_KEY") or "").strip()
+if AUDIT_KEY and len(AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("FLAGDESK_AUDIT_KEY must be at least 32 characters long")
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit" / "checkpoints")))
+AUDIT_TSA_URL = env_url("AUDIT_TSA_URL", "", schemes=("http", "https"))
+AUDIT_TSA_CA_FILE = env_str("AUDIT_TSA_CA_FILE", "")
+if AUDIT_TSA_URL and not AUDIT_TSA_CA_FILE:
+    raise ImproperlyConfigured(
+        "FLAGDESK_AUDIT_TSA_URL needs FLAGDESK_AUDIT_TSA_CA_FILE: the certificates its "
+        "timestamps are checked against"
+    )

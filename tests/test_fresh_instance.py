@@ -23,13 +23,19 @@ def test_migrate_alone_gives_a_working_instance(fresh_instance):
 
 
 def test_files_under_var_are_private(fresh_instance):
-    """Keys, the database and everything later written under var/ are the service's alone."""
+    """Keys, the database and everything later written under var/ are the service's alone;
+    the keys themselves live apart, in KEY_DIR, so that a copy of var/ does not carry them."""
     created = [p for p in fresh_instance.var_dir.rglob("*")]
-    assert any(p.name == "field_key" for p in created)
+    assert not any(p.name in ("field_key", "field_keys", "secret_key") for p in created)
+    keys = [fresh_instance.key_dir, *fresh_instance.key_dir.rglob("*")]
+    assert {p.name for p in keys} >= {"field_keys", "secret_key"}
+    created += keys
     if "sqlite" in fresh_instance.env.get("FLAGDESK_DATABASE_URL", "sqlite"):
         assert any(p.suffix == ".sqlite3" for p in created)
     loose = {
-        str(p.relative_to(fresh_instance.var_dir)): oct(stat.S_IMODE(p.stat().st_mode))
+        str(p.relative_to(p.parent if p in keys else fresh_instance.var_dir)): oct(
+            stat.S_IMODE(p.stat().st_mode)
+        )
         for p in [fresh_instance.var_dir, *created]
         if stat.S_IMODE(p.stat().st_mode) & 0o077
     }

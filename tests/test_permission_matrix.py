@@ -1,46 +1,35 @@
-"""Every named route by every persona and anonymous (S22), and the staff API's GET endpoints.
+"""Every named route by every persona and anonymous (S22), and the API's GET endpoints.
 
 ``EXPECTED`` maps a route name to the roles that get 200 on GET; everyone else logged in gets
 403 and an anonymous visitor is sent to the login page. Public pages, redirects and POST-only
-routes are spelled out. ``test_every_route_is_in_the_matrix`` fails when a route is added
-without deciding who may open it.
+routes are spelled out. ``API_EXPECTED`` does the same for the API's reads (a staff ``read``
+token, the partner's own token; 401 without one) and ``API_PUBLIC`` for the public ones.
+``test_every_route_is_in_the_matrix`` and ``test_every_api_route_is_decided`` fail when a
+route is added without deciding who may open it. The API's writes are in
+``test_permission_matrix_api_writes.py``, other cases' ids in ``test_idor_matrix.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import uuid
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
-from conftest import PERSONAS
-from flagdesk.accounts.services import issue_token
-from flagdesk.cases.tests.factories import approved_item, assessed_item, social_platform
-from flagdesk.matching.models import Match
-from flagdesk.matching.services.banks import EntryInput, add_entries, create_bank
-from flagdesk.matching.services.matching import match_item
-from flagdesk.matching.signal_types import ComputedSignal
-from flagdesk.matching.tests.factories import item_signals, random_pdq
-from flagdesk.matching.tests.media_samples import synthetic_image
-from flagdesk.matching.thumbnails import greyscale_thumbnail
-from flagdesk.notices.outbox import claim, mark_sent
-from flagdesk.notices.services import queue_notices
-from flagdesk.notices.services.follow_ups import follow_up
-from flagdesk.notices.services.inbound import ingest
-from flagdesk.platforms.channels import Delivery
-
-ROLES = list(PERSONAS)  # analyst reviewer coordinator intake admin auditor partner none
-
-CASEWORK = {"intake", "analyst", "reviewer", "coordinator"}
-ASSESSORS = {"analyst", "reviewer", "coordinator"}
-REVIEWERS = {"reviewer", "coordinator"}
-BANK_READERS = {"analyst", "reviewer", "coordinator", "admin", "auditor"}
-BANK_MANAGERS = {"coordinator", "admin"}
-EVERYONE = {*ROLES, None}
+from tests.matrix_world import (
+    ASSESSORS,
+    BANK_MANAGERS,
+    BANK_READERS,
+    CASEWORK,
+    PARTNER_SCOPE,
+    REVIEWERS,
+    ROLES,
+    api_get_routes,
+    api_write_routes,
+    bearer,
+    build_world,
+    error_code,
+    named_routes,
+)
+from tests.matrix_world import url_for as _url_for
 
 PUBLIC = "public"  # 200 for everyone, anonymous included
 POST_ONLY = "post-only"  # 405 on GET for everyone
@@ -51,10 +40,39 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report": PUBLIC,
     "intake:report-done": PUBLIC,
     "intake:report-status": PUBLIC,
+    "intake:subject-search": {"coordinator"},
+    "intake:subject-request": POST_ONLY,
+    "cases:case-legal-hold": {"coordinator"},
+    "cases:case-access": REVIEWERS,
     "accounts:login": PUBLIC,
     "accounts:logout": POST_ONLY,
     "accounts:landing": REDIRECT,  # to the role's first page; anonymous to the login page
     "accounts:account": set(ROLES),
+    # The second factor and re-authentication: every account, before and after its code.
+    "accounts:two-factor-verify": set(ROLES),
+    "accounts:two-factor-setup": set(ROLES),
+    "accounts:confirm": set(ROLES),
+    "accounts:recovery-codes": POST_ONLY,
+    "accounts:password-change": set(ROLES),
+    "accounts:own-token-revoke": POST_ONLY,
+    # Forgotten passwords: public, and the same answer whoever asks.
+    "accounts:password-reset": PUBLIC,
+    "accounts:password-reset-done": PUBLIC,
+    "accounts:password-reset-confirm": PUBLIC,  # an unknown link: "ask for a new link"
+    "accounts:password-reset-complete": PUBLIC,
+    # User management: administrators only.
+    "accounts:user-list": {"admin"},
+    "accounts:user-invite": {"admin"},
+    "accounts:user-detail": {"admin"},
+    "accounts:user-access": POST_ONLY,
+    "accounts:user-active": POST_ONLY,
+    "accounts:user-reset-factor": POST_ONLY,
+    "accounts:user-unlock": POST_ONLY,
+    "accounts:user-end-sessions": POST_ONLY,
+    "accounts:user-password-link": POST_ONLY,
+    "accounts:end-other-sessions": POST_ONLY,
+    "accounts:user-token-issue": POST_ONLY,
+    "accounts:user-token-revoke": POST_ONLY,
     "organisation:organisation-edit": {"admin", "coordinator"},
     "organisation:legal-bases": ASSESSORS | {"admin"},
     "cases:queue": CASEWORK,
@@ -102,13 +120,16 @@ EXPECTED: dict[str, set[str] | str] = {
     "matching:match-thumbnail": BANK_READERS,
     "matching:match-unblur": POST_ONLY,
     "matching:match-assess": POST_ONLY,
+    "audit:entry-list": {"coordinator", "auditor"},
+    "audit:entry-export": {"coordinator", "auditor"},  # a CSV download, itself audited
 }
 
-# Staff API GET endpoints (path template under /api/v1) -> roles that get 200.
+# Staff API GET endpoints -> roles that get 200 (a staff ``read`` token, the partner's own).
 API_EXPECTED: dict[str, set[str]] = {
     "api:list_items": CASEWORK,
     "api:get_item": CASEWORK,
     "api:notice_detail": CASEWORK,
+    "api:get_follow_up": CASEWORK,  # the DSC file of the sent notice, as a PDF
     "api:list_notices": CASEWORK,
     "api:list_platforms": CASEWORK | {"admin"},
     "api:export_platforms": {"admin", "coordinator"},
@@ -126,57 +147,18 @@ API_NOT_THEIRS: dict[str, set[str]] = {
     "api:get_bank": {"partner"},
     "api:export_entries": {"partner"},
 }
-# API routes that are public, write-only, or documentation: covered by their apps' tests.
-API_NOT_IN_MATRIX = {
-    "api:openapi-json",
-    "api:openapi-view",
-    "api:api-root",
-    "api:create_report",
-    "api:report_status",
-    "api:create_assessment",
-    "api:update_item",
-    "api:review",
-    "api:queue_notices",
-    "api:notice_preflight",
-    "api:record_response",
-    "api:create_platform",
-    "api:add_platform_domains",
-    "api:update_platform",
-    "api:put_organisation",
-    "api:confirm_basis",
-    "api:withdraw_basis_confirmation",
-    "api:match",
-    "api:upload_item_media",
-    "api:create_bank_api",
-    "api:update_bank",
-    "api:import_entries",
-    "api:remove_bank_entry",
-    "api:create_follow_up",
-    "api:approve_follow_up",
-    "api:submitted_by_hand",
-    "api:dsc_lodged",
-    "api:replace_channels",
-    "api:make_inbound_secret",
-    "api:import_platforms",
-    # Signed by a platform's secret, not a token: flagdesk/notices/tests/test_inbound.py.
-    "api:inbound",
-    # Takes two notices (the followed and the follow-up): flagdesk/notices/tests/test_follow_ups.py.
-    "api:get_follow_up",
+# Public API reads -> the status everyone gets, anonymous or with any token: the OpenAPI
+# description and its page, the API root, and a reporter's report with its receipt code.
+API_PUBLIC: dict[str, int] = {
+    "api:openapi-json": 200,
+    "api:openapi-view": 200,
+    "api:api-root": 404,  # nothing lives at the root; the description is at /openapi.json
+    "api:report_status": 200,
 }
+# The followed notice and its follow-up: the sent notice and its DSC file.
+URL_ARGUMENTS: dict[str, dict[str, str]] = {"api:get_follow_up": {"notice_id": "followed_id"}}
 SKIPPED_NAMESPACES: tuple[str, ...] = ()
 SKIPPED_ROUTES = {"set_language"}
-
-
-def named_routes(
-    patterns: list[Any] | None = None, namespace: str = ""
-) -> Iterator[tuple[str, URLPattern]]:
-    """(qualified name, pattern) for every named route, namespaces walked recursively."""
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from named_routes(entry.url_patterns, inner)
-        elif entry.name:
-            yield f"{namespace}{entry.name}", entry
 
 
 def page_routes() -> set[str]:
@@ -188,61 +170,15 @@ def page_routes() -> set[str]:
     }
 
 
-def api_get_routes() -> set[str]:
-    return {name for name, _ in named_routes() if name.startswith("api:")}
-
-
 @pytest.fixture
 def objects(users) -> dict[str, str]:
-    """Real ids for routes that take one: an item waiting for review, its assessment and
-    report, the platform, a reply mail, and as the notice the DSC file of a sent notice (a
-    notice page and a document both open on it)."""
-    platform = social_platform(users["coordinator"])
-    item, assessment = assessed_item(users, "https://social.test/matrix/1")
-    notified, _ = approved_item(users, "https://social.test/matrix/2")
-    [notice] = queue_notices([notified], actor=users["analyst"])
-    mark_sent(claim(notice.outbox.pk, worker="matrix"), Delivery("<m@social.test>", timezone.now()))
-    dsc = follow_up(
-        notice, kind="dsc_complaint", actor=users["analyst"], reason="No answer in weeks." * 3
-    )
-    mail = ingest(
-        b"From: x@y.test\r\nSubject: hello\r\n\r\nhi",
-        mailbox="m",
-        uidvalidity=1,
-        uid=1,
-        size=30,
-        is_partial=False,
-    )
-    match = _known_match(users, item, known=notified)
-    return {
-        "item_id": str(item.id),
-        "assessment_id": str(assessment.id),
-        "report_id": str(item.reports.get().id),
-        "notice_id": str(dsc.id),
-        "mail_id": str(mail.id),
-        "slug": match.entry.bank.slug,
-        "public_id": str(match.entry.public_id),
-        "match_id": str(match.id),
-        "platform_id": str(platform.id),
-    }
-
-
-def _known_match(users, item, *, known) -> Match:
-    """A bank entry of ``known`` with a thumbnail, and ``item`` matching it."""
-    bank = create_bank(actor=users["coordinator"], name="Matrix bank")
-    pdq = random_pdq(1)
-    picture = base64.b64encode(greyscale_thumbnail(synthetic_image(1, (64, 64)))).decode()
-    entry = EntryInput("pdq", pdq, quality=90, item=known, thumbnail=picture)
-    add_entries(bank, [entry], actor=users["coordinator"])
-    item_signals(item, [ComputedSignal("pdq", pdq, 90)])
-    [match] = match_item(item)
-    return match
+    """Real ids for routes that take one (``matrix_world.build_world``)."""
+    return {**build_world(users).ids(), "user_id": str(users["analyst"].pk)}
 
 
 def url_for(route: str, objects: dict[str, str]) -> str:
-    pattern = dict(named_routes())[route].pattern
-    kwargs = {name: objects.get(name, str(uuid.uuid4())) for name in pattern.converters}
-    return reverse(route, kwargs=kwargs or None)
+    given = {arg: objects[key] for arg, key in URL_ARGUMENTS.get(route, {}).items()}
+    return _url_for(route, objects, **given)
 
 
 def expected_status(route: str, role: str | None) -> int:
@@ -267,8 +203,15 @@ def test_every_route_is_in_the_matrix():
 
 
 def test_every_api_route_is_decided():
-    undecided = api_get_routes() - set(API_EXPECTED) - API_NOT_IN_MATRIX
-    assert not undecided, f"API routes missing from the matrix: {sorted(undecided)}"
+    decided = set(API_EXPECTED) | set(API_PUBLIC)
+    undecided = api_get_routes() - decided
+    assert not undecided, f"API reads missing from the matrix: {sorted(undecided)}"
+    stale = decided - api_get_routes()
+    assert not stale, f"the matrix names API reads that no longer exist: {sorted(stale)}"
+    # Everything else takes a write (test_permission_matrix_api_writes.py decides those).
+    assert api_get_routes() | api_write_routes() == {
+        name for name, _ in named_routes() if name.startswith("api:")
+    }
 
 
 @pytest.mark.parametrize("route", sorted(EXPECTED))
@@ -288,17 +231,34 @@ def test_permission_matrix(client, users, objects, route, role):
 @pytest.mark.parametrize("role", [*ROLES, None])
 def test_api_permission_matrix(client, users, objects, route, role):
     url = url_for(route, objects)
-    headers = {"Authorization": f"Bearer {issue_token(users[role])}"} if role else {}
+    # Staff read with a read-only token; the partner's token has the partner scope.
+    headers = bearer(users[role], None if role == "partner" else "read") if role else {}
     response = client.get(url, headers=headers)
     if role is None:
-        expected = 401
+        expected = (401, "unauthorized")
     elif role in API_EXPECTED[route]:
-        expected = 200
+        expected = (200, "")
     elif role in API_NOT_THEIRS.get(route, ()):
-        expected = 404
+        expected = (404, "not_found")
+    elif role == "partner" and route not in PARTNER_SCOPE:
+        expected = (403, "token_scope")
     else:
-        expected = 403
-    assert response.status_code == expected, f"{route} as {role}: {response.status_code}"
+        expected = (403, "forbidden")
+    got = (response.status_code, error_code(response))
+    assert got == expected, f"{route} as {role}: {got}"
+
+
+@pytest.mark.parametrize("route", sorted(API_PUBLIC))
+def test_public_api_reads(client, users, objects, route):
+    """The same answer for everyone: anonymous, and every persona's token (ignored)."""
+    url = url_for(route, objects)
+    headers = {"X-Receipt-Code": objects["receipt_code"]}
+    callers = {None: {}} | {role: bearer(users[role]) for role in ROLES}
+    got = {
+        role: client.get(url, headers={**headers, **token}).status_code
+        for role, token in callers.items()
+    }
+    assert got == dict.fromkeys(callers, API_PUBLIC[route])
 
 
 def test_roles_are_listed_only_in_the_permission_table():

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD, PERSONAS
+from conftest import PASSWORD, PERSONAS, totp_code
 from flagdesk.accounts.menu import STAFF_MENU, landing_url, menu_for
 from flagdesk.accounts.permissions import allowed_roles, role_required
 from tests.staff_world import EXPECTED_MENU, LANDING, staff_world
@@ -69,6 +69,9 @@ def test_the_menu_is_one_literal_list_of_routes():
         "matching:hash-lookup",
         "organisation:legal-bases",
         "organisation:organisation-edit",
+        "intake:subject-search",
+        "accounts:user-list",
+        "audit:entry-list",
     ]
 
 
@@ -98,6 +101,8 @@ def test_login_lands_on_the_first_page_the_role_opens(client, users, role):
         reverse("accounts:login"), {"username": PERSONAS[role], "password": PASSWORD}
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:two-factor-verify")
+    response = client.post(response["Location"], {"code": totp_code(PERSONAS[role])})
     assert response["Location"] == reverse(LANDING[role])
     page = client.get(response["Location"])
     assert page.status_code == 200

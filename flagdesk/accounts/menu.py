@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from .models import User
 from .permissions import allowed_roles
+from .policy import second_factor_passed
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ STAFF_MENU = (
     MenuEntry("matching:hash-lookup", _("Look up")),
     MenuEntry("organisation:legal-bases", _("Legal bases")),
     MenuEntry("organisation:organisation-edit", _("Organisation")),
+    MenuEntry("intake:subject-search", _("Data subjects")),
+    MenuEntry("accounts:user-list", _("Users")),
+    MenuEntry("audit:entry-list", _("Audit trail")),
 )
 ACCOUNT_ROUTE = "accounts:account"
 
@@ -62,6 +66,9 @@ def may_open(user: User | AnonymousUser, route: str, *args: Any) -> bool:
 
 
 def menu_for(user: User | AnonymousUser) -> list[MenuEntry]:
+    """The pages ``user`` may open; none before the session's second factor."""
+    if not second_factor_passed(user):
+        return []
     return [entry for entry in STAFF_MENU if may_open(user, entry.route)]
 
 

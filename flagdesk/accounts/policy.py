@@ -11,6 +11,7 @@ their own; ``tests/test_layers.py`` refuses a tuple of roles written anywhere el
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from .models import Role, User
 
@@ -30,6 +31,7 @@ class Action(StrEnum):
     CASEWORK = "casework"  # read cases, items, reports; record platforms' answers
     ASSESS = "assess"  # assess items; queue notices and their follow-ups
     REVIEW = "review"  # four-eyes review; approve escalations (re-notices, complaints)
+    CASE_RESTRICT = "case.restrict"  # restrict a case to named staff, or open it again
     # Notices
     NOTICE_ANSWER = "notice.answer"  # record a platform's response, read the mail triage
     NOTICE_SEND = "notice.send"
@@ -54,12 +56,22 @@ class Action(StrEnum):
     PREFILL_GRANT = "prefill.grant"  # assess an item as the known item it matches
     UNBLUR = "unblur"
     LOOKUP = "lookup"
+    # Accounts
+    USERS_MANAGE = "users.manage"  # invite, change roles, deactivate, reset 2FA, tokens
+    # Retention and erasure (GDPR)
+    RETENTION_READ = "retention.read"  # the retention policy and what the next run erases
+    LEGAL_HOLD = "legal_hold"  # put a case under legal hold, lift it
+    DATA_SUBJECT_REQUESTS = "subject.requests"  # find, export (art. 15), erase (art. 17)
+    # The audit trail
+    AUDIT_READ = "audit.read"  # the entries and whether the chain is intact
+    AUDIT_EXPORT = "audit.export"  # the entries as CSV or JSON (itself audited)
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.CASEWORK: frozenset({INT, A, R, C}),
     Action.ASSESS: frozenset({A, R, C}),
     Action.REVIEW: frozenset({R, C}),
+    Action.CASE_RESTRICT: frozenset({R, C}),
     Action.NOTICE_ANSWER: frozenset({INT, A, R, C}),
     Action.NOTICE_SEND: frozenset({A, R, C}),
     Action.ESCALATION_APPROVE: frozenset({R, C}),
@@ -80,6 +92,12 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PREFILL_GRANT: frozenset({R}),
     Action.UNBLUR: frozenset({A, R, C}),
     Action.LOOKUP: frozenset({INT, A, R, C, ADM, AUD}),
+    Action.USERS_MANAGE: frozenset({ADM}),
+    Action.RETENTION_READ: frozenset({C, AUD}),
+    Action.LEGAL_HOLD: frozenset({C}),
+    Action.DATA_SUBJECT_REQUESTS: frozenset({C}),
+    Action.AUDIT_READ: frozenset({C, AUD}),
+    Action.AUDIT_EXPORT: frozenset({C, AUD}),
 }
 
 # Partners use only their API (their banks and referrals); they are in no row above.
@@ -93,8 +111,18 @@ def roles_for(action: Action) -> tuple[str, ...]:
     return tuple(sorted(PERMISSIONS[action], key=_ORDER.index))
 
 
+def second_factor_passed(user: Any) -> bool:
+    """The condition every row shares: a web session has passed its second factor.
+
+    ``is_verified`` is django-otp's, set on session users by its middleware; a user reached
+    through an API token has none, the token being the credential (docs/security.md).
+    """
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or bool(is_verified())
+
+
 def can(user: User, action: Action) -> bool:
-    return user.has_any_role(*PERMISSIONS[action])
+    return user.has_any_role(*PERMISSIONS[action]) and second_factor_passed(user)
 
 
 # Names for the rows apps use most (each is a row of the table, not a list of its own).

@@ -179,6 +179,12 @@ class CaseEvent(AppendOnly):
         DECISION = "decision", _("Platform decision")
         # A follow-up prepared or approved: reminder, re-notice, complaint, file for the DSC.
         FOLLOW_UP = "follow_up", _("Follow-up")
+        # Retention and erasure (docs/retention.md): what was erased and why, never the data.
+        ERASURE = "erasure", _("Personal data erased")
+        LEGAL_HOLD = "legal_hold", _("Legal hold")
+        REPORTER_MESSAGE = "reporter_message", _("Reporter added information")
+        # Need-to-know: the case was restricted to named staff, or opened again.
+        ACCESS = "access", _("Access to the case changed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

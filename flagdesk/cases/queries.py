@@ -9,14 +9,22 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subque
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import CASEWORK_ROLES
 
+from .access import item_scope
 from .models import Assessment, CaseEvent, Item
 
 
 def visible_items(user: User) -> QuerySet[Item]:
-    """Every list, detail page and export of items starts here."""
+    """Every list, detail page and export of items starts here: the role, then the
+    need-to-know rules of ``access.py`` (restricted cases, cases involving minors)."""
     if not user.has_any_role(*CASEWORK_ROLES):
         return Item.objects.none()
-    return Item.objects.select_related("platform", "case")
+    return Item.objects.select_related("platform", "case").filter(item_scope(user))
+
+
+def case_entry(user: User, case_id: Any) -> Item | None:
+    """An item of the case through which ``user`` may reach it (the case's pages link back to
+    it); None when the case is out of the user's scope."""
+    return visible_items(user).filter(case_id=case_id).order_by("created_at").first()
 
 
 def item_queue(

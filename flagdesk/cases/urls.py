@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import access_views, legal_hold_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("reports/<uuid:report_id>/reveal", views.report_reveal, name="report-reveal"),
     path("items/<uuid:item_id>/platform", views.item_platform, name="item-platform"),
     path("items/<uuid:item_id>/identifiers", views.item_identifiers, name="item-identifiers"),
+    path(
+        "cases/<uuid:case_id>/legal-hold",
+        legal_hold_views.case_legal_hold,
+        name="case-legal-hold",
+    ),
+    path("cases/<uuid:case_id>/access", access_views.case_access, name="case-access"),
 ]

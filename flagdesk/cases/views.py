@@ -20,6 +20,7 @@ from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
 from flagdesk.accounts.policy import CASEWORK_ROLES
+from flagdesk.accounts.reauth import recent_login_required
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
@@ -209,6 +210,7 @@ def item_detail(request: HttpRequest, item_id: UUID, panels: PanelProviders = ()
 
 @never_cache
 @role_required(*CASEWORK_ROLES)
+@recent_login_required
 def report_reveal(request: HttpRequest, report_id: UUID) -> HttpResponse:
     report = queries.item_report(request.user, report_id)
     if report is None:

@@ -59,6 +59,14 @@ def parse_hop(text: str) -> Address | None:
     return address
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection comes from one of ``settings.TRUSTED_PROXIES``: only then may a
+    forwarded header (``X-Forwarded-For``, ``X-Forwarded-Proto``) say anything about the
+    client."""
+    peer = parse_hop(str(request.META.get("REMOTE_ADDR", "")))
+    return peer is not None and bool(settings.TRUSTED_PROXIES) and _trusted(peer)
+
+
 def client_address(request: HttpRequest) -> str:
     """``REMOTE_ADDR``, unless it is a trusted proxy: then the first address, from the right
     of ``X-Forwarded-For``, that is not a trusted proxy.

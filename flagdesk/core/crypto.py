@@ -1,9 +1,9 @@
 """Field encryption for victims' and reporters' data (GDPR arts 9, 10, 32).
 
-Keys come from ``settings.FLAGDESK_FIELD_KEYS`` (FLAGDESK_FIELD_KEYS, comma separated, newest
-first). MultiFernet decrypts with any listed key and encrypts with the first, so a key is
-rotated by prepending a new one; values written under the old key stay readable while it is
-listed (re-encrypting them so the old key can be dropped is a later command).
+Keys come from ``settings.FLAGDESK_FIELD_KEYS``: FLAGDESK_FIELD_KEYS(_FILE), or the ring file
+in KEY_DIR (``core/keys/ring.py``). MultiFernet decrypts with any listed key and encrypts with
+the first; ``flagdesk keys rotate`` moves stored values and files to a new first key so that
+an old one can be retired (``core/keys/``, docs/operations.md "Keys and encryption").
 """
 
 from __future__ import annotations
@@ -31,6 +31,18 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 def fernet() -> MultiFernet:
     return _fernet(tuple(settings.FLAGDESK_FIELD_KEYS))
+
+
+def stored_token(value: str) -> bytes | None:
+    """The Fernet token inside an encrypted column's stored value; None if there is none."""
+    if not value.startswith(_MARKER):
+        return None
+    return value[len(_MARKER) :].encode()
+
+
+def stored_value(token: bytes) -> str:
+    """What an encrypted column stores for ``token``: the inverse of ``stored_token``."""
+    return _MARKER + token.decode()
 
 
 def encrypt(text: str) -> str:

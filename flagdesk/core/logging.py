@@ -3,12 +3,18 @@
 Tracebacks are printed without the exception's message: messages quote values (an email in a
 failed query, a description in a ValueError), and logs are copied and kept longer than cases.
 The exception's type and every frame (file, line, function, source line) locate the bug.
+
+``RedactSecrets``, on the handler every record goes through, is the net under code we do not
+write (Django, libraries): credentials named in a message or an ``extra`` are blanked, request
+bodies are never written, a request is written as its method and path alone, and control
+characters are escaped, so a value cannot start a forged line of its own (a path with ``%0A``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import traceback
 from types import TracebackType
 from typing import Any
@@ -73,3 +79,68 @@ class JsonFormatter(_SafeExceptions):
         if record.exc_info:
             body["exc"] = self.formatException(record.exc_info)
         return json.dumps(body, default=str)
+
+
+REDACTED = "[redacted]"
+WITHHELD = "[withheld]"
+# Extras whose value is a credential, or could be a request's body or uploaded content. A
+# token's prefix (what `flagdesk token list` shows) or a count may be logged.
+_SECRET_KEY = re.compile(
+    r"(authorization|receipt|password|passwd|token|secret|cookie|session|csrf|api_?key)"
+    r"(?!\w*_(prefix|count)$)",
+    re.I,
+)
+_BODY_KEY = re.compile(r"^(body|post|files|payload|content|raw)$", re.I)
+# In message text: "Authorization: Bearer x", "password=x", "'X-Receipt-Code': 'x'",
+# "sessionid=x; csrftoken=y"... the name and separator stay, the value goes.
+_SECRET_ASSIGNMENT = re.compile(
+    r"""(?ix)
+    (authorization|receipt[_-]?code|password|passwd|\w*token|secret|api[_-]?key|
+     cookie|sessionid|csrftoken)
+    (["']?\s*[:=]\s*["']?)
+    (?:(?:bearer|basic|token)\s+)?
+    [^\s"',;&}]+
+    """
+)
+_SCHEME_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}")
+# Whatever a log reader or shipper could take for the end of a line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def redact_text(text: str) -> str:
+    """``text`` on one line, with the value after every credential name, and every bearer
+    token, blanked."""
+    text = _SECRET_ASSIGNMENT.sub(lambda m: f"{m[1]}{m[2]}{REDACTED}", text)
+    text = _SCHEME_CREDENTIAL.sub(lambda m: f"{m[1]} {REDACTED}", text)
+    return _CONTROL.sub(lambda m: json.dumps(m[0])[1:-1], text)
+
+
+def _request_line(request: Any) -> str:
+    """A request as its method and path: no query string, header, cookie or body."""
+    return f"{getattr(request, 'method', '?')} {getattr(request, 'path', '?')}"
+
+
+class RedactSecrets(logging.Filter):
+    """Blank credentials, withhold request bodies and escape line breaks in every record
+    before any handler after it writes the record (it is changed in place)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.http import HttpRequest
+
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call elsewhere; the formatter will report it
+            return True
+        cleaned = redact_text(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        for key, value in _extras(record).items():
+            if isinstance(value, HttpRequest):
+                setattr(record, key, _request_line(value))
+            elif _SECRET_KEY.search(key):
+                setattr(record, key, REDACTED)
+            elif _BODY_KEY.match(key) or isinstance(value, bytes | bytearray | memoryview):
+                setattr(record, key, WITHHELD)
+            elif isinstance(value, str):
+                setattr(record, key, redact_text(value))
+        return True

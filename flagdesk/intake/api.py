@@ -25,7 +25,7 @@ from flagdesk.core.text import is_storable
 from flagdesk.core.uploads import check_body_size
 from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 
-from . import queries, services
+from . import erasure, messages, queries, services
 from .models import Report
 from .services import LANGUAGES, ReportSubmission
 
@@ -293,26 +293,97 @@ def create_report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     }
 
 
+RECEIPT_CODE_HEADER = {
+    "name": "X-Receipt-Code",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "the receipt code returned when the report was sent",
+}
+
+
+def _report_by_receipt(request: HttpRequest, reference: str) -> Report:
+    """The report the reference and ``X-Receipt-Code`` open; one 404 whether the reference is
+    unknown or the code wrong. Every call by the reporter shares the status rate limit, so
+    guesses of a code count the same whichever endpoint they go to."""
+    check_rate(request, "status")
+    code = request.headers.get("X-Receipt-Code", "")
+    report = queries.report_by_receipt(reference, code)
+    if report is None:
+        raise NotFound(_("No report matches this reference and receipt code."))
+    return report
+
+
 @router.get(
     "/reports/{reference}",
     response={200: ReportStatusOut, 404: ErrorOut, 429: ErrorOut},
     summary="Progress of a report (public)",
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "X-Receipt-Code",
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "the receipt code returned when the report was sent",
-            }
-        ]
-    },
+    openapi_extra={"parameters": [RECEIPT_CODE_HEADER]},
 )
 def report_status(request: HttpRequest, path: Path[ReferencePath]) -> queries.PublicReportStatus:
-    check_rate(request, "status")
-    code = request.headers.get("X-Receipt-Code", "")
-    report = queries.report_by_receipt(path.reference, code)
-    if report is None:
-        raise NotFound(_("No report matches this reference and receipt code."))
-    return queries.public_status(report)
+    return queries.public_status(_report_by_receipt(request, path.reference))
+
+
+class ErasureOut(Schema):
+    reference: str
+    status: str  # "erased", or "held": recorded, carried out when the legal hold is lifted
+
+
+@router.post(
+    "/reports/{reference}/erasure",
+    response={202: ErasureOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Erase the reporter's contact details and description (public)",
+    openapi_extra={"parameters": [RECEIPT_CODE_HEADER]},
+)
+def request_erasure(request: HttpRequest, path: Path[ReferencePath]) -> tuple[int, ErasureOut]:
+    """GDPR art. 17 for the reporter, with nothing but the receipt code (docs/api.md)."""
+    report = _report_by_receipt(request, path.reference)
+    outcome = erasure.request_erasure(report)
+    return 202, ErasureOut(reference=report.reference, status=outcome)
+
+
+MESSAGE_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {**_TEXT, "maxLength": services.MAX_DESCRIPTION},
+        "urls": {"type": "array", "items": {"type": "string"}, "maxItems": services.MAX_URLS},
+    },
+}
+
+
+class MessageOut(Schema):
+    reference: str
+    received_at: datetime
+    items: list[ReportItemOut]
+
+
+@router.post(
+    "/reports/{reference}/messages",
+    response={201: MessageOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Add information to a report (public)",
+    openapi_extra={
+        "parameters": [RECEIPT_CODE_HEADER],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MESSAGE_BODY_SCHEMA}},
+        },
+    },
+)
+def add_message(request: HttpRequest, path: Path[ReferencePath]) -> tuple[int, MessageOut]:
+    """More text or addresses from the reporter; the addresses become items as at intake."""
+    # The code first: a wrong one learns nothing about what the body should have been.
+    report = _report_by_receipt(request, path.reference)
+    data = json_body(request)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The request body must be a JSON object."))
+    body = _Body(data)
+    text = body.text("text", "text")
+    urls = body.texts("urls", "urls") if data.get("urls") is not None else []
+    if body.errors:
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=body.errors)
+    added = messages.add_message(report, text=text, urls=urls)
+    return 201, MessageOut(
+        reference=report.reference,
+        received_at=added.message.created_at,
+        items=[ReportItemOut(id=str(i.id), url=i.url) for i in added.items],
+    )

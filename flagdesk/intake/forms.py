@@ -29,7 +29,19 @@ class ChoiceList(forms.RadioSelect):
     option_template_name = "intake/widgets/choice_option.html"
 
 
-class ReportForm(forms.Form):
+class ServiceErrors(forms.Form):
+    """Forms whose input a service checks again (S3): its errors land on the fields."""
+
+    def add_service_errors(self, error: FlagdeskError) -> None:
+        """Put each of the service's messages next to its field, the rest at the top."""
+        for name, messages in error.fields.items():
+            listed = messages if isinstance(messages, list) else [messages]
+            self.add_error(name if name in self.fields else None, [str(m) for m in listed])
+        if not error.fields:
+            self.add_error(None, str(error.message))
+
+
+class ReportForm(ServiceErrors):
     urls = forms.CharField(
         label=_("Where is the content? (required)"),
         help_text=_(
@@ -140,14 +152,6 @@ class ReportForm(forms.Form):
             channel=Report.Channel.WEB,
         )
 
-    def add_service_errors(self, error: FlagdeskError) -> None:
-        """Put each of the service's messages next to its field, the rest at the top."""
-        for name, messages in error.fields.items():
-            listed = messages if isinstance(messages, list) else [messages]
-            self.add_error(name if name in self.fields else None, [str(m) for m in listed])
-        if not error.fields:
-            self.add_error(None, str(error.message))
-
 
 class StatusForm(forms.Form):
     reference = forms.CharField(
@@ -166,3 +170,78 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class MessageForm(StatusForm, ServiceErrors):
+    """More for an existing report: text and addresses, with the reference and the code."""
+
+    text = forms.CharField(
+        label=_("What do you want to add?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    urls = forms.CharField(
+        label=_("More web addresses (optional)"),
+        help_text=_("One per line, starting with https:// or http://."),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off", "class": "url"}
+        ),
+    )
+
+
+class ErasureForm(StatusForm):
+    """The reporter's request to erase their contact details and description."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my contact details and my description will be erased, and "
+            "that this cannot be undone."
+        ),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class SubjectSearchForm(forms.Form):
+    """A data subject's email or phone, as they gave it in their request."""
+
+    email = forms.CharField(label=_("Email address"), required=False, max_length=320)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SubjectRequestForm(forms.Form):
+    """The reports ticked among the search's results, and what to do with them."""
+
+    EXPORT, ERASE = "export", "erase"
+
+    report = forms.TypedMultipleChoiceField(
+        label=_("Reports of this person"),
+        coerce=str,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the reports of this person.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("For example the request's date and channel. Recorded in the audit trail."),
+    )
+    confirm_erasure = forms.BooleanField(
+        label=_("I confirm the erasure: it cannot be undone."), required=False
+    )
+    action = forms.ChoiceField(choices=[(EXPORT, EXPORT), (ERASE, ERASE)], widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, reports: list[Report], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["report"])
+        field.choices = [(str(r.pk), r.reference) for r in reports]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == self.ERASE and not data.get("confirm_erasure"):
+            self.add_error("confirm_erasure", _("Tick the box to confirm."))
+        return data

@@ -58,9 +58,36 @@ class Report(models.Model):
     victim_gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
     has_consented = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Blind indexes (keyed hashes, ``subjects.email_index``/``phone_index``): the columns
+    # above are encrypted, and a data subject's reports must still be found (GDPR arts 15, 17).
+    reporter_email_index = models.CharField(max_length=64, blank=True, db_index=True)
+    reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # Erasure (docs/retention.md): when a request (the reporter's, or for a data subject) was
+    # held back by a legal hold; cleared once the retention run has carried it out.
+    erasure_held_at = models.DateTimeField(null=True, blank=True)
+    # When each class was erased.
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
+    description_erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ReportMessage(models.Model):
+    """What a reporter added to their report later, with the receipt code: text (encrypted,
+    erased with the description) and addresses, which became items like at intake."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="messages")
+    text = EncryptedTextField(blank=True)
+    items = models.ManyToManyField(Item, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report.reference} {self.created_at:%Y-%m-%d}"

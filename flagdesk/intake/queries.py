@@ -12,6 +12,8 @@ from flagdesk.core.references import normalise_reference, receipt_code_matches
 
 from .models import Report
 
+_NO_REPORT = "0" * 64  # compared with when the reference is unknown: no code hashes to it
+
 # What a reporter sees: coarse, reassuring, and never staff names or internal notes.
 PUBLIC_STATUS = {
     Item.Status.NEW: "received",
@@ -58,9 +60,10 @@ def report_by_receipt(reference: str, code: str) -> Report | None:
     if normal is None or not code:
         return None
     report = Report.objects.filter(reference=normal).first()
-    if report is None or not receipt_code_matches(code, report.receipt_code_hash):
-        return None
-    return report
+    # The code is hashed and compared whether or not the reference exists, so the time an
+    # answer takes does not tell either.
+    matches = receipt_code_matches(code, report.receipt_code_hash if report else _NO_REPORT)
+    return report if report is not None and matches else None
 
 
 def public_status(report: Report) -> PublicReportStatus:

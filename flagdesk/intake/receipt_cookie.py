@@ -37,11 +37,17 @@ def _path() -> str:
     return reverse("intake:report-done")
 
 
+def _name() -> str:
+    """Over HTTPS, ``__Secure-``: a cookie that only an HTTPS page can set (ASVS 5.0 3.3.1).
+    ``__Host-`` would need Path=/, and this one stays on the confirmation page's path."""
+    return f"__Secure-{COOKIE}" if settings.SESSION_COOKIE_SECURE else COOKIE
+
+
 def give(response: HttpResponse, receipt: Receipt) -> None:
     """Attach ``receipt`` to ``response`` (the redirect to the confirmation page)."""
     clear = json.dumps({"reference": receipt.reference, "receipt_code": receipt.receipt_code})
     response.set_cookie(
-        COOKIE,
+        _name(),
         fernet().encrypt(clear.encode()).decode(),
         max_age=MAX_AGE_SECONDS,
         path=_path(),
@@ -53,7 +59,7 @@ def give(response: HttpResponse, receipt: Receipt) -> None:
 
 def read(request: HttpRequest) -> Receipt | None:
     """The receipt the browser brought, if it is ours and still fresh."""
-    token = request.COOKIES.get(COOKIE)
+    token = request.COOKIES.get(_name())
     if token is None:
         return None
     try:
@@ -65,5 +71,5 @@ def read(request: HttpRequest) -> Receipt | None:
 
 def forget(request: HttpRequest, response: HttpResponse) -> None:
     """Make ``response`` delete the receipt: once shown (or stale), it is never shown again."""
-    if COOKIE in request.COOKIES:
-        response.delete_cookie(COOKIE, path=_path(), samesite="Strict")
+    if _name() in request.COOKIES:
+        response.delete_cookie(_name(), path=_path(), samesite="Strict")

@@ -25,6 +25,7 @@ from flagdesk.matching.services.spool import Deferred, checked_or_deferred, spoo
 from flagdesk.matching.tasks import match_item_task
 
 from .models import Report
+from .subject_index import email_index, phone_index
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -62,7 +63,8 @@ class SubmittedReport:
     items: list[Item] = field(default_factory=list)
 
 
-def _normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[str]:
+def normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[str]:
+    """The reported addresses as items store them; the problems go to ``errors["urls"]``."""
     urls = [u for u in (raw.strip() for raw in raw_urls) if u]
     if not urls:
         errors["urls"] = [_("Give at least one web address (URL) of the content.")]
@@ -85,7 +87,7 @@ def _normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[
 
 def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    urls = _normalised_urls(sub.urls, errors)
+    urls = normalised_urls(sub.urls, errors)
     if sub.role not in Report.ReporterRole.values:
         errors["role"] = [_("Tell us who you are in this situation.")]
     if sub.language not in LANGUAGES:
@@ -183,6 +185,8 @@ def submit_report(
         victim_age_band=sub.victim_age_band,
         victim_gender=sub.victim_gender,
         has_consented=sub.has_consented,
+        reporter_email_index="" if anonymous else email_index(sub.reporter_email),
+        reporter_phone_index="" if anonymous else phone_index(sub.reporter_phone),
     )
     items = [o.item for o in opened]
     report.items.add(*items)

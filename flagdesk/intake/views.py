@@ -17,8 +17,9 @@ from flagdesk.core.uploads import SkipFiles, body_limit, declared_length, megaby
 from flagdesk.matching.media.source import byte_limit, too_big
 from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 
-from . import queries, receipt_cookie, services
-from .forms import ReportForm, StatusForm
+from . import erasure, messages, queries, receipt_cookie, services
+from .forms import ErasureForm, MessageForm, ReportForm, StatusForm
+from .models import Report
 from .receipt_cookie import Receipt
 
 # What each public status means for the person who reported (queries.PUBLIC_STATUS).
@@ -170,37 +171,92 @@ def report_done(request: HttpRequest) -> HttpResponse:
     return response
 
 
+NOT_FOUND = _("We found no report with this reference and receipt code. Check both and try again.")
+# What a reporter reads after asking for erasure (erasure.ERASED / erasure.HELD).
+ERASURE_TEXT = {
+    erasure.ERASED: _(
+        "Your contact details and your description have been erased. We keep the reported "
+        "addresses and anonymous figures (such as the date and the kind of content) to finish "
+        "our work and for our statistics."
+    ),
+    erasure.HELD: _(
+        "Your request is recorded, but this case is needed for legal proceedings, so the law "
+        "requires us to keep your details until they end. They will then be erased without "
+        "you having to ask again."
+    ),
+}
+# The value of each form's hidden ``form`` field on the status page.
+STATUS, MESSAGE, ERASURE = "status", "message", "erasure"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_status(request: HttpRequest) -> HttpResponse:
-    # POST only: the receipt code must never appear in a URL.
-    form = StatusForm(request.POST or None)
-    context: dict[str, object] = {"form": form}
-    if request.method == "POST":
+    """Follow a report, add to it, or have one's details erased: each form asks for the
+    reference and receipt code again (POST only: the code must never appear in a URL, and the
+    page never keeps it)."""
+    sent = request.POST.get("form", STATUS) if request.method == "POST" else None
+    data = request.POST if sent is not None else None
+    form = StatusForm(data if sent == STATUS else None)
+    message_form = MessageForm(data if sent == MESSAGE else None, prefix=MESSAGE)
+    erasure_form = ErasureForm(data if sent == ERASURE else None, prefix=ERASURE)
+    context: dict[str, object] = {
+        "form": form,
+        "message_form": message_form,
+        "erasure_form": erasure_form,
+        "sent": sent,
+    }
+    if sent is not None:
         try:
             check_rate(request, "status")
         except RateLimited as e:
             context["rate_limited"] = e.message
             return render(request, "intake/report_status.html", context, status=429)
-        if form.is_valid():
-            found = queries.report_by_receipt(
-                form.cleaned_data["reference"], form.cleaned_data["receipt_code"]
-            )
-            if found is None:
-                form.add_error(
-                    None,
-                    _(
-                        "We found no report with this reference and receipt code. Check both "
-                        "and try again."
-                    ),
-                )
-            else:
-                status = queries.public_status(found)
-                context["status"] = status
-                context["overall"] = STATUS_TEXT[status.status]
-                context["items"] = [
-                    (i.url, i.status, STATUS_TEXT[i.status][0]) for i in status.items
-                ]
-                # A fresh, empty form: the code should not sit in the page's HTML afterwards.
-                context["form"] = StatusForm()
+        if sent == MESSAGE:
+            _add_message(message_form, context)
+        elif sent == ERASURE:
+            _erase(erasure_form, context)
+        else:
+            _show_status(form, context)
     return render(request, "intake/report_status.html", context)
+
+
+def _found(form: StatusForm) -> Report | None:
+    report = queries.report_by_receipt(
+        form.cleaned_data["reference"], form.cleaned_data["receipt_code"]
+    )
+    if report is None:
+        form.add_error(None, NOT_FOUND)
+    return report
+
+
+def _show_status(form: StatusForm, context: dict[str, object]) -> None:
+    if not form.is_valid() or (found := _found(form)) is None:
+        return
+    status = queries.public_status(found)
+    context["status"] = status
+    context["overall"] = STATUS_TEXT[status.status]
+    context["items"] = [(i.url, i.status, STATUS_TEXT[i.status][0]) for i in status.items]
+    # A fresh, empty form: the code should not sit in the page's HTML afterwards.
+    context["form"] = StatusForm()
+
+
+def _add_message(form: MessageForm, context: dict[str, object]) -> None:
+    if not form.is_valid() or (found := _found(form)) is None:
+        return
+    try:
+        messages.add_message(
+            found, text=form.cleaned_data["text"], urls=form.cleaned_data["urls"].splitlines()
+        )
+    except ValidationFailed as e:
+        form.add_service_errors(e)
+        return
+    context["message_sent"] = True
+    context["message_form"] = MessageForm(prefix=MESSAGE)
+
+
+def _erase(form: ErasureForm, context: dict[str, object]) -> None:
+    if not form.is_valid() or (found := _found(form)) is None:
+        return
+    context["erasure_outcome"] = ERASURE_TEXT[erasure.request_erasure(found)]
+    context["erasure_form"] = ErasureForm(prefix=ERASURE)

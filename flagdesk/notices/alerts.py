@@ -107,8 +107,10 @@ def mail_alerts(now: dt.datetime | None = None) -> int:
             )
         try:
             send_mail(subject, body, sender, [coordinator.email], fail_silently=False)
-        except OSError as e:
-            # The alert stays on their pages meanwhile.
+        except (OSError, ValueError) as e:
+            # The server could not be reached, or Django refused an address for a header (a
+            # line break in it: BadHeaderError, or an invalid address): the other coordinators
+            # are still mailed, and the alert stays on their pages meanwhile.
             log.warning("alerts.mail_failed", extra={"error": type(e).__name__})
         else:
             delivered = True

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
+from flagdesk.cases.queries import visible_items
 
 from .models import Notice, NoticeResponse
 
 
 def visible_notices(user: User) -> QuerySet[Notice]:
-    """Every list and detail page of notices starts here."""
+    """Every list and detail page of notices starts here: a notice is seen by those who may
+    see every item it names (a notice would otherwise show a restricted case's URLs)."""
     if not user.has_any_role(*CASEWORK_ROLES):
         return Notice.objects.none()
-    return Notice.objects.select_related("platform", "outbox", "created_by")
+    out_of_scope = Notice.items.through.objects.filter(notice_id=OuterRef("pk")).exclude(
+        item_id__in=visible_items(user).values("pk")
+    )
+    return Notice.objects.select_related("platform", "outbox", "created_by").exclude(
+        Exists(out_of_scope)
+    )
 
 
 def notice_list(user: User, *, status: str = "") -> QuerySet[Notice]:
@@ -45,10 +52,8 @@ def notice_detail(user: User) -> QuerySet[Notice]:
 
 def notifiable_items(user: User) -> QuerySet[Item]:
     """Approved items, for the "send notice" checkbox form."""
-    if not user.has_any_role(*CASEWORK_ROLES):
-        return Item.objects.none()
     return (
-        Item.objects.select_related("platform", "case")
+        visible_items(user)
         .filter(status=Item.Status.APPROVED)
         .order_by("platform__name", "created_at")
     )

@@ -20,6 +20,7 @@ TWO_WORD = {
     ("token", "revoke"): "token_revoke",
     ("keys", "rotate"): "keys_rotate",
     ("keys", "status"): "keys_status",
+    ("keys", "retire"): "keys_retire",
     ("retention", "run"): "retention_run",
     ("mailbox", "poll"): "mailbox_poll",
 }

@@ -42,6 +42,8 @@ PERSONAS = {
     "frank": Role.AUDITOR,
     "pat": Role.PARTNER,
 }
+# The demo's analysts work for a hotline too: its cases involving minors are theirs to see.
+MINORS_CLEARED = frozenset({Role.ANALYST, Role.REVIEWER, Role.COORDINATOR})
 # The demo's one decided notice is settled without a mail: its outbox row says so.
 DEMO_WORKER = "demo"
 DEMO_DELIVERY = "demo: recorded as sent; no mail left this machine"
@@ -51,6 +53,18 @@ MARKER_USER, MARKER_PLATFORM = "alice", "Chirp"
 
 def demo_password(username: str) -> str:
     return f"demo-{username}-2026"
+
+
+# Demo accounts come with an authenticator already set up, so the demo works in two
+# commands; its devices carry this name, and only they give codes on the command line.
+DEMO_DEVICE = "demo authenticator"
+
+
+def demo_totp_key(username: str) -> str:
+    """A demo user's authenticator secret (hex): public by design, like the demo passwords."""
+    import hashlib
+
+    return hashlib.sha256(f"flagdesk demo authenticator {username}".encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)

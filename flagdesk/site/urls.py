@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from flagdesk.accounts import refusals
 
+from . import audit_trail
 from .api import api, api_not_found, internal_error
 from .url_groups import cases, platforms
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("staff/", include("flagdesk.matching.urls")),
     path("staff/", include("flagdesk.notices.urls")),
     path("staff/", include(platforms)),
+    path("staff/", include(audit_trail.urls)),
 ]
 
 API_PREFIX = "/api/v1/"

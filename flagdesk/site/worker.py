@@ -18,11 +18,14 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from flagdesk.audit import tasks as audit_tasks
 from flagdesk.core import shutdown
 from flagdesk.core.periodic import Periodic
 from flagdesk.matching import tasks as matching_tasks
 from flagdesk.notices import tasks as notices_tasks
 from flagdesk.notices.tasks import worker_name
+
+from . import retention
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,12 @@ MAX_BURST_ROUNDS = 100
 
 def periodic_jobs() -> list[Periodic]:
     """Every app's periodic jobs, in the order the apps come (S1)."""
-    return [*matching_tasks.PERIODIC, *notices_tasks.PERIODIC]
+    return [
+        *audit_tasks.PERIODIC,
+        *matching_tasks.PERIODIC,
+        *notices_tasks.PERIODIC,
+        *retention.PERIODIC,
+    ]
 
 
 class WorkerLoop:

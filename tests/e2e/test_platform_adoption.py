@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, log_in, log_out
+from conftest import PASSWORD, enter_code, log_in, log_out
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import Item
 from flagdesk.cases.tests.factories import reported_item
@@ -64,6 +64,7 @@ def test_waiting_items_follow_their_platform_and_an_analyst_sets_one_by_hand(
     page.fill("input[name=username]", "erin")
     page.fill("input[name=password]", PASSWORD)
     page.locator("form[action*='/login'] button[type=submit]").click()
+    enter_code(page, "erin")
     page.wait_for_url(re.compile(r"/staff/platforms/$"))
     row_of(page, "PicShare").locator(f"a[href$='/platforms/{platform.id}/domains']").click()
     page.fill("textarea[name=domains]", "pic.test")

@@ -97,6 +97,7 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
         **os.environ,
         "FLAGDESK_DATABASE_URL": f"sqlite:///{database}",
         "FLAGDESK_VAR_DIR": str(tmp_path / "var"),
+        "FLAGDESK_KEY_DIR": str(tmp_path / "keys"),
     }
     flagdesk = str(VENV_BIN / "flagdesk")
     subprocess.run([flagdesk, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=120)

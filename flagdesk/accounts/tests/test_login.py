@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,9 @@ def test_login_with_an_argon2_hash(client, users, settings):
     assert identify_hasher(alice.password).algorithm == "argon2"
     response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
+    # The password alone opens nothing: the second factor comes next.
+    assert response["Location"].startswith(reverse("accounts:two-factor-verify"))
+    response = client.post(response["Location"], {"code": totp_code("alice")})
     assert response["Location"] == reverse("cases:queue")
     assert client.get(reverse("cases:queue")).status_code == 200
 
@@ -63,12 +67,17 @@ def test_login_is_rate_limited(client, users, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_login_follows_next(client, users):
+def test_login_follows_next_through_the_second_factor(client, users):
     target = reverse("cases:review-queue")
     response = client.post(
         reverse("accounts:login") + f"?next={target}",
         {"username": "bob", "password": PASSWORD, "next": target},
     )
+    assert (
+        response["Location"]
+        == reverse("accounts:two-factor-verify") + f"?next={quote(target, safe='')}"
+    )
+    response = client.post(response["Location"], {"code": totp_code("bob"), "next": target})
     assert response["Location"] == target
 
 

@@ -30,17 +30,23 @@ def _open_item_for(key: str) -> Item | None:
 
 
 def open_items(
-    urls: Sequence[str], *, phenomenon: str = "", actor: User | None = None, note: str = ""
+    urls: Sequence[str],
+    *,
+    phenomenon: str = "",
+    actor: User | None = None,
+    note: str = "",
+    into: Case | None = None,
 ) -> tuple[Case, list[OpenedItem]]:
     """Find or create one open item per normalised URL; new items share one case.
 
     A URL that already has an open item joins it (deduplication), so two reports of the same
-    post never produce two notices. New items go to the case of the first joined item, or a
-    new case. Writes one ``reported`` event per item. ``urls`` must be normalised already.
+    post never produce two notices. New items go to ``into`` (the case of the report a
+    reporter adds addresses to), else the case of the first joined item, or a new case.
+    Writes one ``reported`` event per item. ``urls`` must be normalised already.
     """
     keys = {u: url_key(u) for u in urls}
     opened: list[OpenedItem] = []
-    case: Case | None = None
+    case: Case | None = into
     for url in urls:
         existing = _open_item_for(keys[url])
         if existing is not None:

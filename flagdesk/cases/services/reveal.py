@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -11,13 +12,14 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import CASEWORK_ROLES
+from flagdesk.audit.reasons import access_reason
 from flagdesk.audit.services import record
-from flagdesk.core.errors import ValidationFailed
+from flagdesk.core.errors import NotFound
+
+from ..queries import visible_items
 
 if TYPE_CHECKING:  # intake comes after cases (S1): a type, not a runtime import
     from flagdesk.intake.models import Report
-
-MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class RevealedReporter:
     name: str
     email: str
     phone: str
+    # What the reporter added later (``intake.ReportMessage``): when, and the text.
+    messages: tuple[tuple[datetime, str], ...] = ()
 
 
 @transaction.atomic
@@ -39,16 +43,10 @@ def reveal_reporter(report: Report, *, actor: User, reason: str) -> RevealedRepo
     no one reads personal data without leaving a trace.
     """
     require_role(actor, *CASEWORK_ROLES)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(
-            _("Say why you need the reporter's details."), fields={"reason": [_("Required.")]}
-        )
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(
-            _("The reason can be at most %(limit)d characters.") % {"limit": MAX_REASON},
-            fields={"reason": [_("Too long.")]},
-        )
+    # Need-to-know: the case must be one this user may open, whoever passed the report in.
+    if not visible_items(actor).filter(reports__id=report.id).exists():
+        raise NotFound(_("No such report."))
+    reason = access_reason(reason)
     record("report.revealed", actor=actor, target=f"report:{report.id}", reason=reason)
     return RevealedReporter(
         reference=report.reference,
@@ -57,4 +55,5 @@ def reveal_reporter(report: Report, *, actor: User, reason: str) -> RevealedRepo
         name=report.reporter_name,
         email=report.reporter_email,
         phone=report.reporter_phone,
+        messages=tuple((m.created_at, m.text) for m in report.messages.all()),
     )

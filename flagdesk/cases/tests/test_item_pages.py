@@ -109,9 +109,25 @@ def test_reveal_writes_an_audit_entry_before_showing_details(client, users):
 def test_reveal_needs_a_reason(client, users):
     report = _report_with_contact()
     client.force_login(users["intake"])
-    response = client.post(reverse("cases:report-reveal", args=[report.id]), {"reason": " "})
-    assert "Jane Victim" not in response.content.decode()
-    assert response.context["form"].errors
+    for reason in (" ", "x", "because", "aaaa aaaa aaaa"):
+        response = client.post(reverse("cases:report-reveal", args=[report.id]), {"reason": reason})
+        assert "Jane Victim" not in response.content.decode()
+        assert response.context["form"].errors
+    assert not AuditEntry.objects.filter(action="report.revealed").exists()
+
+
+def test_reveal_asks_for_the_password_again_after_a_while(client, users, settings):
+    report = _report_with_contact()
+    client.force_login(users["intake"])
+    session = client.session
+    session["flagdesk.auth_at"] = 0
+    session.save()
+    url = reverse("cases:report-reveal", args=[report.id])
+    response = client.post(
+        url, {"reason": "Call back the victim"}, HTTP_REFERER=f"http://testserver{url}"
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:confirm"))
     assert not AuditEntry.objects.filter(action="report.revealed").exists()
 
 

@@ -59,3 +59,50 @@ def test_static_files_stay_cacheable(client, db):
     response = client.get("/static/flagdesk/flagdesk.css")
     assert response.status_code == 200
     assert not _no_store(response)
+
+
+def _csp(response) -> dict[str, str]:
+    """The Content-Security-Policy as {directive: sources}."""
+    policy = response["Content-Security-Policy"]
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in policy.split(";") if d.strip()}
+
+
+@pytest.mark.parametrize(
+    "path", ["/report", "/report/status", "/login", "/api/v1/docs", "/api/v1/nowhere"]
+)
+def test_every_answer_has_the_strict_policy_and_framing_is_refused(client, db, path):
+    response = client.get(path)
+    policy = _csp(response)
+    assert policy["script-src"] == policy["style-src"] == "'self'"
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    assert policy["object-src"] == policy["base-uri"] == policy["frame-ancestors"] == "'none'"
+    assert policy["form-action"] == "'self'"
+    assert "Content-Security-Policy-Report-Only" not in response
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_staff_pages_and_api_answers_have_the_policy_too(client, users, api):
+    client.force_login(users["coordinator"])
+    for response in (client.get("/staff/platforms/"), api("analyst").get("/items")):
+        assert _csp(response)["script-src"] == "'self'"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_no_page_ships_inline_script_or_style(client, db):
+    for path in ("/report", "/report/status", "/login", "/api/v1/docs"):
+        page = client.get(path).content.decode()
+        assert "<script>" not in page and " onload=" not in page and "<style" not in page
+
+
+@pytest.mark.parametrize(
+    "feature",
+    ["camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "browsing-topics"],
+)
+def test_powerful_features_are_refused(client, db, feature):
+    policy = client.get("/report")["Permissions-Policy"]
+    assert f"{feature}=()" in [p.strip() for p in policy.split(",")]

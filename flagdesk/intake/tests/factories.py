@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, SubmittedReport, submit_report
 
 URL = "https://social.example.test/p/1"
@@ -46,3 +47,26 @@ def submitted_report(*urls: str, **overrides: Any) -> SubmittedReport:
     fields: dict[str, Any] = {"urls": list(urls or [URL]), "role": "witness"}
     fields.update(overrides)
     return submit_report(ReportSubmission(**fields))
+
+
+def with_contact(**overrides: Any) -> dict[str, Any]:
+    """ReportSubmission fields of a (fictional) reporter who gave contact details."""
+    return {
+        "is_anonymous": False,
+        "reporter_name": "Test Reporter",
+        "reporter_email": "reporter@example.test",
+        "reporter_phone": "+32 470 00 00 01",
+        "has_consented": True,
+        "description": "What happened, in the reporter's words.",
+        **overrides,
+    }
+
+
+def close(report: Report) -> None:
+    """Every item of the report finished (out of scope): its case's retention clock starts."""
+    from flagdesk.cases.models import Item
+    from flagdesk.cases.transitions import transition
+
+    for item in report.items.all():
+        if item.status == Item.Status.NEW:
+            transition(item, Item.Status.OUT_OF_SCOPE, actor=None)

@@ -141,3 +141,42 @@ def test_a_status_lookup_with_invalid_utf8_in_the_path_is_a_404(client: Client) 
     response = client.get(f"{REPORTS}/%ED%A0%80", HTTP_X_RECEIPT_CODE="x")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+MESSAGE_BODIES = (
+    JSON_VALUES
+    | st.fixed_dictionaries(
+        {},
+        optional={
+            "text": JSON_VALUES | NASTY_TEXT,
+            "urls": JSON_VALUES | st.lists(NASTY_TEXT, max_size=3),
+        },
+    )
+    | st.binary(max_size=64)
+)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=MESSAGE_BODIES)
+def test_no_message_body_gives_a_server_error(client: Client, body: Any) -> None:
+    """Behind a right receipt code, where the body is read: a 201 or a 4xx in the API format."""
+    from .factories import submitted_report
+
+    submitted = submitted_report()
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    response = client.post(
+        f"{REPORTS}/{submitted.report.reference}/messages",
+        data=data,
+        content_type="application/json",
+        HTTP_X_RECEIPT_CODE=submitted.receipt_code,
+    )
+    assert response.status_code < 500, response.content
+    answer = response.json()
+    if response.status_code >= 400:
+        assert answer["error"]["code"] and answer["error"]["message"]
+    else:
+        assert response.status_code == 201 and set(answer) == {"reference", "received_at", "items"}

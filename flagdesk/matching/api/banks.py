@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Status
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import Role, TokenScope, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from flagdesk.core.requests import is_multipart
@@ -33,6 +33,8 @@ from ..services.banks import create_bank, remove_entry, set_bank_enabled, set_ba
 from ..services.roles import BANK_MANAGERS, BANK_READERS
 from ._request import body_doc, flag, form, json_body, user_of
 
+# Partners exchange hashes with their own and shared banks: partner-scoped tokens come here.
+PARTNER_AUTH = TokenAuth(also=(TokenScope.PARTNER,))
 router = Router(tags=["matching"])
 
 IMPORT_BODY = body_doc(
@@ -138,7 +140,7 @@ def bank_json(bank: HashBank, user: User, counts: dict[str, int]) -> dict[str, A
 # -- routes -----------------------------------------------------------------------------
 
 
-@router.get("/banks", auth=TokenAuth())
+@router.get("/banks", auth=PARTNER_AUTH)
 def list_banks(request: HttpRequest) -> list[dict[str, Any]]:
     user = user_of(request)
     banks = list(_banks(user))
@@ -146,7 +148,7 @@ def list_banks(request: HttpRequest) -> list[dict[str, Any]]:
     return [bank_json(b, user, counts.get(b.pk, {})) for b in banks]
 
 
-@router.post("/banks", auth=TokenAuth(), response={201: dict[str, Any]})
+@router.post("/banks", auth=PARTNER_AUTH, response={201: dict[str, Any]})
 def create_bank_api(request: HttpRequest, payload: BankIn) -> Status[dict[str, Any]]:
     user = user_of(request)
     partner = None
@@ -161,14 +163,14 @@ def create_bank_api(request: HttpRequest, payload: BankIn) -> Status[dict[str, A
     return Status(201, bank_json(bank, user, {}))
 
 
-@router.get("/banks/{slug}", auth=TokenAuth())
+@router.get("/banks/{slug}", auth=PARTNER_AUTH)
 def get_bank(request: HttpRequest, path: Path[BankPath]) -> dict[str, Any]:
     user = user_of(request)
     bank = _bank_or_404(user, path.slug)
     return bank_json(bank, user, live_counts([bank]).get(bank.pk, {}))
 
 
-@router.patch("/banks/{slug}", auth=TokenAuth())
+@router.patch("/banks/{slug}", auth=PARTNER_AUTH)
 def update_bank(request: HttpRequest, path: Path[BankPath], payload: BankPatch) -> dict[str, Any]:
     user = user_of(request)
     require_role(user, *BANK_MANAGERS)
@@ -182,7 +184,7 @@ def update_bank(request: HttpRequest, path: Path[BankPath], payload: BankPatch) 
     return bank_json(bank, user, live_counts([bank]).get(bank.pk, {}))
 
 
-@router.get("/banks/{slug}/entries", auth=TokenAuth())
+@router.get("/banks/{slug}/entries", auth=PARTNER_AUTH)
 def export_entries(
     request: HttpRequest, path: Path[BankPath], filters: Query[ExportFilters]
 ) -> StreamingHttpResponse:
@@ -207,7 +209,7 @@ def export_entries(
 
 @router.post(
     "/banks/{slug}/entries",
-    auth=TokenAuth(),
+    auth=PARTNER_AUTH,
     response={200: dict[str, Any], 201: dict[str, Any]},
     openapi_extra=IMPORT_BODY,
 )
@@ -241,7 +243,7 @@ def import_entries(request: HttpRequest, path: Path[BankPath]) -> Status[dict[st
     return Status(200 if dry_run else 201, report.as_dict())
 
 
-@router.post("/banks/{slug}/entries/{entry_id}/remove", auth=TokenAuth())
+@router.post("/banks/{slug}/entries/{entry_id}/remove", auth=PARTNER_AUTH)
 def remove_bank_entry(
     request: HttpRequest, path: Path[BankEntryPath], payload: RemoveIn
 ) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import User
+from flagdesk.accounts.models import TokenScope, User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
@@ -145,7 +145,7 @@ def _match_json(match: Match) -> dict[str, Any]:
 # -- routes -----------------------------------------------------------------------------
 
 
-@router.post("/match", auth=TokenAuth(), openapi_extra=MATCH_BODY)
+@router.post("/match", auth=TokenAuth(also=(TokenScope.PARTNER,)), openapi_extra=MATCH_BODY)
 def match(request: HttpRequest) -> dict[str, Any]:
     """Is this known? A file (multipart ``file``) or hashes; nothing is stored, nor the file."""
     require_role(user_of(request), *LOOKUP_ROLES)

@@ -48,8 +48,6 @@ TYPE_ALIASES: dict[str, str] = {
     "hash_video_vpdq": "vpdq",
 }
 HEX_LENGTHS = {"pdq": 64, "md5": 32, "sha256": 64}
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FormatError(ValidationFailed):
@@ -204,20 +202,6 @@ def guess_type(value: str) -> str | None:
 def is_ambiguous(value: str) -> bool:
     text = value.strip().lower()
     return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
-
-
-def unescape_cell(text: str) -> str:
-    """Undo ``neutralise``: our exports put a quote before cells a spreadsheet would run."""
-    if len(text) > 1 and text[0] == "'" and text[1] in (*FORMULA_STARTS, "'"):
-        return text[1:]
-    return text
-
-
-def neutralise(text: str) -> str:
-    """A cell no spreadsheet executes: formula starters (and our escape quote) get a quote."""
-    if text.startswith((*FORMULA_STARTS, "'")):
-        return "'" + text
-    return text
 
 
 def split_tags(text: str) -> list[str]:

@@ -16,16 +16,10 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from .base import (
-    ExchangeFormat,
-    ExportRow,
-    FormatError,
-    InvalidRow,
-    RawRow,
-    join_tags,
-    neutralise,
-    unescape_cell,
-)
+from flagdesk.core.spreadsheets import neutralise
+from flagdesk.core.spreadsheets import unescape as unescape_cell
+
+from .base import ExchangeFormat, ExportRow, FormatError, InvalidRow, RawRow, join_tags
 
 # A vPDQ hash of a three-hour video is about 800 kB in one cell; the default limit is 128 kB.
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))

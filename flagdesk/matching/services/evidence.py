@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.permissions import require_role
+from flagdesk.audit.reasons import access_reason
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.services.facts import MINOR_AGE_BANDS
@@ -99,9 +100,10 @@ def keep_file(item: Item, source: Any, media: HashedMedia, *, actor: User | None
     return Kept(media_file=media_file)
 
 
-def read_file(media_file: MediaFile, *, actor: User) -> bytes:
-    """The clear bytes of a kept file, for a deliberate, audited download."""
+def read_file(media_file: MediaFile, *, actor: User, reason: str) -> bytes:
+    """The clear bytes of a kept file, for a deliberate download with a reason, audited."""
     require_role(actor, *UNBLURRERS)
+    reason = access_reason(reason)
     path = evidence_dir() / media_file.storage_name
     try:
         token = path.read_bytes()
@@ -115,6 +117,7 @@ def read_file(media_file: MediaFile, *, actor: User) -> bytes:
         "media.download",
         actor=actor,
         target=f"item:{media_file.item_id}",
+        reason=reason,
         data={"file": str(media_file.pk)},
     )
     return data

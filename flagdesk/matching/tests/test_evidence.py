@@ -38,10 +38,10 @@ def test_a_kept_file_is_encrypted_on_disk_and_read_back_audited(users):
     stored = (evidence_dir() / kept.storage_name).read_bytes()
     assert data not in stored and b"\xff\xd8\xff" not in stored  # no clear JPEG on disk
     assert "victim-name" not in kept.storage_name
-    assert read_file(kept, actor=users["reviewer"]) == data
+    assert read_file(kept, actor=users["reviewer"], reason="court bundle for the victim") == data
     assert AuditEntry.objects.filter(action="media.download", actor=users["reviewer"]).exists()
     with pytest.raises(PermissionDenied):
-        read_file(kept, actor=users["auditor"])
+        read_file(kept, actor=users["auditor"], reason="court bundle for the victim")
 
 
 @pytest.mark.parametrize("phenomenon", ["csam", "csam_ai_generated", "sexting_minor", ""])
@@ -83,14 +83,18 @@ def test_download_from_the_item_page_is_a_post_and_audited(client, users):
     page = client.get(reverse("cases:item-detail", args=[item.id])).content.decode()
     assert url in page
     assert client.get(url).status_code == 405
-    response = client.post(url)
+    # Without a reason that says something, no file: back to the item with the message.
+    refused = client.post(url, {"reason": "ok"})
+    assert refused.status_code == 302 and not AuditEntry.objects.filter(action="media.download")
+    response = client.post(url, {"reason": "Evidence for the victim's lawyer"})
     assert response.status_code == 200
     assert response.content == data
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Cache-Control"] == "no-store"
-    assert AuditEntry.objects.filter(action="media.download").count() == 1
+    entry = AuditEntry.objects.get(action="media.download")
+    assert entry.reason == "Evidence for the victim's lawyer"
     client.force_login(users["intake"])
-    assert client.post(url).status_code == 403
+    assert client.post(url, {"reason": "Evidence for the victim's lawyer"}).status_code == 403
 
 
 def test_the_upload_form_keeps_the_file_when_ticked(client, users):

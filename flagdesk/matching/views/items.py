@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.reauth import recent_login_required
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.cases.services.assessment import ASSESSOR_ROLES
 from flagdesk.cases.views import phenomenon_label
-from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.errors import FlagdeskError, ValidationFailed
 from flagdesk.core.forms import show_error
 
 from .. import queries
@@ -192,14 +193,19 @@ def match_assess(request: HttpRequest, match_id: UUID) -> HttpResponse:
 
 @require_POST
 @role_required(*UNBLURRERS)
+@recent_login_required
 def file_download(request: HttpRequest, file_id: UUID) -> HttpResponse:
-    """A kept evidence file, as a download; a deliberate POST, audited by the service."""
+    """A kept evidence file, as a download; a deliberate POST with a reason, audited by the
+    service. A refused reason returns to the item page with the message."""
     user = request_user(request)
     media_file = get_object_or_404(
         MediaFile.objects.filter(item__in=visible_items(user)), id=file_id
     )
     try:
-        data = read_media_file(media_file, actor=user)
+        data = read_media_file(media_file, actor=user, reason=request.POST.get("reason", ""))
+    except ValidationFailed as e:
+        messages.error(request, str(e.message))
+        return redirect("cases:item-detail", item_id=media_file.item_id)
     except FlagdeskError as e:
         raise Http404(e.message) from None
     extension = {"image/jpeg": "jpg", "image/png": "png"}.get(media_file.mime, "bin")

@@ -7,9 +7,11 @@ byte-for-byte the same text with the same Message-ID, which is what platforms de
 from __future__ import annotations
 
 import json
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -53,6 +55,11 @@ def parse_email_url(url: str) -> SmtpConfig:
     )
 
 
+# Control characters other than tab: never valid in a header (RFC 5322), and some mail
+# servers end a line at a NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def refuse_header_injection(notice: Outgoing) -> None:
     """A CR or LF in a header would let its value add headers (or recipients) of its own."""
     for name, value in (
@@ -66,10 +73,28 @@ def refuse_header_injection(notice: Outgoing) -> None:
                 _("The %(header)s of this notice contains a line break; it was not sent.")
                 % {"header": name}
             )
+        if _CONTROL.search(value):
+            raise PermanentError(
+                _("The %(header)s of this notice contains a control character; it was not sent.")
+                % {"header": name}
+            )
 
 
 def build_message(notice: Outgoing, *, date: str) -> EmailMessage:
     refuse_header_injection(notice)
+    try:
+        message = _compose(notice, date=date)
+        message.as_bytes()  # as smtplib will write it: a header it cannot write fails now
+    except (ValueError, IndexError, MessageError) as e:
+        # The email package cannot parse or encode an address or ID (a value no form lets
+        # through); sending the same frozen notice again cannot help.
+        raise PermanentError(
+            _("The headers of this notice cannot be written; it was not sent.")
+        ) from e
+    return message
+
+
+def _compose(notice: Outgoing, *, date: str) -> EmailMessage:
     message = EmailMessage(policy=SMTP)
     # From, Reply-To and the envelope sender are the notice's frozen sender: the organisation,
     # or for an anonymous notice FLAGDESK_ANONYMOUS_SENDER (never a Sender: header of ours).

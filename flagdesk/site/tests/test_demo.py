@@ -6,11 +6,11 @@ import io
 from typing import Any
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
-from flagdesk.accounts.models import ApiToken, User
+from flagdesk.accounts.models import ApiToken, TotpDevice, User
 from flagdesk.accounts.services import add_user, user_for_token
 from flagdesk.audit.services import verify_chain
 from flagdesk.cases.models import Assessment, CaseEvent, Item, Review
@@ -19,13 +19,16 @@ from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.organisation.services import current_organisation
 from flagdesk.platforms.models import Platform
 from flagdesk.site.demo import (
+    DEMO_DEVICE,
     EQUALITY_PHENOMENA,
     ORG_NAME,
     PERSONAS,
     PLATFORMS,
     REPORTS,
     demo_password,
+    demo_totp_key,
 )
+from flagdesk.site.management.commands.demo import _base32
 
 pytestmark = pytest.mark.django_db
 
@@ -88,13 +91,36 @@ def test_demo_loads_every_state_through_the_services() -> None:
     assert verify_chain().is_intact
 
     for username, role in PERSONAS.items():
-        user = authenticate(username=username, password=demo_password(username))
-        assert user is not None and user.role == role
+        user = User.objects.get(username=username)
+        assert user.check_password(demo_password(username)) and user.role == role
         assert f"{username}" in output and demo_password(username) in output
+        # The second factor, as the demo prints it: a key per user and `demo --code`.
+        assert _base32(demo_totp_key(username)) in output
+        assert TotpDevice.objects.filter(user=user, name=DEMO_DEVICE, confirmed=True).exists()
+    assert "flagdesk demo --code alice" in output
     token = output.strip().splitlines()[-1].split()[-1]
     assert user_for_token(token) == User.objects.get(username="pat")
     assert "http://127.0.0.1:8123/report" in output
     assert "http://127.0.0.1:8123/login" in output
+
+
+def test_a_demo_user_logs_in_with_the_printed_code(client) -> None:
+    call_command("demo", stdout=io.StringIO())
+    code = io.StringIO()
+    call_command("demo", "--code", "alice", stdout=code)
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice", "password": demo_password("alice")}
+    )
+    response = client.post(response["Location"], {"code": code.getvalue().strip()})
+    assert response["Location"] == reverse("cases:queue")
+    assert client.get(reverse("cases:queue")).status_code == 200
+
+
+def test_codes_are_printed_for_demo_accounts_only() -> None:
+    call_command("demo", stdout=io.StringIO())
+    User.objects.create_user("real-colleague", password="x", role="analyst")
+    with pytest.raises(CommandError, match="no demo authenticator"):
+        call_command("demo", "--code", "real-colleague", stdout=io.StringIO())
 
 
 def test_second_run_changes_nothing_and_says_so() -> None:

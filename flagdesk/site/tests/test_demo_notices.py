@@ -84,7 +84,7 @@ def test_decided_demo_notice_went_through_the_outbox_and_says_no_mail_left(clien
     assert row.attempts == 1  # claimed once, as a worker claims it
     assert row.delivery_reference == DEMO_DELIVERY
     assert "no mail" in DEMO_DELIVERY
-    client.login(username="alice", password="demo-alice-2026")
+    client.force_login(User.objects.get(username="alice"))
     page = client.get(reverse("notices:notice-detail", args=[notice.id])).content.decode()
     assert "<dt>Attempts</dt><dd>1" in page
     assert f"<dt>Delivery</dt><dd><code>{DEMO_DELIVERY}</code></dd>" in page

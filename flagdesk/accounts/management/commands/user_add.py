@@ -1,4 +1,5 @@
-"""``flagdesk user add USERNAME --role ROLE [--email E] [--token]`` (docs/cli.md).
+"""``flagdesk user add USERNAME --role ROLE [--email E] [--token [--scope S] [--expires-days N]]``
+(docs/cli.md).
 
 The password comes from standard input so it never appears in the process list or the shell
 history: ``printf '%s\\n' "$PW" | flagdesk user add alice --role analyst``. From a terminal
@@ -18,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import Role, User
+from flagdesk.accounts.models import Role, TokenScope, User
 from flagdesk.accounts.services import add_user, issue_token
 from flagdesk.core.errors import FlagdeskError
 
@@ -51,6 +52,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--token", action="store_true", help="also issue an API token and print it last"
         )
+        parser.add_argument(
+            "--scope",
+            choices=TokenScope.values,
+            help="the token's scope (default: partner for partners, write for staff)",
+        )
+        parser.add_argument(
+            "--expires-days",
+            type=int,
+            default=None,
+            help="days until the token expires (default: FLAGDESK_TOKEN_DAYS; 0: never)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username: str = options["username"].strip()
@@ -72,7 +84,16 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 user = add_user(username, role=role, email=email, password=password)
-                token = issue_token(user, name="cli") if options["token"] else None
+                token = (
+                    issue_token(
+                        user,
+                        name="cli",
+                        scope=options["scope"],
+                        expires_days=options["expires_days"],
+                    )
+                    if options["token"]
+                    else None
+                )
         except FlagdeskError as e:
             raise CommandError(str(e.message)) from e
         self.stdout.write(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.models import User
+from flagdesk.accounts.models import TotpDevice, User
 from flagdesk.accounts.services import add_user, issue_token
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
@@ -28,12 +29,14 @@ from flagdesk.platforms.services import add_platform
 from flagdesk.site import demo_follow_through
 from flagdesk.site.demo import (
     DEMO_DELIVERY,
+    DEMO_DEVICE,
     DEMO_WORKER,
     DESIGNATED_ON,
     EQUALITY_PHENOMENA,
     FACTS_ON,
     MARKER_PLATFORM,
     MARKER_USER,
+    MINORS_CLEARED,
     ORG_EMAIL,
     ORG_NAME,
     PERSONAS,
@@ -43,14 +46,29 @@ from flagdesk.site.demo import (
     demo_basis,
     demo_password,
     demo_reasons,
+    demo_totp_key,
 )
 
 
 class Command(BaseCommand):
-    help = "Load fictional demo data (users, platforms, reports in several states); idempotent."
+    help = (
+        "Load fictional demo data (users, platforms, reports in several states); idempotent. "
+        "--code USER prints a demo user's current second-factor code."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--code",
+            metavar="USER",
+            help="print the current authenticator code of a demo user (demo accounts only)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("code"):
+            self.stdout.write(self._code(options["code"]))
+            return
         if self._is_loaded():
+            self._ensure_authenticators()
             self.stdout.write(_("Demo data already loaded; nothing changed."))
             self._print_access(created=False)
             return
@@ -87,6 +105,32 @@ class Command(BaseCommand):
             )
         return False
 
+    def _code(self, username: str) -> str:
+        device = TotpDevice.objects.filter(
+            user__username=username, name=DEMO_DEVICE, confirmed=True
+        ).first()
+        if device is None:
+            raise CommandError(
+                _(
+                    "%(username)s has no demo authenticator: codes are printed only for the "
+                    "demo's own accounts. Everyone else uses their authenticator app."
+                )
+                % {"username": username}
+            )
+        totp = device.totp()
+        return f"{totp.token():06d}"
+
+    def _ensure_authenticators(self) -> None:
+        """Demo users loaded before second factors existed get their demo authenticator."""
+        for user in User.objects.filter(username__in=PERSONAS, totpdevice__isnull=True):
+            self._enrol(user)
+
+    @staticmethod
+    def _enrol(user: User) -> None:
+        TotpDevice.objects.create(
+            user=user, name=DEMO_DEVICE, confirmed=True, key=demo_totp_key(user.username)
+        )
+
     def _load(self) -> tuple[str, dict[str, int]]:
         users = {
             name: add_user(
@@ -94,9 +138,13 @@ class Command(BaseCommand):
                 role=role,
                 email=f"{name}@demo-flagdesk.example",
                 password=demo_password(name),
+                # The demo's analysts work for a hotline too: its minors' cases are theirs.
+                minors_clearance=role in MINORS_CLEARED,
             )
             for name, role in PERSONAS.items()
         }
+        for user in users.values():
+            self._enrol(user)
         update_organisation(
             actor=users["erin"],
             name=ORG_NAME,
@@ -250,12 +298,28 @@ class Command(BaseCommand):
             self.stdout.write(_("Demo logins (unless their passwords were changed since):"))
         else:
             self.stdout.write(_("Demo logins:"))
-        rows = [(_("username"), _("role"), _("password"))]
-        rows += [(name, str(role.value), demo_password(name)) for name, role in PERSONAS.items()]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        rows = [(_("username"), _("role"), _("password"), _("authenticator key"))]
+        rows += [
+            (name, str(role.value), demo_password(name), _base32(demo_totp_key(name)))
+            for name, role in PERSONAS.items()
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:
             line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
             self.stdout.write(line.rstrip())
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Second factor: after the password, flagdesk asks for a code. Print the current "
+                "code of a demo user with: %(command)s (or add the key above to an authenticator "
+                "app)."
+            )
+            % {"command": ".venv/bin/flagdesk demo --code alice"}
+        )
+
+
+def _base32(hex_key: str) -> str:
+    return base64.b32encode(bytes.fromhex(hex_key)).decode().rstrip("=")
 
 
 def _submission(demo: DemoReport) -> ReportSubmission:

@@ -1,21 +1,28 @@
-"""Staff login, the landing after it, and the account page (logout is Django's POST view)."""
+"""Staff login and the landing after it (logout is Django's POST view).
+
+A correct password opens a session that can do nothing yet but pass its second factor:
+the login leads to entering a code (or to setting up an authenticator, the first time),
+which then leads to the page asked for.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from flagdesk.core.errors import RateLimited
 from flagdesk.core.ratelimit import check_rate, parse_rate
 
-from .forms import StaffLoginForm
-from .menu import landing_url, menu_for
-from .models import Role, User
+from ..forms import StaffLoginForm
+from ..menu import landing_url
+from ..services.twofactor import has_second_factor
 
 LOGIN_RATE = "10/m"
 
@@ -27,6 +34,16 @@ class StaffLoginView(LoginView):
     def get_default_redirect_url(self) -> str:
         # Straight to the page the role can use, without a detour through the landing route.
         return landing_url(self.request.user)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        super().form_valid(form)  # logs in; the session has no second factor yet
+        user = self.request.user
+        target = (
+            "accounts:two-factor-verify" if has_second_factor(user) else "accounts:two-factor-setup"
+        )
+        nxt = self.get_redirect_url()
+        url = reverse(target)
+        return redirect(f"{url}?{urlencode({'next': nxt})}" if nxt else url)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Guessing passwords costs a try per request; the window is shared by all processes.
@@ -46,19 +63,3 @@ class StaffLoginView(LoginView):
 def landing(request: HttpRequest) -> HttpResponse:
     """Where ``LOGIN_REDIRECT_URL`` and the brand link lead: the role's first page."""
     return redirect(landing_url(request.user))
-
-
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
-    """What this account is for; the landing of roles that open no staff page."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required let only staff users in
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            "entries": menu_for(user),
-            "is_partner": user.has_any_role(Role.PARTNER),
-            "has_role": bool(user.role) and user.is_active,
-        },
-    )

@@ -1,0 +1,38 @@
+"""The reason a person gives before reading a victim's identity, description or evidence.
+
+It goes into the audit trail next to who read what, so it must say something: a few words
+("to call the reporter back about the second link"), not "x" or "ok". The same rule for the
+reveal of a reporter's details and for the download of a kept file.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from flagdesk.core.errors import ValidationFailed
+
+MIN_REASON = 12
+MAX_REASON = 500
+
+
+def access_reason(text: str) -> str:
+    """``text`` with its spaces folded, or ``ValidationFailed`` naming the ``reason`` field."""
+    reason = " ".join(str(text).split())
+    if not reason:
+        raise ValidationFailed(
+            _("Say why you need to see this."), fields={"reason": [_("Required.")]}
+        )
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(
+            _("The reason can be at most %(limit)d characters.") % {"limit": MAX_REASON},
+            fields={"reason": [_("Too long.")]},
+        )
+    if len(reason) < MIN_REASON or len(set(reason.replace(" ", "").casefold())) < 4:
+        raise ValidationFailed(
+            _(
+                "Say in a few words why you need to see this (for example: to call the "
+                "reporter back about the second link); it is kept in the audit trail."
+            ),
+            fields={"reason": [_("Too short.")]},
+        )
+    return reason

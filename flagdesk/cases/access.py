@@ -1,0 +1,58 @@
+"""Need-to-know: which cases a staff member may see (issue 11, point 3; docs/security.md).
+
+A role that reads cases (``Action.CASEWORK``) is the start, never the end:
+
+- a case restricted to named staff (a case about a colleague or a public figure) is seen by
+  them alone;
+- a case involving a minor (a minor depicted, a child-protection phenomenon, or a victim
+  under 18) is seen only by staff cleared for such cases (``User.minors_clearance``: the
+  hotline's analysts), whatever their role.
+
+Every read of items starts from ``visible_items`` (queries.py), which applies ``item_scope``;
+other apps reach cases through it (notices, matching, intake), so there is one place to
+read and to test. Someone outside a case's scope gets a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db.models import Exists, OuterRef, Q
+
+from flagdesk.accounts.models import User
+from flagdesk.core import taxonomy
+
+from .models import Case, Item
+
+# The victim age bands of intake's reports that are minors (intake comes after cases, S1, so
+# its choices are named here by value; a test checks they exist there).
+MINOR_AGE_BANDS = ("under-13", "13-17")
+
+
+@cache
+def minors_phenomena() -> frozenset[str]:
+    return frozenset(code for code, p in taxonomy.phenomena().items() if p.is_minors_only)
+
+
+def involves_minors(case_ref: str = "case_id") -> Q:
+    """Q on a model with a case id in ``case_ref``: the case involves a minor."""
+    in_case = Item.objects.filter(case_id=OuterRef(case_ref))
+    return (
+        Q(Exists(Case.objects.filter(pk=OuterRef(case_ref), has_minor_depicted=True)))
+        | Q(Exists(in_case.filter(phenomenon__in=minors_phenomena())))
+        | Q(Exists(in_case.filter(reports__victim_age_band__in=MINOR_AGE_BANDS)))
+    )
+
+
+def restricted_from(user: User, case_ref: str = "case_id") -> Q:
+    """Q: the case is restricted to named staff and ``user`` is not one of them."""
+    named = Case.restricted_to.through.objects.filter(case_id=OuterRef(case_ref))
+    return Q(Exists(named)) & ~Q(Exists(named.filter(user_id=user.pk)))
+
+
+def item_scope(user: User) -> Q:
+    """The items ``user`` may see, whatever their role allows."""
+    hidden = restricted_from(user)
+    if not user.minors_clearance:
+        hidden |= involves_minors()
+    return ~hidden

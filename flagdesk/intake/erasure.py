@@ -1,0 +1,99 @@
+"""Erasing what a reporter told us: contact details, and the description with later messages.
+
+Only personal content goes. The report row stays with its reference, dates, channel, role,
+phenomenon, the victim's age band and gender, and its items, so statistics keep their counts
+(docs/retention.md). Nothing of a case under legal hold is erased: a request made meanwhile is
+recorded on the report (``erasure_held_at``) and the retention run carries it out once the
+hold is lifted (``retention.erase_held_requests``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from flagdesk.accounts.models import User
+from flagdesk.audit.services import record
+from flagdesk.cases import retention
+from flagdesk.cases.retention import CONTACT, DESCRIPTION, Clock
+
+from .models import Report, ReportMessage
+
+ERASED = "erased"
+HELD = "held"
+
+
+def report_clock(report: Report) -> Clock:
+    """The clock of every case the report touches: its own and those of the items it joined."""
+    case_ids = {report.case_id, *(i.case_id for i in report.items.all())}
+    return retention.joined(list(retention.clocks(case_ids).values()))
+
+
+def blank(
+    report: Report,
+    classes: Sequence[str],
+    *,
+    by: str,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Blank ``classes`` of ``report`` and write the erasure events; returns the classes that
+    held something. The updates are conditional, so of two runs at once only one records the
+    erasure. The caller has checked the legal hold and holds the transaction."""
+    now = now or timezone.now()
+    this = Report.objects.filter(pk=report.pk)
+    erased = []
+    if CONTACT in classes:
+        holding = this.exclude(
+            reporter_name="",
+            reporter_email="",
+            reporter_phone="",
+            reporter_email_index="",
+            reporter_phone_index="",
+        )
+        if holding.update(
+            reporter_name="",
+            reporter_email="",
+            reporter_phone="",
+            reporter_email_index="",
+            reporter_phone_index="",
+            contact_erased_at=now,
+        ):
+            erased.append(CONTACT)
+    if DESCRIPTION in classes:
+        texts = ReportMessage.objects.filter(report=report).exclude(text="").update(text="")
+        described = this.exclude(description="").update(description="")
+        if texts or described:
+            this.update(description_erased_at=now)
+            erased.append(DESCRIPTION)
+    if erased:
+        retention.record_erasure(report.items.all(), classes=erased, by=by, actor=actor)
+    return erased
+
+
+@transaction.atomic
+def erase_report(
+    report: Report, *, by: str, actor: User | None = None, now: dt.datetime | None = None
+) -> str:
+    """Erase the report's contact details, description and messages now (``ERASED``), or,
+    under a legal hold, record the request for the retention run (``HELD``)."""
+    now = now or timezone.now()
+    this = Report.objects.filter(pk=report.pk)
+    if report_clock(report).is_held:
+        this.filter(erasure_held_at__isnull=True).update(erasure_held_at=now)
+        return HELD
+    blank(report, [CONTACT, DESCRIPTION], by=by, actor=actor, now=now)
+    this.update(erasure_held_at=None)
+    return ERASED
+
+
+@transaction.atomic
+def request_erasure(report: Report) -> str:
+    """The reporter's own request, proved by the receipt code (docs/api.md); audited with the
+    outcome and no personal data."""
+    outcome = erase_report(report, by=retention.BY_REPORTER)
+    record("report.erasure", actor=None, target=f"report:{report.pk}", data={"outcome": outcome})
+    return outcome

@@ -1,0 +1,1 @@
+"""Bad input: property-based tests of the public form, the API, exports, mail and rate limits."""
