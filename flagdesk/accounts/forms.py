@@ -74,5 +74,5 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices)
     expires_days = forms.IntegerField(
-        label=_("Expires after (days, 0 for never)"), min_value=0, max_value=3650, initial=180
+        label=_("Expires after (days, 0 for never)"), min_value=0, max_value=3650
     )

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,43 +21,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
+from flagdesk.core.keys.ring import key_file
+
 AUDIT_KEY_FILE = "audit_key"
 SIGNING_KEY_FILE = "audit_signing_key.pem"
-
-
-def create_once(path: Path, make: Callable[[], bytes]) -> bytes:
-    """The content of ``path``, created (0600, its directory 0700) with ``make()`` if missing.
-
-    Two processes starting at once must end up with the same key: the new file is written
-    under a temporary name and linked into place, which fails if another process got there
-    first; the loser then reads the winner's key.
-    """
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(make())
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path.read_bytes()
 
 
 @lru_cache(maxsize=4)
 def _audit_key(configured: str, key_dir: str) -> bytes:
     if configured:
         return configured.encode()
-    generated = create_once(Path(key_dir) / AUDIT_KEY_FILE, lambda: secrets.token_hex(32).encode())
+    generated = key_file(Path(key_dir) / AUDIT_KEY_FILE, lambda: secrets.token_hex(32).encode())
     return generated.strip()
 
 
@@ -77,7 +49,7 @@ def audit_key_id(key: bytes | None = None) -> str:
 
 @lru_cache(maxsize=4)
 def _signing_key(key_dir: str) -> Ed25519PrivateKey:
-    pem = create_once(
+    pem = key_file(
         Path(key_dir) / SIGNING_KEY_FILE,
         lambda: Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,

@@ -3,6 +3,8 @@ deactivated, unlocked. Every change is in the audit trail."""
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,12 +20,13 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from flagdesk.audit.services import record
-from flagdesk.core.errors import Conflict, ValidationFailed
+from flagdesk.core.errors import Conflict, FlagdeskError, ValidationFailed
 
 from ..models import Role, User
 from .sessions import end_sessions
 
 MAX_REASON = 500
+log = logging.getLogger(__name__)
 
 
 def _check_role(role: str) -> None:
@@ -75,7 +78,14 @@ def set_password_link(user: User) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-@transaction.atomic
+class MailNotSent(FlagdeskError):
+    """The mail server did not take a mail; what it was for is done, the mail can be sent
+    again (the user's page: "Mail a link to choose a new password")."""
+
+    code = "mail_not_sent"
+    status = 503
+
+
 def invite(
     username: str,
     *,
@@ -85,17 +95,30 @@ def invite(
     language: str = "",
     minors_clearance: bool = False,
 ) -> User:
-    """Create an account without a password and mail its owner a link to choose one."""
+    """Create an account without a password and mail its owner a link to choose one.
+
+    The account is committed first, the mail sent after: a mail server that is down leaves
+    the account in place and raises ``MailNotSent``, and the link can be sent again.
+    """
     if not email:
         raise ValidationFailed(
             _("An invitation needs an email address."), fields={"email": [_("Required.")]}
         )
-    user = add_user(
-        username, role=role, email=email, actor=actor, minors_clearance=minors_clearance
-    )
+    with transaction.atomic():
+        user = add_user(
+            username, role=role, email=email, actor=actor, minors_clearance=minors_clearance
+        )
+        record("user.invited", actor=actor, target=f"user:{user.pk}")
     _mail_link(user, "accounts/mail/invitation.txt", actor=actor, language=language)
-    record("user.invited", actor=actor, target=f"user:{user.pk}")
     return user
+
+
+def send_password_link(user: User, *, actor: User) -> None:
+    """An administrator starts a password reset; the user chooses the password (ASVS 6.4.6)."""
+    if not user.email or not user.is_active:
+        raise ValidationFailed(_("This account has no email address or is deactivated."))
+    _mail_link(user, "accounts/mail/password_link.txt", actor=actor)
+    record("user.password_link_sent", actor=actor, target=f"user:{user.pk}")
 
 
 def _mail_link(user: User, template: str, *, actor: User, language: str = "") -> None:
@@ -105,18 +128,18 @@ def _mail_link(user: User, template: str, *, actor: User, language: str = "") ->
         body = render_to_string(
             template, {"user": user, "link": link, "org": settings.ORG_NAME, "inviter": actor}
         )
-    # Sent after the commit: a rolled-back change mails no link.
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    transaction.on_commit(lambda: message.send(fail_silently=False))
-
-
-@transaction.atomic
-def send_password_link(user: User, *, actor: User) -> None:
-    """An administrator starts a password reset; the user chooses the password (ASVS 6.4.6)."""
-    if not user.email or not user.is_active:
-        raise ValidationFailed(_("This account has no email address or is deactivated."))
-    _mail_link(user, "accounts/mail/password_link.txt", actor=actor)
-    record("user.password_link_sent", actor=actor, target=f"user:{user.pk}")
+    try:
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+    except (smtplib.SMTPException, OSError) as e:
+        log.warning("accounts.mail_failed", extra={"user": user.pk, "error": type(e).__name__})
+        raise MailNotSent(
+            _(
+                "The mail server did not take the mail to %(email)s, so the link was not "
+                'sent. Try again with "Mail a link to choose a new password" once the mail '
+                "server works."
+            )
+            % {"email": user.email}
+        ) from None
 
 
 def _reason(reason: str) -> str:

@@ -164,3 +164,24 @@ def test_password_change_checks_strength_and_the_old_password(client, users):
         url, {"old_password": PASSWORD, "new_password1": STRONG, "new_password2": STRONG}
     )
     assert good["Location"] == reverse("accounts:account")
+
+
+def test_an_invitation_with_the_mail_server_down_keeps_the_account_and_says_so(
+    client, users, settings
+):
+    from conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    client.force_login(users["admin"])
+    response = client.post(
+        reverse("accounts:user-invite"),
+        {"username": "omar", "email": "omar@flagdesk.test", "role": "intake", "language": "en"},
+        follow=True,
+    )
+    omar = User.objects.get(username="omar")
+    assert response.redirect_chain[-1][0] == reverse("accounts:user-detail", args=[omar.pk])
+    page = response.content.decode()
+    assert "omar is created, but the invitation did not leave" in page
+    assert "Mail a link to choose a new password" in page
+    assert AuditEntry.objects.filter(action="user.invited", target=f"user:{omar.pk}").exists()

@@ -5,6 +5,7 @@ content unless they also hold a case role (the permission table has no case row 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from ..reauth import recent_login_required
 from ..services import issue_token, revoke_token, twofactor
 from ..services import users as accounts
 from ..services.sessions import end_sessions
-from ..services.tokens import tokens_of
+from ..services.tokens import default_scope, tokens_of
 
 MANAGERS = roles_for(Action.USERS_MANAGE)
 
@@ -57,6 +58,14 @@ def user_invite(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 actor=_actor(request),
             )
+        except accounts.MailNotSent as e:
+            created = User.objects.get(username=data["username"])
+            messages.error(
+                request,
+                _("%(username)s is created, but the invitation did not leave: %(why)s")
+                % {"username": created.username, "why": e.message},
+            )
+            return redirect("accounts:user-detail", user_id=created.pk)
         except FlagdeskError as e:
             form.add_error(None, e.message)
             for field, errors in e.fields.items():
@@ -86,7 +95,9 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 initial={"role": subject.role, "minors_clearance": subject.minors_clearance}
             ),
             "reason_form": ReasonForm(),
-            "token_form": TokenForm(),
+            "token_form": TokenForm(
+                initial={"scope": default_scope(subject), "expires_days": settings.TOKEN_DAYS}
+            ),
             "has_factor": twofactor.has_second_factor(subject),
             "recovery_left": recovery.remaining() if recovery else 0,
             "locked": accounts.is_locked_out(subject),

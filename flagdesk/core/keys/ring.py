@@ -279,13 +279,25 @@ def _adopt(
     _fsync_dir(legacy.parent)
 
 
-def _create_once(path: Path, text: str) -> bool:
+def key_file(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The content of the key file ``path``, created with ``make()`` (0600, its directory 0700)
+    when missing; processes starting together all get the one that was written first."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    ensure_key_dir(path.parent)
+    _create_once(path, make())
+    return path.read_bytes()
+
+
+def _create_once(path: Path, content: str | bytes) -> bool:
     """Write ``path`` unless it exists, complete or not at all: processes starting at the same
     moment agree on one generated key instead of each writing its own."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(content.encode() if isinstance(content, str) else content)
             out.flush()
             os.fsync(out.fileno())
         try:

@@ -269,9 +269,7 @@ def test_lookup_with_pasted_hashes_shows_matches_and_stores_nothing(client, user
     pasted = f"{flip(known_pdq, 9)}\nmd5 {'B' * 32}\nsha256 {'c' * 64}\n"
     login(client, users, "intake")  # the login is in the audit trail; the look-up is not
     before = (ItemSignal.objects.count(), Match.objects.count(), AuditEntry.objects.count())
-    response = client.post(
-        reverse("matching:hash-lookup"), {"hashes": pasted}
-    )
+    response = client.post(reverse("matching:hash-lookup"), {"hashes": pasted})
     page = response.content.decode()
     assert response.status_code == 200
     assert "2 matches" in page and known.case.reference in page
