@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.permissions import role_required
 from flagdesk.accounts.policy import Action, roles_for
+from flagdesk.accounts.reauth import recent_login_required
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
@@ -153,6 +154,7 @@ def _show_secret(request: HttpRequest, platform: Platform, secret: str) -> HttpR
 
 
 @role_required(*REGISTRY_EDITORS)
+@recent_login_required
 def platform_export(request: HttpRequest) -> HttpResponse:
     """The registry as a JSON download, in the format the import page reads."""
     text = json.dumps(export_registry(), ensure_ascii=False, indent=2, sort_keys=True)

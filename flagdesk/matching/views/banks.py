@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.permissions import role_required
 from flagdesk.accounts.policy import CASEWORK_ROLES
+from flagdesk.accounts.reauth import recent_login_required
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
@@ -198,6 +199,7 @@ def _report_messages(request: HttpRequest, report: ImportReport) -> None:
 
 
 @role_required(*BANK_MANAGERS)
+@recent_login_required
 def bank_export(request: HttpRequest, slug: str) -> HttpResponse:
     """A download, streamed in chunks so a bank of millions never sits in memory."""
     user = request_user(request)
