@@ -25,6 +25,7 @@ from .services.sessions import LOGIN_AT, session_ended
 from .services.twofactor import has_second_factor
 
 LAST_SEEN = "flagdesk.last_seen"
+LAST_SEEN_PRECISION = 60  # seconds: idle time is measured to the minute
 # Pages a session may open before its second factor (view names), and whole namespaces
 # that never show staff data (the public report form and status page; the API's own auth).
 BEFORE_SECOND_FACTOR = frozenset(
@@ -59,7 +60,12 @@ class StaffSessionMiddleware:
                 logout(request)
                 messages.info(request, why)
                 return redirect(_with_next(reverse("accounts:login"), request))
-            request.session[LAST_SEEN] = time.time()
+            # Written at most once a minute: a save per request would make every staff page
+            # view a database write (on SQLite, the write lock).
+            now = time.time()
+            last = request.session.get(LAST_SEEN)
+            if not isinstance(last, (int, float)) or now - last >= LAST_SEEN_PRECISION:
+                request.session[LAST_SEEN] = now
         return self.get_response(request)
 
     @staticmethod

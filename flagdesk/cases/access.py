@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from flagdesk.accounts.models import User
 from flagdesk.core import taxonomy
@@ -34,20 +34,30 @@ def minors_phenomena() -> frozenset[str]:
     return frozenset(code for code, p in taxonomy.phenomena().items() if p.is_minors_only)
 
 
-def involves_minors(case_ref: str = "case_id") -> Q:
-    """Q on a model with a case id in ``case_ref``: the case involves a minor."""
-    in_case = Item.objects.filter(case_id=OuterRef(case_ref))
+def involves_minors() -> Q:
+    """Q on items: the item's case involves a minor.
+
+    Written as ``case_id IN (SELECT ...)`` subqueries that do not depend on the row, so the
+    database computes each set of cases once per query (a hashed semi-join) instead of once
+    per item (bench/trust.py measured the per-row form at 5-8 us per item on every count).
+    """
+    with_minor_items = Item.objects.filter(phenomenon__in=minors_phenomena()).values("case_id")
+    with_minor_victims = Case.objects.filter(reports__victim_age_band__in=MINOR_AGE_BANDS).values(
+        "pk"
+    )
     return (
-        Q(Exists(Case.objects.filter(pk=OuterRef(case_ref), has_minor_depicted=True)))
-        | Q(Exists(in_case.filter(phenomenon__in=minors_phenomena())))
-        | Q(Exists(in_case.filter(reports__victim_age_band__in=MINOR_AGE_BANDS)))
+        Q(case__has_minor_depicted=True)
+        | Q(case_id__in=with_minor_items)
+        | Q(case_id__in=with_minor_victims)
     )
 
 
-def restricted_from(user: User, case_ref: str = "case_id") -> Q:
-    """Q: the case is restricted to named staff and ``user`` is not one of them."""
-    named = Case.restricted_to.through.objects.filter(case_id=OuterRef(case_ref))
-    return Q(Exists(named)) & ~Q(Exists(named.filter(user_id=user.pk)))
+def restricted_from(user: User) -> Q:
+    """Q on items: the item's case is restricted to named staff, and ``user`` is not one."""
+    named = Case.restricted_to.through.objects
+    return Q(case_id__in=named.values("case_id")) & ~Q(
+        case_id__in=named.filter(user_id=user.pk).values("case_id")
+    )
 
 
 def item_scope(user: User) -> Q:
