@@ -2,9 +2,10 @@
 methods each API route takes), the objects their ids come from, and a fingerprint of what a
 request wrote.
 
-``tests/test_permission_matrix.py`` (pages and API reads), ``test_permission_matrix_api_writes.py``
-(API writes) and ``test_idor_matrix.py`` (other cases' ids) build on it. The objects are made
-through the real services (S23), fresh for every test: pytest-django rolls each test back.
+``test_permission_matrix.py`` (pages and API reads), ``test_permission_matrix_api_writes.py``
+(API writes) and ``test_idor_matrix.py`` (other cases' ids, with ``idor_world.py``) build on
+it. The objects are made through the real services (S23), fresh for every test:
+pytest-django rolls each test back.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from flagdesk.accounts.services import issue_token
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.tests.factories import TEST_RESOLVER, approved_item, assessed_item
 from flagdesk.cases.tests.factories import social_platform as _social_platform
+from flagdesk.core import taxonomy
 from flagdesk.intake.services import ReportSubmission, SubmittedReport, submit_report
 from flagdesk.matching.models import Match
 from flagdesk.matching.services.banks import EntryInput, add_entries, create_bank
@@ -55,7 +57,7 @@ BANK_MANAGERS = {"coordinator", "admin"}
 REGISTRY_EDITORS = {"coordinator", "admin"}
 LOOKUP = CASEWORK | {"admin", "auditor"}
 EVERYONE = {*ROLES, None}
-# The routes that take a partner's token (``TokenScope.PARTNER``): its banks and look-ups.
+# The routes that take a partner's token (``TokenScope.PARTNER``): its banks.
 # Anywhere else, a partner's token is refused for its scope before its role is asked.
 PARTNER_SCOPE = {
     "api:list_banks",
@@ -65,10 +67,12 @@ PARTNER_SCOPE = {
     "api:export_entries",
     "api:import_entries",
     "api:remove_bank_entry",
-    "api:match",
 }
 
 REASON = "The platform has not answered the notice in weeks, and the content is still online."
+# A legal basis marked "to be confirmed" (its text or its end date not checked yet).
+BASIS = next(c for c, b in taxonomy.legal_bases().items() if b.verify or b.valid_to_provisional)
+LEGAL_NOTE = "Checked against the consolidated text on ejustice.just.fgov.be."
 
 
 # -- routes ---------------------------------------------------------------------------------
@@ -170,9 +174,17 @@ class Call:
 
 
 def _multipart(fields: dict[str, Any]) -> dict[str, Any]:
+    """A multipart body; ``bytes`` values are files (a fresh one for each request)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-    return {"data": encode_multipart(BOUNDARY, fields), "content_type": MULTIPART_CONTENT}
+    data = {
+        name: SimpleUploadedFile(f"{name}.jpg", value, "image/jpeg")
+        if isinstance(value, bytes)
+        else value
+        for name, value in fields.items()
+    }
+    return {"data": encode_multipart(BOUNDARY, data), "content_type": MULTIPART_CONTENT}
 
 
 def error_code(response: Any) -> str:
@@ -297,9 +309,14 @@ def build_world(users: dict[str, User]) -> World:
 # -- what a request wrote -------------------------------------------------------------------
 
 
+# Audit actions of the caller's own sign-in (a test logs its personas in, and a token's use
+# is audited before the route is asked), not of what the request then does.
+SIGN_IN_ACTIONS = r"^(login|logout|token\.)"
+
+
 def written() -> dict[str, Any]:
     """A fingerprint of everything a refused request must leave as it was: the audit trail
-    (token use aside: it is audited even when the request is then refused), the case
+    (signing in and token use aside: they are audited before any refusal), the case
     timelines, assessments and reviews, notices and their state, answers, mails, hashes,
     evidence files, banks, cases' access and hold, tokens, reports' personal data."""
     from flagdesk.audit.models import AuditEntry
@@ -314,7 +331,7 @@ def written() -> dict[str, Any]:
         return sorted(map(tuple, queryset.values_list(*fields)), key=repr)
 
     return {
-        "audit": rows(AuditEntry.objects.exclude(action__startswith="token."), "action"),
+        "audit": rows(AuditEntry.objects.exclude(action__regex=SIGN_IN_ACTIONS), "action"),
         "case events": CaseEvent.objects.count(),
         "items": rows(Item.objects, "id", "status", "platform_id", "identifiers"),
         "assessments": Assessment.objects.count(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -107,3 +108,35 @@ def test_the_token_refusal_is_translated(client, db):
     response = client.get("/api/v1/items", headers={"Accept-Language": "fr"})
     assert response.status_code == 401
     assert response.json()["error"]["message"] != "A valid API token is required."
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/v1/reports", {"urls": ["https://social.test/a"], "description": "a\u0000b"}),
+        ("get", "/api/v1/items?status=%00", None),
+        (
+            "post",
+            "/api/v1/banks/own/entries",
+            {"entries": [{"type": "md5", "value": "a" * 32, "external_ref": "x\u0000"}]},
+        ),
+    ],
+)
+def test_a_nul_character_is_a_422_naming_the_field_on_every_backend(
+    client, users, method, path, body
+):
+    """PostgreSQL text cannot hold NUL; SQLite would store it. Refused before either sees it."""
+    from flagdesk.accounts.services import issue_token
+    from flagdesk.matching.services.banks import create_bank
+
+    create_bank(actor=users["coordinator"], name="own")
+    headers = {"Authorization": f"Bearer {issue_token(users['coordinator'])}"}
+    if method == "get":
+        response = client.get(path, headers=headers)
+    else:
+        response = client.post(
+            path, json.dumps(body), content_type="application/json", headers=headers
+        )
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and "NUL" in error["message"]

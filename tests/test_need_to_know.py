@@ -174,3 +174,27 @@ def test_only_cleared_staff_can_be_named_for_a_minors_case(client, users, collea
         restrict_case(
             item.case, actor=users["reviewer"], staff=[colleague], reason="Public figure involved"
         )
+
+
+def test_bank_pages_name_a_known_item_only_to_those_who_may_open_it(client, users, colleague):
+    from flagdesk.matching.services.banks import EntryInput, add_entries, create_bank
+    from flagdesk.matching.tests.factories import random_pdq
+
+    social_platform(users["coordinator"])
+    item, _ = approved_item(users, "https://social.test/banked/1")
+    item.case.restricted_to.set([users["analyst"]])
+    bank = create_bank(actor=users["coordinator"], name="Known")
+    added = add_entries(
+        bank, [EntryInput("pdq", random_pdq(7), 90, item=item)], actor=users["coordinator"]
+    )
+    [entry] = added.added
+    pages = [
+        reverse("matching:bank-detail", args=[bank.slug]),
+        reverse("matching:entry-detail", kwargs={"slug": bank.slug, "public_id": entry.public_id}),
+    ]
+    for user, sees_it in ((users["analyst"], True), (colleague, False), (users["admin"], False)):
+        client.force_login(user)
+        for url in pages:
+            page = client.get(url).content.decode()
+            assert (item.case.reference in page) is sees_it, (user, url)
+            assert (item.url in page) is sees_it or url == pages[0], (user, url)

@@ -80,8 +80,12 @@ def record(
     """Append one entry after the current last one: one lock, one read, one HMAC, one insert.
 
     Runs in the caller's transaction when there is one, so an action that rolls back leaves
-    no entry behind (and no gap in ``seq``).
+    no entry behind (and no gap in ``seq``). ``target`` and ``reason`` are cut to their
+    columns' lengths (PostgreSQL refuses longer text, SQLite would keep it): recording must
+    never be what makes an action fail.
     """
+    target = target[: AuditEntry._meta.get_field("target").max_length]
+    reason = reason[: AuditEntry._meta.get_field("reason").max_length]
     with transaction.atomic():
         lock_chain()
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()

@@ -10,7 +10,6 @@ from typing import Any
 from django.http import HttpRequest
 
 from flagdesk.accounts.models import User
-from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
 from flagdesk.cases.services.assessment import ASSESSOR_ROLES
 from flagdesk.cases.views import ASSESSABLE
@@ -64,8 +63,8 @@ def item_panel(request: HttpRequest, item: Item) -> Panel:
         "item": item,
         "signals": signals,
         "can_read_matches": user.has_any_role(*BANK_READERS),
-        "can_open_items": user.has_any_role(*CASEWORK_ROLES),
-        "matches": _match_rows(user, item, request.session),
+        "matches": (rows := _match_rows(user, item, request.session)),
+        "openable": queries.openable_items(user, (r.match.entry.item_id for r in rows)),
         "match_count": queries.item_match_count(item),
         "kept_files": list(item.media_files.all()) if user.has_any_role(*UNBLURRERS) else [],
         "upload_form": MediaUploadForm(item=item, auto_id=AUTO_ID) if can_hash else None,

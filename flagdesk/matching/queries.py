@@ -7,12 +7,15 @@ may see a bank or a match are written once.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
 from flagdesk.accounts.models import Role, User
+from flagdesk.cases.access import item_scope
 from flagdesk.cases.models import Assessment, Item
+from flagdesk.cases.queries import visible_items
 
 from .models import BankEntry, HashBank, ItemSignal, Match
 from .services.roles import BANK_READERS
@@ -113,11 +116,23 @@ def item_match_count(item: Item) -> int:
     return item.matches.filter(entry__removed_at__isnull=True).count()
 
 
+def openable_items(user: User, ids: Iterable[UUID | None]) -> set[UUID]:
+    """Of these items, the ones ``user`` may open (role and need-to-know): only those are
+    named (case, URL, link) on bank and match pages; the others show as "an item of a case
+    you may not open"."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(visible_items(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def visible_match(user: User, match_id: UUID) -> Match | None:
+    """A match is seen by bank readers, and only on an item within their need-to-know
+    (``cases.access``): its thumbnail and audited unblur belong to the item's case."""
     if not user.has_any_role(*BANK_READERS):
         return None
     return (
-        Match.objects.filter(pk=match_id)
+        Match.objects.filter(pk=match_id, item__in=Item.objects.filter(item_scope(user)))
         .select_related("item", "signal", "entry__bank", "entry__item__case")
         .first()
     )

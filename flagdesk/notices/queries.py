@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 
-from .models import Notice, NoticeResponse
+from .models import InboundMail, Notice, NoticeResponse
 
 
 def visible_notices(user: User) -> QuerySet[Notice]:
@@ -22,6 +22,16 @@ def visible_notices(user: User) -> QuerySet[Notice]:
     )
     return Notice.objects.select_related("platform", "outbox", "created_by").exclude(
         Exists(out_of_scope)
+    )
+
+
+def visible_mails(user: User) -> QuerySet[InboundMail]:
+    """The answers mailbox as ``user`` may read it: mails about no notice yet (for a person to
+    match), and mails about a notice the user may see; a reply quotes its notice's case."""
+    if not user.has_any_role(*CASEWORK_ROLES):
+        return InboundMail.objects.none()
+    return InboundMail.objects.select_related("notice").filter(
+        Q(notice__isnull=True) | Q(notice__in=visible_notices(user))
     )
 
 

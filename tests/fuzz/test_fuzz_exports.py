@@ -19,7 +19,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from flagdesk.core.spreadsheets import FORMULA_STARTS, is_inert, neutralise, unescape
-from tests.fuzz.strategies import FUZZ, NASTY, any_text
+from tests.fuzz.strategies import FUZZ, NASTY, any_text, storable
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,8 @@ def test_bank_exports_carry_no_formula(api, users, bank, tags, external_ref):
     from flagdesk.matching.signal_types import InvalidSignal
     from flagdesk.matching.tests.factories import random_pdq
 
+    if not storable(*tags, external_ref):
+        return  # PostgreSQL text cannot hold NUL; the API refuses it first (test_api_errors)
     entry = EntryInput("pdq", random_pdq(next(SEEDS)), 80, tags, external_ref)
     try:
         add_entries(bank, [entry], actor=users["coordinator"])
@@ -98,6 +100,8 @@ def test_the_audit_export_carries_no_formula(users, reason, target):
     from flagdesk.audit.models import AuditEntry
     from flagdesk.audit.services import record
 
+    if not storable(target, reason):
+        return  # PostgreSQL text cannot hold NUL; the API refuses it first (test_api_errors)
     record("fuzz.export", actor=users["auditor"], target=target, reason=reason)
     text = "".join(export_chunks(AuditEntry.objects.order_by("seq"), "csv"))
     unsafe = [cell for cell in cells(text) if not is_inert(cell)]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from flagdesk.core.errors import PermanentError
 from flagdesk.platforms.channels.base import Outgoing
 from flagdesk.platforms.channels.email import build_message
-from tests.fuzz.strategies import FUZZ, any_text
+from tests.fuzz.strategies import FUZZ, any_text, storable
 
 pytestmark = pytest.mark.django_db
 INJECTIONS = [
@@ -113,6 +113,8 @@ def test_alert_mails_refuse_an_address_with_a_line_break(users, real_mail, injec
     from flagdesk.organisation.models import Organisation
     from flagdesk.organisation.services import current_organisation
 
+    if not storable(injection):
+        pytest.skip("PostgreSQL text cannot hold NUL: no such address can be stored there")
     make_platform(users)
     [notice] = queue_notices([approved_item(users)], actor=users["analyst"])
     give_up(notice.outbox, reason="550 rejected")

@@ -12,11 +12,14 @@ stage, an assessment, a sent notice, a platform, a bank), so bodies reach the co
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -77,6 +80,21 @@ def _known_ids(world: World) -> dict[str, list[str]]:
         "entry_id": [str(entry.public_id)] if entry else [],
         "code": sorted(taxonomy.legal_bases())[:3],
     }
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Call the WSGI application as Django's test client does: without the request signals'
+    ``close_old_connections``, which would close the test's own database connection (and
+    its transaction) on PostgreSQL. For the whole test, since the response is closed (and
+    ``request_finished`` sent) whenever the WSGI client lets go of it, not at ``call()``."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _assert_answer(response: Any) -> None:

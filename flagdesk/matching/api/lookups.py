@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from flagdesk.accounts.auth import TokenAuth
-from flagdesk.accounts.models import TokenScope, User
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.models import Item
@@ -22,7 +22,7 @@ from ..formats.base import InvalidRow, RawRow
 from ..formats.rows import build_row
 from ..media import hash_media
 from ..models import BankEntry, ItemSignal, Match
-from ..queries import item_matches
+from ..queries import item_matches, openable_items
 from ..services.matching import Hit, Lookup, find
 from ..services.media import hash_item_media
 from ..services.roles import BANK_READERS, HASHERS, LOOKUP_ROLES
@@ -95,22 +95,25 @@ def _item_or_404(user: User, item_id: UUID) -> Item:
     return item
 
 
-def _entry_json(entry: BankEntry) -> dict[str, Any]:
-    known = entry.item
+def _entry_json(entry: BankEntry, openable: set[UUID]) -> dict[str, Any]:
+    """A bank entry; its known item and case only for those who may open them
+    (need-to-know), the others learn that there is one (``item_out_of_reach``)."""
+    known = entry.item if entry.item_id in openable else None
     return {
         "bank": entry.bank.slug,
         "entry": str(entry.public_id),
         "signal_type": entry.signal_type,
         "item": str(known.pk) if known else None,
         "case": known.case.reference if known else None,
+        "item_out_of_reach": entry.item_id is not None and known is None,
         "tags": list(entry.tags),
         "external_ref": entry.external_ref or None,
     }
 
 
-def _hit_json(hit: Hit) -> dict[str, Any]:
+def _hit_json(hit: Hit, openable: set[UUID]) -> dict[str, Any]:
     return {
-        **_entry_json(hit.entry),
+        **_entry_json(hit.entry, openable),
         "distance": hit.distance,
         "query_share": hit.query_share,
         "known_share": hit.known_share,
@@ -118,21 +121,21 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
     }
 
 
-def _lookup_json(lookup: Lookup) -> dict[str, Any]:
+def _lookup_json(lookup: Lookup, openable: set[UUID]) -> dict[str, Any]:
     s = lookup.signal
     return {
         "signal_type": s.signal_type,
         "value": s.value,
         "quality": s.quality,
         "skipped": lookup.skipped or None,
-        "matches": [_hit_json(h) for h in lookup.hits],
+        "matches": [_hit_json(h, openable) for h in lookup.hits],
     }
 
 
-def _match_json(match: Match) -> dict[str, Any]:
+def _match_json(match: Match, openable: set[UUID]) -> dict[str, Any]:
     return {
         "id": str(match.id),
-        **_entry_json(match.entry),
+        **_entry_json(match.entry, openable),
         "value": match.signal.value,
         "distance": match.distance,
         "query_share": match.query_share,
@@ -145,7 +148,7 @@ def _match_json(match: Match) -> dict[str, Any]:
 # -- routes -----------------------------------------------------------------------------
 
 
-@router.post("/match", auth=TokenAuth(also=(TokenScope.PARTNER,)), openapi_extra=MATCH_BODY)
+@router.post("/match", auth=TokenAuth(), openapi_extra=MATCH_BODY)
 def match(request: HttpRequest) -> dict[str, Any]:
     """Is this known? A file (multipart ``file``) or hashes; nothing is stored, nor the file."""
     require_role(user_of(request), *LOOKUP_ROLES)
@@ -159,7 +162,11 @@ def match(request: HttpRequest) -> dict[str, Any]:
         ]
     else:
         signals = _signals_from_json(json_body(request))
-    body: dict[str, Any] = {"results": [_lookup_json(lookup) for lookup in find(signals)]}
+    lookups = find(signals)
+    openable = openable_items(
+        user_of(request), (h.entry.item_id for lookup in lookups for h in lookup.hits)
+    )
+    body: dict[str, Any] = {"results": [_lookup_json(lookup, openable) for lookup in lookups]}
     if media is not None:
         body["media"] = {
             "kind": media.kind,
@@ -219,4 +226,6 @@ def item_match_list(request: HttpRequest, item_id: UUID) -> list[dict[str, Any]]
     require_role(user, *BANK_READERS)
     require_role(user, *CASEWORK_ROLES)
     item = _item_or_404(user, item_id)
-    return [_match_json(m) for m in item_matches(user, item)]
+    matches = list(item_matches(user, item))
+    openable = openable_items(user, (m.entry.item_id for m in matches))
+    return [_match_json(m, openable) for m in matches]

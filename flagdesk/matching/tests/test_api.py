@@ -50,8 +50,8 @@ def test_pdq_near_duplicate_matches_at_distance_10_not_40(api, users, matching_i
     assert hit["distance"] == 10 and hit["entry"] == str(entry.public_id)
     assert hit["bank"] == own.slug and hit["signal_type"] == "pdq"
     assert set(hit) == {
-        "bank", "entry", "signal_type", "distance", "item", "case", "tags", "external_ref",
-        "query_share", "known_share", "segments",
+        "bank", "entry", "signal_type", "distance", "item", "case", "item_out_of_reach", "tags",
+        "external_ref", "query_share", "known_share", "segments",
     }  # fmt: skip
     assert near["skipped"] is None and near["quality"] == 80
     assert far["matches"] == [] and far["value"] == flip(known, 40, seed=4)

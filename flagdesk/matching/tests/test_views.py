@@ -340,7 +340,9 @@ def test_entry_thumbnail_is_blurred_and_not_cached(client, users):
     assert 'class="thumb blurred"' in page
 
 
-def test_roles_outside_casework_see_case_references_without_links(client, users):
+def test_roles_outside_casework_see_that_an_item_is_known_not_which(client, users):
+    """Need-to-know: a bank reader without a case role (an auditor, an administrator) sees
+    that a hash comes from a case, not its reference, URL or link."""
     own = bank(users["coordinator"])
     known, _ = approved_item(users)
     [entry] = add(own, users["analyst"], ("pdq", random_pdq(1)), item=known)
@@ -351,7 +353,8 @@ def test_roles_outside_casework_see_case_references_without_links(client, users)
         entry_url("matching:entry-detail", entry),
     ):
         page = client.get(url).content.decode()
-        assert known.case.reference in page and item_link not in page
+        assert known.case.reference not in page and item_link not in page
+        assert known.url not in page and "An item of a case you may not open" in page
     assert (
         item_link
         in login(client, users, "analyst")

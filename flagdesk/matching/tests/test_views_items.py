@@ -271,6 +271,7 @@ def test_the_panel_reads_in_the_same_number_of_queries_however_many_matches(
     own = bank(users["coordinator"])
     item = reported_item()
     client.force_login(users["analyst"])
+    item_page(client, item.id)  # the session's first page records its last-seen time
 
     def matched_page(count: int) -> int:
         hashes = [random_pdq(1000 + len(item.signals.all()) + n) for n in range(count)]

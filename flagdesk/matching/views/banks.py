@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.permissions import role_required
-from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.accounts.reauth import recent_login_required
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
@@ -132,7 +131,7 @@ def bank_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "removed_count": queries.bank_entries(bank, signal_type=kind, removed=True).count(),
             "can_manage": can_manage,
             "can_remove": user.has_any_role(*ENTRY_REMOVERS),
-            "can_open_items": user.has_any_role(*CASEWORK_ROLES),
+            "openable": queries.openable_items(user, (e.item_id for e in page.object_list)),
             "import_form": ImportForm(formats=format_choices()) if can_manage else None,
             "export_formats": [
                 (name, label, FORMATS[name].single_type) for name, label in format_choices()

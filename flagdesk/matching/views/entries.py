@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
-from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases.views import phenomenon_label
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
@@ -63,16 +62,23 @@ def _render(
     remove_form: RemoveEntryForm | None = None,
     prefill_form: PrefillForm | None = None,
 ) -> HttpResponse:
-    """The entry page, with a bound form carrying errors when a POST on it failed."""
+    """The entry page, with a bound form carrying errors when a POST on it failed.
+
+    The known item and the matched ones are named (case, URL, link) only to those who may
+    open them (need-to-know); a bank reader without a case role, or outside a restricted or
+    minors' case, sees that there is one, not what it is.
+    """
     user = request_user(request)
+    matches = list(queries.entry_matches(entry)[:MATCHES_SHOWN])
+    openable = queries.openable_items(user, [entry.item_id, *(m.item_id for m in matches)])
     return render(
         request,
         "matching/entry_detail.html",
         {
             "bank": entry.bank,
             "entry": entry,
-            "matches": list(queries.entry_matches(entry)[:MATCHES_SHOWN]),
-            "can_open_items": user.has_any_role(*CASEWORK_ROLES),
+            "matches": matches,
+            "openable": openable,
             "can_remove": entry.is_live and user.has_any_role(*ENTRY_REMOVERS),
             "remove_form": remove_form or RemoveEntryForm(),
             "can_prefill": entry.is_live

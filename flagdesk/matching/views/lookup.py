@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flagdesk.accounts.permissions import role_required
-from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
+from .. import queries
 from ..forms import LookupForm
 from ..services.matching import Lookup, find
 from ..services.roles import BANK_READERS, LOOKUP_ROLES
@@ -55,7 +55,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "media": media,
             "match_count": sum(len(lookup.hits) for lookup in lookups or ()),
             "can_read_banks": user.has_any_role(*BANK_READERS),
-            "can_open_items": user.has_any_role(*CASEWORK_ROLES),
+            "openable": queries.openable_items(
+                user, (hit.entry.item_id for lookup in lookups or () for hit in lookup.hits)
+            ),
         },
         status=422 if form.errors else 200,
     )

@@ -29,7 +29,9 @@ PAGE = 100
 @role_required(*RESPONSE_ROLES)
 def mail_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    mails = InboundMail.objects.select_related("notice").defer("raw", "text")
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - role_required let only staff in
+    mails = queries.visible_mails(user).defer("raw", "text")
     if not show_all:
         mails = mails.filter(state__in=WAITING)
     return render(
@@ -38,7 +40,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
         {
             "mails": list(mails.order_by("-received_at")[:PAGE]),
             "show_all": show_all,
-            "waiting": InboundMail.objects.filter(state__in=WAITING).count(),
+            "waiting": queries.visible_mails(user).filter(state__in=WAITING).count(),
             "cursors": [c for c in [current_cursor()] if c is not None],
         },
     )
@@ -46,9 +48,9 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*RESPONSE_ROLES)
 def mail_detail(request: HttpRequest, mail_id: UUID) -> HttpResponse:
-    mail = get_object_or_404(InboundMail.objects.select_related("notice"), id=mail_id)
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - role_required let only staff in
+    mail = get_object_or_404(queries.visible_mails(user), id=mail_id)
     initial = {
         "notice_reference": mail.notice.reference if mail.notice else "",
         "kind": mail.kind if mail.kind in dict(MailConfirmForm.base_fields["kind"].choices) else "",  # type: ignore[attr-defined]

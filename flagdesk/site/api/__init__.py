@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.requests import json_text, refuse_nul
 from flagdesk.core.schemas import error_fields
 from flagdesk.core.unavailable import DATABASE_AWAY, RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
+
+class JsonParser(Parser):
+    """ninja's parser, with our JSON rules: a NUL character anywhere, in the body or the
+    query string, is a 422 naming the field (PostgreSQL text cannot hold it), and a body that
+    is not JSON is the same 422 as everywhere else."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(dict[str, Any], json_text(request.body))
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        refuse_nul(result)
+        return result
+
+
 api = NinjaAPI(
+    parser=JsonParser(),
     title="flagdesk API",
     version="1",
     urls_namespace="api",
