@@ -29,40 +29,9 @@ def json_body(request: HttpRequest, *, too_large: str = "") -> Any:
 
 def json_text(raw: bytes | str) -> Any:
     try:
-        value = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, RecursionError):  # bad JSON and bad UTF-8 are both ValueErrors
         raise ValidationFailed(_("The request body is not valid JSON.")) from None
-    refuse_nul(value)
-    return value
-
-
-NUL = "\x00"
-
-
-def refuse_nul(value: Any) -> None:
-    """``ValidationFailed`` naming the first place where text holds a NUL character.
-
-    JSON may carry ``"\\u0000"``, and SQLite would store it, but PostgreSQL text cannot hold
-    it: left to the database it would be a 500 on one backend and not the other. Walked
-    iteratively, like ``schemas.error_fields``, so deep JSON cannot exhaust the stack.
-    """
-    pending: list[tuple[str, Any]] = [("", value)]
-    while pending:
-        path, current = pending.pop()
-        if isinstance(current, str):
-            if NUL in current:
-                raise ValidationFailed(
-                    _("Text may not contain the NUL character (\\u0000)."),
-                    fields={path or "body": [_("Contains a NUL character.")]},
-                )
-        elif isinstance(current, dict):
-            for key, item in current.items():
-                pending.append((f"{path}.{key}" if path else str(key), key))
-                pending.append((f"{path}.{key}" if path else str(key), item))
-        elif isinstance(current, list):
-            pending.extend(
-                (f"{path}.{i}" if path else str(i), item) for i, item in enumerate(current)
-            )
 
 
 def is_multipart(request: HttpRequest) -> bool:
@@ -79,6 +48,7 @@ def multipart(
         raise TooLarge(too_large or _("The request body is too large.")) from None
     except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
         raise ValidationFailed(_("The uploaded form could not be read.")) from None
-    texts = {k: fields.get(k, "") for k in fields}
-    refuse_nul(texts)
-    return texts, {k: f for k in files if (f := files.get(k)) is not None}
+    return (
+        {k: fields.get(k, "") for k in fields},
+        {k: f for k in files if (f := files.get(k)) is not None},
+    )

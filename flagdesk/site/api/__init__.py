@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,32 +17,38 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from flagdesk.core.errors import FlagdeskError
-from flagdesk.core.requests import json_text, refuse_nul
+from flagdesk.core.errors import FlagdeskError, ValidationFailed
 from flagdesk.core.schemas import error_fields
+from flagdesk.core.text import is_storable
 from flagdesk.core.unavailable import DATABASE_AWAY, RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
 
-class JsonParser(Parser):
-    """ninja's parser, with our JSON rules: a NUL character anywhere, in the body or the
-    query string, is a 422 naming the field (PostgreSQL text cannot hold it), and a body that
-    is not JSON is the same 422 as everywhere else."""
-
-    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        return cast(dict[str, Any], json_text(request.body))
+class QueryParser(Parser):
+    """ninja's parser, refusing a query string whose values PostgreSQL cannot store or compare
+    (a NUL character, a lone surrogate): a 422 naming the parameter, as bodies get from
+    ``core.schemas``, instead of a database error on one backend only."""
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
     ) -> dict[str, Any]:
         result = super().parse_querydict(data, list_fields, request)
-        refuse_nul(result)
+        bad = [
+            name
+            for name, value in result.items()
+            if any(not is_storable(v) for v in (value if isinstance(value, list) else [value]))
+        ]
+        if bad:
+            message = gettext("This text contains characters that are not allowed.")
+            raise ValidationFailed(
+                gettext("The request is not valid."), fields={name: [message] for name in bad}
+            )
         return result
 
 
 api = NinjaAPI(
-    parser=JsonParser(),
+    parser=QueryParser(),
     title="flagdesk API",
     version="1",
     urls_namespace="api",
