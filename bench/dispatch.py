@@ -73,6 +73,8 @@ def base_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env.update(
         FLAGDESK_DATABASE_URL=database_url,
         FLAGDESK_VAR_DIR=str(var_dir),
+        # The run's own keys, beside its var/ (never the checkout's keys/).
+        FLAGDESK_KEY_DIR=str(var_dir.parent / f"{var_dir.name}-keys"),
         FLAGDESK_URL_RESOLVER="flagdesk.core.testing.test_resolver",  # no DNS
         FLAGDESK_CHANNELS_ALLOW_LOOPBACK_HTTP="true",  # the fake API is plain http on 127.0.0.1
         FLAGDESK_DEBUG="false",

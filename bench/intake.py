@@ -76,6 +76,8 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env.update(
         FLAGDESK_DATABASE_URL=database_url,
         FLAGDESK_VAR_DIR=str(var_dir),
+        # The run's own keys, beside its var/ (never the checkout's keys/).
+        FLAGDESK_KEY_DIR=str(var_dir.parent / f"{var_dir.name}-keys"),
         FLAGDESK_PUBLIC_RATE_LIMIT="off",
         FLAGDESK_URL_RESOLVER="flagdesk.core.testing.test_resolver",  # no DNS
         FLAGDESK_DEBUG="false",

@@ -48,6 +48,7 @@ def flip(value: str, bits: int, rng: random.Random) -> str:
 
 def setup_django(var_dir: str) -> None:
     os.environ["FLAGDESK_VAR_DIR"] = var_dir
+    os.environ["FLAGDESK_KEY_DIR"] = var_dir.rstrip("/") + "-keys"  # never the checkout's keys/
     os.environ["DJANGO_SETTINGS_MODULE"] = "flagdesk.settings"
     os.environ.setdefault("FLAGDESK_LOG_LEVEL", "WARNING")
     import django
