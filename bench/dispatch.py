@@ -112,22 +112,10 @@ def sqlite_databases(tmp: Path) -> Iterator[Callable[[], str]]:
 def postgres_databases(tmp: Path) -> Iterator[Callable[[], str]]:
     """A throwaway cluster; one migrated database, copied (CREATE DATABASE ... TEMPLATE) per run."""
     import psycopg
+    from intake import postgres_database  # bench/ is on sys.path: the same cluster helper
 
-    started = subprocess.run(
-        [str(ROOT / "scripts" / "pg-test.sh"), "start"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    exports = dict(
-        line.removeprefix("export ").split("=", 1)
-        for line in started.stdout.splitlines()
-        if line.startswith("export ")
-    )
-    pg_dir = exports["PG_TEST_DIR"].strip("'")
-    server = exports["FLAGDESK_DATABASE_URL"].strip("'").rsplit("/", 1)[0]
-    try:
+    with postgres_database() as url:
+        server = url.rsplit("/", 1)[0]
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE bench_template")
             migrate(base_env(f"{server}/bench_template", tmp / "var"))
@@ -139,10 +127,6 @@ def postgres_databases(tmp: Path) -> Iterator[Callable[[], str]]:
                 return f"{server}/{name}"
 
             yield new
-    finally:
-        subprocess.run(
-            [str(ROOT / "scripts" / "pg-test.sh"), "stop", pg_dir], check=False, timeout=120
-        )
 
 
 def run_child(url: str, var_dir: Path, workers: int, args: argparse.Namespace) -> dict[str, Any]:

@@ -26,14 +26,19 @@ def client_ip(request: HttpRequest) -> str:
     return client_address(request)
 
 
+def fold(name: str) -> str:
+    """A user name as the lock-out counts it: ``Alice`` and ``alice`` share one counter."""
+    return name.strip().casefold()[:MAX_USERNAME]
+
+
 def username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
-    """The user name a login tried, folded so ``Alice`` and ``alice`` share one counter."""
+    """The user name a login tried, folded (``fold``)."""
     value = (credentials or {}).get("username")
     if value is None and request is not None and request.method == "POST":
         value = request.POST.get("username")
     if not isinstance(value, str):
         return None
-    return value.strip().casefold()[:MAX_USERNAME] or None
+    return fold(value) or None
 
 
 def lockout_message() -> str:

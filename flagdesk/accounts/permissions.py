@@ -65,6 +65,14 @@ def allowed_roles(view: Callable[..., Any]) -> frozenset[str] | None:
     return roles
 
 
+def staff_user(request: HttpRequest) -> User:
+    """``request.user`` as the staff ``User`` it is behind ``role_required`` or
+    ``login_required`` (for the type checker; anonymous visitors never get this far)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - the view's guard let only staff users in
+    return user
+
+
 def require_role(user: User, *roles: str) -> None:
     """Service-level guard: raises the API-mapped ``PermissionDenied``."""
     if not user.has_any_role(*roles):

@@ -15,18 +15,25 @@ MIN_REASON = 12
 MAX_REASON = 500
 
 
-def access_reason(text: str) -> str:
-    """``text`` with its spaces folded, or ``ValidationFailed`` naming the ``reason`` field."""
-    reason = " ".join(str(text).split())
+def stated_reason(text: str, *, missing: str) -> str:
+    """The reason an audited decision records (a legal hold, an erasure, a change of access):
+    ``text`` stripped, or ``ValidationFailed`` naming the ``reason`` field with ``missing``
+    (what to write, in the caller's words) when empty, or when over ``MAX_REASON``."""
+    reason = str(text).strip()
     if not reason:
-        raise ValidationFailed(
-            _("Say why you need to see this."), fields={"reason": [_("Required.")]}
-        )
+        raise ValidationFailed(missing, fields={"reason": [_("Required.")]})
     if len(reason) > MAX_REASON:
         raise ValidationFailed(
             _("The reason can be at most %(limit)d characters.") % {"limit": MAX_REASON},
             fields={"reason": [_("Too long.")]},
         )
+    return reason
+
+
+def access_reason(text: str) -> str:
+    """``text`` with its spaces folded, as ``stated_reason`` checks it, and saying something:
+    a read of personal data needs more than "x" or "ok"."""
+    reason = stated_reason(" ".join(str(text).split()), missing=_("Say why you need to see this."))
     if len(reason) < MIN_REASON or len(set(reason.replace(" ", "").casefold())) < 4:
         raise ValidationFailed(
             _(

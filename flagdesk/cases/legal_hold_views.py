@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from flagdesk.accounts.permissions import role_required
+from flagdesk.audit.reasons import MAX_REASON
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
 from . import queries
-from .services.legal_hold import LEGAL_HOLD_ROLES, MAX_REASON, set_legal_hold
+from .services.legal_hold import LEGAL_HOLD_ROLES, set_legal_hold
 
 
 class LegalHoldForm(forms.Form):

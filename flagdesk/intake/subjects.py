@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
+from flagdesk.audit.reasons import stated_reason
 from flagdesk.audit.services import record
 from flagdesk.cases import retention
 from flagdesk.cases.queries import visible_items
@@ -28,7 +29,6 @@ from .models import Report
 from .subject_index import email_index, phone_index
 
 SUBJECT_ROLES = roles_for(Action.DATA_SUBJECT_REQUESTS)
-MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -87,18 +87,7 @@ def reports_in_reach(actor: User, ids: list[Any]) -> list[Report]:
 
 
 def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(
-            _("Say why (for example the request's date and channel)."),
-            fields={"reason": [_("Required.")]},
-        )
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(
-            _("The reason can be at most %(limit)d characters.") % {"limit": MAX_REASON},
-            fields={"reason": [_("Too long.")]},
-        )
-    return reason
+    return stated_reason(reason, missing=_("Say why (for example the request's date and channel)."))
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

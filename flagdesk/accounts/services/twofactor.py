@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flagdesk.audit.reasons import stated_reason
 from flagdesk.audit.services import record
 
 from ..models import RecoveryCode, RecoveryCodes, TotpDevice, User
@@ -122,6 +123,7 @@ def mark_verified(request: HttpRequest, device: TotpDevice | RecoveryCodes) -> N
 @transaction.atomic
 def reset(user: User, *, actor: User, reason: str) -> None:
     """Drop ``user``'s second factors (a lost phone); they set one up at their next login."""
+    reason = stated_reason(reason, missing=_("Say why."))
     TotpDevice.objects.filter(user=user).delete()
     RecoveryCodes.objects.filter(user=user).delete()
     record("2fa.reset", actor=actor, target=f"user:{user.pk}", reason=reason)

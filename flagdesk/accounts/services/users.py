@@ -19,13 +19,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from flagdesk.audit.reasons import stated_reason
 from flagdesk.audit.services import record
 from flagdesk.core.errors import Conflict, FlagdeskError, ValidationFailed
 
+from ..lockout import fold
 from ..models import Role, User
 from .sessions import end_sessions
 
-MAX_REASON = 500
 log = logging.getLogger(__name__)
 
 
@@ -143,10 +144,7 @@ def _mail_link(user: User, template: str, *, actor: User, language: str = "") ->
 
 
 def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(_("Say why."), fields={"reason": [_("Required.")]})
-    return reason[:MAX_REASON]
+    return stated_reason(reason, missing=_("Say why."))
 
 
 @transaction.atomic
@@ -198,25 +196,28 @@ def unlock(user: User, *, actor: User) -> int:
     """Forget the failed logins that locked ``user`` out; the count of cleared records."""
     from axes.models import AccessAttempt
 
-    from ..lockout import username as folded
-
-    cleared, _details = AccessAttempt.objects.filter(
-        username=folded(None, {"username": user.username})  # type: ignore[arg-type]
-    ).delete()
+    cleared, _details = AccessAttempt.objects.filter(username=fold(user.username)).delete()
     record("user.unlocked", actor=actor, target=f"user:{user.pk}", data={"cleared": cleared})
     return int(cleared)
 
 
-def is_locked_out(user: User) -> bool:
+def locked_usernames() -> set[str]:
+    """The (folded) user names locked out now, in one query for the whole users list.
+
+    django-axes keeps a row per user name, address and browser; an account's count is their
+    sum over the cool-off period, as axes itself counts it.
+    """
     from axes.models import AccessAttempt
 
-    from ..lockout import username as folded
-
-    # django-axes keeps a row per user name, address and browser; the account's count is
-    # their sum over the cool-off period, as axes itself counts it.
     since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
-    failures = AccessAttempt.objects.filter(
-        username=folded(None, {"username": user.username}),  # type: ignore[arg-type]
-        attempt_time__gte=since,
-    ).aggregate(n=Sum("failures_since_start"))["n"]
-    return (failures or 0) >= settings.AXES_FAILURE_LIMIT
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("username")
+        .annotate(n=Sum("failures_since_start"))
+        .filter(n__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["username"] for row in rows}
+
+
+def is_locked_out(user: User) -> bool:
+    return fold(user.username) in locked_usernames()

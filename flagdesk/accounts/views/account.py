@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from flagdesk.core.errors import FlagdeskError
 
 from ..menu import menu_for
-from ..models import RecoveryCodes, Role, User
+from ..models import RecoveryCodes, Role
+from ..permissions import staff_user
 from ..reauth import recent_login_required
 from ..services import revoke_token
 from ..services.sessions import LOGIN_AT, end_sessions
@@ -22,16 +23,10 @@ from ..services.tokens import tokens_of
 from ..services.twofactor import authenticator
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required let only staff users in
-    return user
-
-
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     """What this account is for; the landing of roles that open no staff page."""
-    user = _user(request)
+    user = staff_user(request)
     recovery = RecoveryCodes.objects.filter(user=user).first()
     return render(
         request,
@@ -51,7 +46,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @recent_login_required
 def revoke_own_token(request: HttpRequest, prefix: str) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     try:
         revoke_token(prefix, actor=user, owner=user)
     except FlagdeskError as e:
@@ -66,7 +61,7 @@ def revoke_own_token(request: HttpRequest, prefix: str) -> HttpResponse:
 @recent_login_required
 def end_other_sessions(request: HttpRequest) -> HttpResponse:
     """Sign out every other browser of this account (a lost laptop, a shared computer)."""
-    user = _user(request)
+    user = staff_user(request)
     end_sessions(user, actor=user, reason="")
     # This session goes on: it counts as begun now.
     request.session[LOGIN_AT] = time.time()

@@ -18,15 +18,9 @@ from django.views.decorators.http import require_POST
 
 from ..forms import CodeForm, ConfirmForm
 from ..menu import landing_url
-from ..models import User
+from ..permissions import staff_user
 from ..reauth import is_fresh, recent_login_required, safe_next
 from ..services import twofactor
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required let only staff users in
-    return user
 
 
 def _next(request: HttpRequest) -> str:
@@ -46,7 +40,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     A session that has not passed an existing second factor cannot set up another one:
     that would be a way around it.
     """
-    user = _user(request)
+    user = staff_user(request)
     replacing = twofactor.has_second_factor(user)
     if replacing and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:two-factor-verify")
@@ -86,7 +80,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     if not twofactor.has_second_factor(user):
         return redirect("accounts:two-factor-setup")
     form = CodeForm(request.POST or None)
@@ -110,7 +104,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def confirm(request: HttpRequest) -> HttpResponse:
     """Password and a code again, before an export, a reveal or a change of access."""
-    user = _user(request)
+    user = staff_user(request)
     form = ConfirmForm(request.POST or None)
     if form.is_valid():
         # authenticate() so that django-axes counts a wrong password like a failed login.
@@ -132,7 +126,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @recent_login_required
 def recovery_codes(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     codes = twofactor.new_recovery_codes(user)
     return render(
         request,

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from flagdesk.core.errors import FlagdeskError
 
 from ..forms import AccessForm, InviteForm, ReasonForm, TokenForm
+from ..lockout import fold
 from ..models import RecoveryCodes, TotpDevice, User
-from ..permissions import role_required
+from ..permissions import role_required, staff_user
 from ..policy import Action, roles_for
 from ..reauth import recent_login_required
 from ..services import issue_token, revoke_token, twofactor
@@ -27,18 +28,13 @@ from ..services.tokens import default_scope, tokens_of
 MANAGERS = roles_for(Action.USERS_MANAGE)
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - role_required let only staff users in
-    return user
-
-
 @role_required(*MANAGERS)
 def user_list(request: HttpRequest) -> HttpResponse:
     users = list(User.objects.order_by("username"))
     with_factor = set(TotpDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    locked = accounts.locked_usernames()
     rows = [
-        {"user": u, "has_factor": u.pk in with_factor, "locked": accounts.is_locked_out(u)}
+        {"user": u, "has_factor": u.pk in with_factor, "locked": fold(u.username) in locked}
         for u in users
     ]
     return render(request, "accounts/user_list.html", {"rows": rows})
@@ -56,7 +52,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
                 minors_clearance=data["minors_clearance"],
                 language=data["language"],
-                actor=_actor(request),
+                actor=staff_user(request),
             )
         except accounts.MailNotSent as e:
             created = User.objects.get(username=data["username"])
@@ -135,7 +131,7 @@ def user_access(request: HttpRequest, user_id: int) -> HttpResponse:
             subject,
             role=form.cleaned_data["role"],
             minors_clearance=form.cleaned_data["minors_clearance"],
-            actor=_actor(request),
+            actor=staff_user(request),
             reason=form.cleaned_data["reason"],
         )
     except FlagdeskError as e:
@@ -149,7 +145,9 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=user_id)
     active = request.POST.get("active") == "1"
     try:
-        accounts.set_active(subject, active=active, actor=_actor(request), reason=_reason(request))
+        accounts.set_active(
+            subject, active=active, actor=staff_user(request), reason=_reason(request)
+        )
     except FlagdeskError as e:
         return _done(request, subject, e, "")
     ok = _("%(u)s can log in again.") if active else _("%(u)s can no longer log in.")
@@ -161,10 +159,10 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
 @recent_login_required
 def user_reset_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=user_id)
-    reason = _reason(request).strip()
-    if not reason:
-        return _done(request, subject, FlagdeskError(_("Say why.")), "")
-    twofactor.reset(subject, actor=_actor(request), reason=reason[:500])
+    try:
+        twofactor.reset(subject, actor=staff_user(request), reason=_reason(request))
+    except FlagdeskError as e:
+        return _done(request, subject, e, "")
     return _done(
         request,
         subject,
@@ -178,7 +176,7 @@ def user_reset_factor(request: HttpRequest, user_id: int) -> HttpResponse:
 @role_required(*MANAGERS)
 def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=user_id)
-    accounts.unlock(subject, actor=_actor(request))
+    accounts.unlock(subject, actor=staff_user(request))
     return _done(request, subject, None, _("%(u)s may try to log in again.") % {"u": subject})
 
 
@@ -197,7 +195,7 @@ def user_token_issue(request: HttpRequest, user_id: int) -> HttpResponse:
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"],
             expires_days=form.cleaned_data["expires_days"],
-            actor=_actor(request),
+            actor=staff_user(request),
         )
     except FlagdeskError as e:
         return _done(request, subject, e, "")
@@ -209,7 +207,7 @@ def user_token_issue(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_token_revoke(request: HttpRequest, user_id: int, prefix: str) -> HttpResponse:
     subject = get_object_or_404(User, pk=user_id)
     try:
-        revoke_token(prefix, actor=_actor(request), owner=subject)
+        revoke_token(prefix, actor=staff_user(request), owner=subject)
     except FlagdeskError as e:
         return _done(request, subject, e, "")
     return _done(
@@ -224,7 +222,7 @@ def user_end_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
     reason = _reason(request).strip()
     if not reason:
         return _done(request, subject, FlagdeskError(_("Say why.")), "")
-    end_sessions(subject, actor=_actor(request), reason=reason)
+    end_sessions(subject, actor=staff_user(request), reason=reason)
     return _done(
         request, subject, None, _("Every session of %(u)s is signed out.") % {"u": subject}
     )
@@ -236,7 +234,7 @@ def user_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
     """Mail the user a link to choose a new password: administrators never choose it."""
     subject = get_object_or_404(User, pk=user_id)
     try:
-        accounts.send_password_link(subject, actor=_actor(request))
+        accounts.send_password_link(subject, actor=staff_user(request))
     except FlagdeskError as e:
         return _done(request, subject, e, "")
     return _done(

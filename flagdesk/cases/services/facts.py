@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from flagdesk.core import taxonomy
 
+from ..access import MINOR_AGE_BANDS
 from ..models import Assessment, Item
-
-MINOR_AGE_BANDS = ("under-13", "13-17")
 
 
 def victim_is_minor(item: Item) -> bool:

@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
+from flagdesk.audit.reasons import stated_reason
 from flagdesk.audit.services import record
-from flagdesk.core.errors import ValidationFailed
 
 from ..models import Case, CaseEvent
 
 LEGAL_HOLD_ROLES = roles_for(Action.LEGAL_HOLD)
-MAX_REASON = 500
 
 
 @transaction.atomic
@@ -28,17 +27,9 @@ def set_legal_hold(case: Case, *, actor: User, is_held: bool, reason: str) -> Ca
     """Put ``case`` under legal hold or lift it. A reason is required either way; it is kept
     on the case while the hold lasts and in the ``case.legal_hold`` audit entry."""
     require_role(actor, *LEGAL_HOLD_ROLES)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(
-            _("Say why (for example the proceedings and their reference)."),
-            fields={"reason": [_("Required.")]},
-        )
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(
-            _("The reason can be at most %(limit)d characters.") % {"limit": MAX_REASON},
-            fields={"reason": [_("Too long.")]},
-        )
+    reason = stated_reason(
+        reason, missing=_("Say why (for example the proceedings and their reference).")
+    )
     Case.objects.filter(pk=case.pk).update(
         legal_hold=is_held, legal_hold_reason=reason if is_held else ""
     )

@@ -9,17 +9,15 @@ meanwhile wins. ``MultiFernet.rotate`` keeps each token's original timestamp.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.db import transaction
 
 from flagdesk.core.crypto import stored_token, stored_value
+from flagdesk.core.durable import write_atomically
 
 from .stores import Column, FileStore
 
@@ -127,24 +125,5 @@ def _reencrypt_file(store: FileStore, pk: Any, ring: _Ring, tally: Tally) -> Non
             return
         new = ring.rotated(token, tally)
         if new is not None and path is not None:
-            _replace_file(path, new)
+            write_atomically(path, new)
             tally.rewritten += 1
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write next to the file, sync, rename: readers see the old file or the new, whole."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

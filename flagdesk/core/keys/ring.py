@@ -33,6 +33,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from flagdesk.core.durable import fsync_dir, write_atomically
 from flagdesk.core.errors import Conflict
 
 RING_FILE = "field_keys"
@@ -162,7 +163,7 @@ def edit_ring(path: Path, change: Callable[[KeyRing], KeyRing]) -> tuple[KeyRing
     with _unwritable_as_conflict(path), _locked(path):
         before = read_ring(path)
         after = change(before)
-        _write_atomically(path, format_ring(after))
+        write_atomically(path, format_ring(after), prefix=f".{path.name}.")
     return before, after
 
 
@@ -276,7 +277,7 @@ def _adopt(
             f"choose between them. Keys now belong in {target}: {advice}, then delete {legacy}."
         )
     legacy.unlink(missing_ok=True)
-    _fsync_dir(legacy.parent)
+    fsync_dir(legacy.parent)
 
 
 def key_file(path: Path, make: Callable[[], bytes]) -> bytes:
@@ -306,31 +307,8 @@ def _create_once(path: Path, content: str | bytes) -> bool:
             return False
     finally:
         os.unlink(tmp)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return True
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename or link durable: without this, a power cut can undo it."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def ring_file() -> Path | None:

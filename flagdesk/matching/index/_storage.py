@@ -21,6 +21,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from flagdesk.core.durable import fsync_dir
+
 META = "meta.json"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -50,7 +52,7 @@ def write_directory(
             json.dump(dict(meta), handle, indent=1, sort_keys=True)
             handle.flush()
             os.fsync(handle.fileno())
-        _fsync_directory(staging)
+        fsync_dir(staging)
         _swap_in(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -100,7 +102,7 @@ def _swap_in(staging: Path, directory: Path) -> None:
         os.rename(directory, previous)
         os.rename(staging, directory)
         shutil.rmtree(previous)
-    _fsync_directory(directory.parent)
+    fsync_dir(directory.parent)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -114,11 +116,3 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(result == 0)
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -7,8 +7,6 @@ same rotatable keys as personal data fields, under a random name, and every read
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +21,11 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.permissions import require_role
 from flagdesk.audit.reasons import access_reason
 from flagdesk.audit.services import record
+from flagdesk.cases.access import MINOR_AGE_BANDS
 from flagdesk.cases.models import CaseEvent, Item
-from flagdesk.cases.services.facts import MINOR_AGE_BANDS
 from flagdesk.core import taxonomy
 from flagdesk.core.crypto import fernet
+from flagdesk.core.durable import write_atomically
 from flagdesk.core.errors import NotFound
 
 from ..media.source import OpenedSource
@@ -76,16 +75,7 @@ def keep_file(item: Item, source: Any, media: HashedMedia, *, actor: User | None
     directory = evidence_dir()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Written under a temporary name and renamed: a crash never leaves half a file behind.
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(token)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, directory / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(directory / name, token)
     sha256 = next((s.value for s in media.signals if s.signal_type == "sha256"), "")
     media_file = MediaFile.objects.create(
         item=item,

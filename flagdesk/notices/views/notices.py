@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.models import User
-from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.permissions import role_required, staff_user
 from flagdesk.accounts.policy import CASEWORK_ROLES, Action, roles_for
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
@@ -36,18 +36,12 @@ from ..services.follow_ups import APPROVER_ROLES, ESCALATIONS, available, compla
 from ..services.queueing import QUEUE_ROLES
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - role_required let only staff users in
-    return user
-
-
 @role_required(*CASEWORK_ROLES)
 def notice_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Notice.Status.values:
         status = ""
-    notices = queries.notice_list(_user(request), status=status)[:200]
+    notices = queries.notice_list(staff_user(request), status=status)[:200]
     return render(
         request,
         "notices/notice_list.html",
@@ -67,7 +61,7 @@ def _decision_history(notice: Notice) -> dict[UUID, list[ItemDecision]]:
 
 @role_required(*CASEWORK_ROLES)
 def notice_detail(request: HttpRequest, notice_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     notice = get_object_or_404(queries.notice_detail(user), id=notice_id)
     items = list(notice.items.all())
     data = request.POST if request.method == "POST" else None  # an empty POST is still sent
@@ -171,7 +165,7 @@ def _checklist(checked: services.Preflight, items: list[Item]) -> list[dict[str,
 def notice_send(request: HttpRequest) -> HttpResponse:
     """POSTed by the checkbox form on the item page and the approved-items list. "Check" runs
     the pre-flight only; "Send" queues, and a refusal shows the pre-flight's checklist."""
-    user = _user(request)
+    user = staff_user(request)
     form = SendNoticeForm(request.POST if request.method == "POST" else None)
     checked: services.Preflight | None = None
     selected: list[Item] = []
