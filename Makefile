@@ -13,7 +13,8 @@ PORT ?= 8000
 BUILD_APT_PACKAGES := build-essential pkg-config libavcodec-dev libavformat-dev libavutil-dev \
                       libswscale-dev libavdevice-dev libavfilter-dev
 # What flagdesk needs at run time: WeasyPrint draws PDFs (complaint files) with Pango.
-RUN_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Evidence capture takes screenshots with Debian's chromium.
+RUN_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
 APT_PACKAGES := chromium postgresql gettext ffmpeg dovecot-imapd
 # Modules type-checked by mypy --strict (S21): services, queries, transitions, and the core
 # modules that guard hostile input. Wildcards, so an app without the file is fine.
@@ -29,7 +30,12 @@ MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \
                          flagdesk/core/uploads.py flagdesk/core/unavailable.py \
                          flagdesk/core/shutdown.py flagdesk/matching/media/slots.py \
                          flagdesk/core/spreadsheets.py flagdesk/core/error_reports.py \
-                         flagdesk/core/logging.py flagdesk/core/middleware.py)
+                         flagdesk/core/logging.py flagdesk/core/middleware.py \
+                         flagdesk/monitoring/fetcher/*.py flagdesk/monitoring/capture/*.py \
+                         flagdesk/monitoring/bundle/*.py flagdesk/monitoring/storage.py \
+                         flagdesk/monitoring/s3.py flagdesk/monitoring/schedule.py \
+                         flagdesk/monitoring/judge.py flagdesk/monitoring/politeness.py \
+                         flagdesk/monitoring/runner.py flagdesk/monitoring/manifest.py)
 
 .PHONY: help install run test test-deps apt lint typecheck module-size pytest
 
@@ -49,7 +55,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet -e '.[test,bench,s3]'
 	touch $@
 
 install: $(VENV)/.installed

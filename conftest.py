@@ -107,6 +107,10 @@ def _test_settings(
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("checkpoints")
     # Keys a test generates or rotates land in its own directory, never the project's keys/.
     settings.KEY_DIR = tmp_path_factory.mktemp("keys")
+    # Evidence captures likewise, and the fetcher resolves names from the test table only.
+    settings.EVIDENCE_DIR = tmp_path_factory.mktemp("evidence")
+    settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
+    settings.MONITORING_CONNECT_LOOPBACK_ONLY = True
 
 
 @pytest.fixture(autouse=True)

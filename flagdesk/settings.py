@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "flagdesk.cases",
     "flagdesk.matching",
     "flagdesk.notices",
+    "flagdesk.monitoring",
     "flagdesk.intake",
     # The composition layer (S1b): the worker loop, the demo, the CLI, the API's assembly.
     "flagdesk.site",
@@ -461,3 +462,61 @@ if AUDIT_TSA_URL and not AUDIT_TSA_CA_FILE:
         "FLAGDESK_AUDIT_TSA_URL needs FLAGDESK_AUDIT_TSA_CA_FILE: the certificates its "
         "timestamps are checked against"
     )
+
+# Monitoring and evidence (docs/monitoring.md). The safe fetcher is the only way flagdesk
+# reads reported content: every limit below bounds one fetch, whatever the server does.
+MONITORING_USER_AGENT = env_str(
+    "MONITORING_USER_AGENT", f"flagdesk/0.1 (+{BASE_URL}; content check for a trusted flagger)"
+)
+MONITORING_FETCH_TIMEOUT_SECONDS = env_float("MONITORING_FETCH_TIMEOUT_SECONDS", 20.0)
+MONITORING_CONNECT_TIMEOUT_SECONDS = env_float("MONITORING_CONNECT_TIMEOUT_SECONDS", 5.0)
+MONITORING_MAX_REDIRECTS = env_int("MONITORING_MAX_REDIRECTS", 5)
+MONITORING_MAX_BYTES = env_int("MONITORING_MAX_BYTES", 10 * 1024 * 1024)
+MONITORING_MAX_DECODED_BYTES = env_int("MONITORING_MAX_DECODED_BYTES", 20 * 1024 * 1024)
+# Extra CA certificates (PEM) trusted besides the system's, e.g. a test CA; empty: none.
+MONITORING_CA_FILE = env_str("MONITORING_CA_FILE", "")
+# Loopback addresses (127.0.0.0/8) allowed as targets: only for the test servers of the suite
+# and benchmarks. Never in production; private, link-local and other addresses stay refused.
+MONITORING_ALLOW_LOOPBACK = env_bool("MONITORING_ALLOW_LOOPBACK", False)
+# The test suite sets this: the fetcher then connects to loopback addresses only, whatever a
+# test's resolver answers, so no test can reach the internet. Not an operator's setting.
+MONITORING_CONNECT_LOOPBACK_ONLY = False
+# Re-checks after a notice: hours after sending, then every N hours until the item is
+# resolved, for at most MONITORING_WATCH_DAYS. Platforms override per phenomenon.
+try:
+    MONITORING_RECHECK_HOURS = [
+        int(h) for h in env_list("MONITORING_RECHECK_HOURS", ["1", "6", "24"])
+    ]
+except ValueError:
+    raise ImproperlyConfigured(
+        "FLAGDESK_MONITORING_RECHECK_HOURS must be whole hours, comma separated, e.g. 1,6,24"
+    ) from None
+if not MONITORING_RECHECK_HOURS or min(MONITORING_RECHECK_HOURS) < 1:
+    raise ImproperlyConfigured("FLAGDESK_MONITORING_RECHECK_HOURS must be hours of 1 or more")
+MONITORING_RECHECK_EVERY_HOURS = env_int("MONITORING_RECHECK_EVERY_HOURS", 24)
+MONITORING_WATCH_DAYS = env_int("MONITORING_WATCH_DAYS", 180)
+# Politeness per host, shared by every worker: at most this many fetches at once, and at
+# least this many seconds between two fetches on one slot.
+MONITORING_HOST_CONCURRENCY = env_int("MONITORING_HOST_CONCURRENCY", 2)
+MONITORING_HOST_INTERVAL_SECONDS = env_float("MONITORING_HOST_INTERVAL_SECONDS", 2.0)
+# Fetches a worker runs at once (threads), across hosts.
+MONITORING_WORKER_THREADS = env_int("MONITORING_WORKER_THREADS", 8)
+# Evidence: where captures are stored (``local`` under EVIDENCE_DIR, or ``s3``), encrypted
+# with FLAGDESK_FIELD_KEYS either way; the browser that takes screenshots.
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local")
+EVIDENCE_DIR = Path(env_str("EVIDENCE_DIR", str(VAR_DIR / "evidence" / "captures")))
+EVIDENCE_S3_ENDPOINT = env_url("EVIDENCE_S3_ENDPOINT", "", schemes=("http", "https"))
+EVIDENCE_S3_BUCKET = env_str("EVIDENCE_S3_BUCKET", "")
+EVIDENCE_S3_REGION = env_str("EVIDENCE_S3_REGION", "us-east-1")
+EVIDENCE_S3_ACCESS_KEY = env_secret("EVIDENCE_S3_ACCESS_KEY") or ""
+EVIDENCE_S3_SECRET_KEY = env_secret("EVIDENCE_S3_SECRET_KEY") or ""
+if EVIDENCE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("FLAGDESK_EVIDENCE_STORAGE must be 'local' or 's3'")
+if EVIDENCE_STORAGE == "s3" and not (EVIDENCE_S3_ENDPOINT and EVIDENCE_S3_BUCKET):
+    raise ImproperlyConfigured(
+        "FLAGDESK_EVIDENCE_STORAGE=s3 needs FLAGDESK_EVIDENCE_S3_ENDPOINT and _BUCKET"
+    )
+EVIDENCE_BROWSER = env_str("EVIDENCE_BROWSER", "/usr/bin/chromium")
+EVIDENCE_CAPTURE_TIMEOUT_SECONDS = env_float("EVIDENCE_CAPTURE_TIMEOUT_SECONDS", 60.0)
+EVIDENCE_VIEWPORT = (1280, 1024)
+EVIDENCE_MAX_SCREENSHOT_HEIGHT = env_int("EVIDENCE_MAX_SCREENSHOT_HEIGHT", 20000)

@@ -18,8 +18,10 @@ from django.urls import reverse
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.services import issue_token
-from flagdesk.cases.models import Assessment, Item
+from flagdesk.cases.models import Assessment, Case, Item
 from flagdesk.matching.models import Match
+from flagdesk.monitoring.models import CaptureFile
+from flagdesk.monitoring.services.watches import request_check
 from flagdesk.notices.models import InboundMail, Notice
 from flagdesk.notices.services import queue_notices
 from tests.matrix_world import (
@@ -29,10 +31,12 @@ from tests.matrix_world import (
     assessed_item,
     dsc_file,
     error_code,
+    found_gone,
     known_match,
     mail_about,
     public_report,
     route_kwargs,
+    screenshot_capture,
     sent_notice,
 )
 
@@ -59,9 +63,9 @@ class Target:
     """Objects beyond the world, each made on first use (so a test pays only for what it
     needs): an item reported with the reporter's contact, an assessment waiting for review,
     an approved item, a sent notice with its DSC file and a mail about it, a notice waiting
-    to be submitted by hand, a match and a kept evidence file of the item, Pat's bank. The
-    IDOR matrix then puts their cases out of someone's reach; the write matrix uses them as
-    they are."""
+    to be submitted by hand, a match and a kept evidence file of the item, the item's
+    re-check that found it gone and its captured screenshot, Pat's bank. The IDOR matrix then
+    puts their cases out of someone's reach; the write matrix uses them as they are."""
 
     def __init__(self, users: dict[str, User], world: World) -> None:
         self.users = users
@@ -217,10 +221,36 @@ class Target:
 
         return self._once("media file", make)
 
+    @property
+    def gone_item(self) -> Item:
+        """The item, re-checked on alice's request and found gone: it waits for an analyst's
+        confirmation."""
+
+        def make() -> Item:
+            found_gone(request_check(self.item, actor=self.users["analyst"]))
+            return self.item
+
+        return self._once("gone item", make)
+
+    @property
+    def screenshot(self) -> CaptureFile:
+        """The screenshot of a capture of the item (alice asked for it)."""
+        return self._once(
+            "screenshot", lambda: screenshot_capture(self.item, self.users["analyst"])
+        )
+
+    @property
+    def captured_item(self) -> Item:
+        """The item, with its captured screenshot."""
+        return self._once("captured item", lambda: self.screenshot.capture.item)
+
+    @property
+    def bundled_case(self) -> Case:
+        """The item's case, with the captured screenshot: its court bundle holds evidence."""
+        return self.captured_item.case
+
     def cases(self) -> list[Any]:
         """Every case the target's objects belong to."""
-        from flagdesk.cases.models import Case
-
         items = [o for o in self._made.values() if isinstance(o, Item)]
         for other in self._made.values():
             if isinstance(other, Assessment):
@@ -240,8 +270,6 @@ CASE = (RESTRICTED, MINORS)
 def put_out_of_reach(target: Target, scenario: str) -> None:
     """Restrict the target's cases to carol alone, or mark them as involving a minor (which
     only staff cleared for such cases may then see)."""
-    from flagdesk.cases.models import Case
-
     cases = target.cases()
     assert cases, "the probe made no case object"
     if scenario == RESTRICTED:

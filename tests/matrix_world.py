@@ -11,6 +11,8 @@ pytest-django rolls each test back.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from conftest import PERSONAS
 from flagdesk.accounts.models import User
@@ -37,6 +40,13 @@ from flagdesk.matching.signal_types import ComputedSignal
 from flagdesk.matching.tests.factories import item_signals, random_pdq
 from flagdesk.matching.tests.media_samples import synthetic_image
 from flagdesk.matching.thumbnails import greyscale_thumbnail
+from flagdesk.monitoring.capture.capture import media_allowed_for
+from flagdesk.monitoring.fetcher import Fetched
+from flagdesk.monitoring.manifest import manifest_text, sha256_hex
+from flagdesk.monitoring.models import Capture, CaptureFile, Check, Watch
+from flagdesk.monitoring.services.checks import record_check
+from flagdesk.monitoring.services.watches import start_watches
+from flagdesk.monitoring.storage import store
 from flagdesk.notices.models import InboundMail, Notice
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices
@@ -249,6 +259,59 @@ def known_match(users: dict[str, User], item: Item, *, known: Item | None, seed:
     return match
 
 
+def found_gone(watch: Watch) -> Check:
+    """A re-check of ``watch`` that found the content gone (HTTP 404), recorded as the runner
+    records a fetch: the watch then waits in the analysts' "confirm removal" list."""
+    fetched = Fetched(url=watch.item.url, outcome="gone", reason="http_404", http_status=404)
+    check = record_check(watch.pk, fetched)
+    watch.refresh_from_db()
+    assert watch.looks_gone_since is not None
+    return check
+
+
+def screenshot_png() -> bytes:
+    """A synthetic full-page "screenshot": a grey page with a darker block, no real content."""
+    image = Image.new("RGB", (160, 240), (150, 150, 150))
+    ImageDraw.Draw(image).rectangle((16, 24, 144, 120), fill=(70, 70, 70))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def screenshot_capture(item: Item, actor: User) -> CaptureFile:
+    """A done capture of ``item`` asked for by ``actor``, as the capture engine leaves it: its
+    screenshot encrypted in the evidence store and listed in the manifest (no timestamp
+    authority here). Returns the screenshot."""
+    assert media_allowed_for(item), "the law allows no media for this item: no screenshot"
+    data = screenshot_png()
+    now = timezone.now()
+    manifest = manifest_text([("screenshot.png", sha256_hex(data))])
+    capture = Capture.objects.create(
+        item=item,
+        trigger=Capture.Trigger.REQUEST,
+        requested_by=actor,
+        requested_at=now - dt.timedelta(minutes=1),
+        status=Capture.Status.DONE,
+        media_allowed=True,
+        url=item.url,
+        captured_at=now,
+        final_url=item.url,
+        http_status=200,
+        manifest=manifest,
+        manifest_sha256=sha256_hex(manifest.encode()),
+        timestamp_problem="No timestamp authority is configured.",
+    )
+    return CaptureFile.objects.create(
+        capture=capture,
+        kind=CaptureFile.Kind.SCREENSHOT,
+        name="screenshot.png",
+        content_type="image/png",
+        size=len(data),
+        sha256=sha256_hex(data),
+        storage_key=store().put(data),
+    )
+
+
 @dataclass
 class World:
     """The objects every matrix test starts from (see ``build_world``)."""
@@ -262,6 +325,8 @@ class World:
     mail: InboundMail
     match: Match
     report: SubmittedReport
+    check: Check
+    screenshot: CaptureFile
 
     def ids(self) -> dict[str, str]:
         """The URL arguments of every route, by name."""
@@ -277,6 +342,11 @@ class World:
             "follow_up_id": str(self.dsc.id),
             "followed_id": str(self.notice.id),
             "mail_id": str(self.mail.id),
+            # Re-checks and evidence are of the notified item: watched since its notice, found
+            # gone by a re-check, and captured (a screenshot); its case is the court bundle's.
+            "notified_item_id": str(self.notified.id),
+            "notified_case_id": str(self.notified.case_id),
+            "file_id": str(self.screenshot.id),
             "slug": match.entry.bank.slug,
             "public_id": str(match.entry.public_id),
             "entry_id": str(match.entry.public_id),
@@ -293,8 +363,9 @@ class World:
 
 def build_world(users: dict[str, User]) -> World:
     """An item waiting for review (alice's assessment, a report), a sent notice with a DSC
-    file about it, a mail, a bank entry of the notified item the waiting item matches, and a
-    reporter's own report with its receipt code."""
+    file about it, a mail, a bank entry of the notified item the waiting item matches, a
+    reporter's own report with its receipt code, and the notified item's re-checks (watched
+    since its notice, found gone) and evidence (a capture by alice with a screenshot)."""
     platform = social_platform(users)
     waiting, assessment = assessed_item(users, "https://social.test/matrix/1")
     notified, _ = approved_item(users, "https://social.test/matrix/2")
@@ -303,7 +374,12 @@ def build_world(users: dict[str, User]) -> World:
     mail = mail_about(None, uid=1)
     match = known_match(users, waiting, known=notified, seed=1)
     report = public_report("https://social.test/matrix/reported")
-    return World(platform, waiting, assessment, notified, notice, dsc, mail, match, report)
+    assert start_watches() == 1  # the notified item's, its schedule counted from the notice
+    check = found_gone(Watch.objects.get(item=notified))
+    screenshot = screenshot_capture(notified, users["analyst"])
+    return World(
+        platform, waiting, assessment, notified, notice, dsc, mail, match, report, check, screenshot
+    )
 
 
 # -- what a request wrote -------------------------------------------------------------------
@@ -318,7 +394,8 @@ def written() -> dict[str, Any]:
     """A fingerprint of everything a refused request must leave as it was: the audit trail
     (signing in and token use aside: they are audited before any refusal), the case
     timelines, assessments and reviews, notices and their state, answers, mails, hashes,
-    evidence files, banks, cases' access and hold, tokens, reports' personal data."""
+    evidence files, banks, cases' access and hold, tokens, reports' personal data, re-checks
+    asked for or decided, evidence captures."""
     from flagdesk.audit.models import AuditEntry
     from flagdesk.cases.models import Case, CaseEvent, Review
     from flagdesk.intake.models import Report, ReportMessage
@@ -353,4 +430,17 @@ def written() -> dict[str, Any]:
         "reports": rows(Report.objects, "id", "contact_erased_at"),
         "messages": ReportMessage.objects.count(),
         "revoked tokens": User.objects.filter(api_tokens__revoked_at__isnull=False).count(),
+        "watches": rows(
+            Watch.objects,
+            "item_id",
+            "requested_at",
+            "requested_by_id",
+            "next_check_at",
+            "looks_gone_since",
+            "ended_at",
+            "baseline_sha256",
+        ),
+        "checks": Check.objects.count(),
+        "captures": rows(Capture.objects, "id", "status", "requested_by_id"),
+        "capture files": CaptureFile.objects.count(),
     }

@@ -3,7 +3,9 @@ and the menu and landing page each persona should get.
 
 Built through the real services (S23): a registered platform, an item new, one awaiting review
 (written by alice), one approved, one notified whose notice was sent and answered, and a bank
-entry of the notified item that the waiting item matches (so matching pages have rows).
+entry of the notified item that the waiting item matches (so matching pages have rows). The
+notified item is watched, a re-check found it gone (so the Re-checks page lists it) and it has a
+captured screenshot (so its "Still online?" panel shows evidence).
 """
 
 from __future__ import annotations
@@ -30,14 +32,22 @@ from flagdesk.matching.signal_types import ComputedSignal
 from flagdesk.matching.tests.factories import item_signals, random_pdq
 from flagdesk.matching.tests.media_samples import synthetic_image
 from flagdesk.matching.thumbnails import greyscale_thumbnail
+from flagdesk.monitoring.models import Watch
+from flagdesk.monitoring.services.watches import start_watches
 from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
 from flagdesk.platforms.channels import Delivery
+from tests.matrix_world import found_gone, screenshot_capture
 
 # What each persona's staff menu offers, in order; the first entry is where it lands after
 # login. Personas without a staff page land on their account page.
-FOLLOW_THROUGH_MENU = ["notices:follow-up-queue", "notices:mail-list", "notices:quality"]
+FOLLOW_THROUGH_MENU = [
+    "notices:follow-up-queue",
+    "monitoring:rechecks",
+    "notices:mail-list",
+    "notices:quality",
+]
 CASEWORK_MENU = ["cases:queue", "cases:review-queue", "notices:notice-list", *FOLLOW_THROUGH_MENU]
 ASSESSOR_MENU = [
     "cases:queue",
@@ -103,6 +113,9 @@ def staff_world(users: dict[str, User], settings: Any) -> World:
     add_entries(bank, [entry], actor=users["coordinator"])
     item_signals(waiting, [ComputedSignal("pdq", pdq, 90)])
     match_item(waiting)
+    start_watches()
+    found_gone(Watch.objects.get(item=notified))
+    screenshot_capture(notified, users["analyst"])
     for item in (new, waiting, approved, notified):
         item.refresh_from_db()
     notice.refresh_from_db()

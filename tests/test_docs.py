@@ -103,9 +103,10 @@ def test_documented_endpoints_exist():
 
 def _commands() -> list[str]:
     """Every management command flagdesk defines, as a user types it (``user add``)."""
-    from flagdesk.site.cli import TWO_WORD
+    from flagdesk.site.cli import ALIASES, TWO_WORD
 
     spelled = {django: " ".join(words) for words, django in TWO_WORD.items()}
+    spelled |= {django: alias for alias, django in ALIASES.items()}
     names = sorted(
         path.stem
         for path in ROOT.glob("flagdesk/*/management/commands/*.py")

@@ -36,6 +36,7 @@ from tests.idor_world import (
     Probe,
     Req,
     Target,
+    api,
     extra_staff,
     page,
     put_out_of_reach,
@@ -104,6 +105,21 @@ def _answered_by_mail(t: Target) -> Req:
     return replace(req, unknown_key="N-0000-0000")
 
 
+def _bundle_naming(kind: str) -> Any:
+    """The court bundle of the world's notified case (in reach), narrowed with ``?item=`` to
+    the captured item of a case out of reach (``own``: to the notified item itself)."""
+
+    def make(t: Target, *, own: bool = False) -> Req:
+        case_id = str(t.world.notified.case_id)
+        key = str((t.world.notified if own else t.captured_item).id)
+        if kind == "api":
+            return api("GET", f"/cases/{case_id}/bundle?item={key}", key)
+        url = reverse("monitoring:case-bundle", kwargs={"case_id": case_id})
+        return Req("page", "POST", url, key, {"item": key, **WHY})
+
+    return make
+
+
 # Objects of a case: restricted to carol, then involving a minor.
 # fmt: off
 CASE_PROBES: dict[tuple[str, str], Probe] = {
@@ -141,6 +157,30 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ("matching:file-download", "POST"): Probe(ASSESSORS, 200, "media_file", WHY, writes=True),
     ("api:upload_item_media", "POST"): Probe(CASEWORK, 201, "item", PICTURE, writes=True),
     ("api:item_match_list", "GET"): Probe(ASSESSORS, 200, "matched_item"),
+    # Re-checks and evidence captures.
+    ("monitoring:item-check", "POST"): Probe(CASEWORK, 302, "item", writes=True),
+    ("monitoring:item-capture", "POST"): Probe(ASSESSORS, 302, "item", writes=True),
+    ("monitoring:item-confirm", "POST"): Probe(
+        ASSESSORS, 302, "gone_item", {"decision": "gone"}, writes=True
+    ),
+    ("monitoring:file-preview", "GET"): Probe(ASSESSORS, 200, "screenshot"),
+    ("monitoring:file-reveal", "POST"): Probe(ASSESSORS, 302, "screenshot", writes=True),
+    ("monitoring:file-download", "POST"): Probe(ASSESSORS, 200, "screenshot", WHY, writes=True),
+    ("monitoring:case-bundle", "POST"): Probe(ASSESSORS, 200, "bundled_case", WHY, writes=True),
+    ("api:list_checks", "GET"): Probe(CASEWORK, 200, "gone_item"),
+    ("api:queue_check", "POST"): Probe(CASEWORK, 202, "item", writes=True),
+    ("api:list_captures", "GET"): Probe(CASEWORK, 200, "captured_item"),
+    ("api:queue_evidence", "POST"): Probe(ASSESSORS, 202, "item", writes=True),
+    ("api:case_bundle", "GET"): Probe(ASSESSORS, 200, "bundled_case", writes=True),
+    # A case in reach, its bundle narrowed to an item out of reach (of another case).
+    ("monitoring:case-bundle", "POST, an item out of reach in item="): Probe(
+        ASSESSORS, 200, request=_bundle_naming("page"),
+        control=lambda t: _bundle_naming("page")(t, own=True), writes=True,
+    ),
+    ("api:case_bundle", "GET, an item out of reach in ?item="): Probe(
+        ASSESSORS, 200, request=_bundle_naming("api"),
+        control=lambda t: _bundle_naming("api")(t, own=True), writes=True,
+    ),
     # Notices, their follow-through, the answers mailbox.
     ("notices:notice-detail", "GET"): Probe(CASEWORK, 200, "notice"),
     ("notices:notice-detail", "POST"): Probe(CASEWORK, 302, "notice", ANSWER, writes=True),

@@ -14,6 +14,7 @@ APPS = [
     "cases",
     "matching",
     "notices",
+    "monitoring",
     "intake",
     # The composition layer (S1b): may import every app, and no app may import it.
     "site",

@@ -123,6 +123,17 @@ EXPECTED: dict[str, set[str] | str] = {
     "matching:match-assess": POST_ONLY,
     "audit:entry-list": {"coordinator", "auditor"},
     "audit:entry-export": {"coordinator", "auditor"},  # a CSV download, itself audited
+    # Re-checks and evidence: casework reads the re-checks and a screenshot's blurred preview;
+    # asking for a check (casework), a capture or a decision on content that looks gone
+    # (assessors), revealing or downloading evidence (assessors) are POSTs from the item page.
+    "monitoring:rechecks": CASEWORK,
+    "monitoring:item-check": POST_ONLY,
+    "monitoring:item-capture": POST_ONLY,
+    "monitoring:item-confirm": POST_ONLY,
+    "monitoring:file-preview": ASSESSORS,  # a blurred greyscale JPEG (EVIDENCE_VIEW)
+    "monitoring:file-reveal": POST_ONLY,
+    "monitoring:file-download": POST_ONLY,
+    "monitoring:case-bundle": POST_ONLY,  # a ZIP download with a stated reason, audited
 }
 
 # Staff API GET endpoints -> roles that get 200 (a staff ``read`` token, the partner's own).
@@ -141,6 +152,9 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:item_match_list": ASSESSORS,
     "api:get_bank": BANK_READERS,
     "api:export_entries": BANK_READERS,
+    "api:list_checks": CASEWORK,
+    "api:list_captures": CASEWORK,  # what was captured, with hashes; never the files
+    "api:case_bundle": ASSESSORS,  # the court bundle, as a ZIP (audited)
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.
@@ -156,8 +170,15 @@ API_PUBLIC: dict[str, int] = {
     "api:api-root": 404,  # nothing lives at the root; the description is at /openapi.json
     "api:report_status": 200,
 }
-# The followed notice and its follow-up: the sent notice and its DSC file.
-URL_ARGUMENTS: dict[str, dict[str, str]] = {"api:get_follow_up": {"notice_id": "followed_id"}}
+# The followed notice and its follow-up: the sent notice and its DSC file. Re-checks,
+# captures and the court bundle: of the notified item, which has them.
+URL_ARGUMENTS: dict[str, dict[str, str]] = {
+    "api:get_follow_up": {"notice_id": "followed_id"},
+    "api:list_checks": {"item_id": "notified_item_id"},
+    "api:list_captures": {"item_id": "notified_item_id"},
+    "api:case_bundle": {"case_id": "notified_case_id"},
+    "monitoring:case-bundle": {"case_id": "notified_case_id"},
+}
 # Routes left out of the matrix, each with the reason in a comment: none.
 SKIPPED_NAMESPACES: tuple[str, ...] = ()
 SKIPPED_ROUTES: set[str] = set()

@@ -86,6 +86,9 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     "api:update_bank": BANK_MANAGERS,
     "api:import_entries": {"analyst", "reviewer", "coordinator", "admin", "partner"},
     "api:remove_bank_entry": {"reviewer", "coordinator", "admin"},
+    # Re-checks and evidence.
+    "api:queue_check": CASEWORK,
+    "api:queue_evidence": ASSESSORS,
 }
 
 
@@ -267,6 +270,11 @@ REQUESTS: dict[str, Write] = {
             "POST", f"{_pats(t)}/{t.pats_bank[1].public_id}/remove", {"reason": "Added by mistake."}
         ),
         200,
+    ),
+    # The waiting item has no watch and no capture yet: the request opens one, queues one.
+    "api:queue_check": Write(lambda t: Call("POST", f"/items/{t.world.waiting.id}/checks"), 202),
+    "api:queue_evidence": Write(
+        lambda t: Call("POST", f"/items/{t.world.waiting.id}/evidence"), 202
     ),
 }
 

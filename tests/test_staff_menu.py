@@ -62,6 +62,7 @@ def test_the_menu_is_one_literal_list_of_routes():
         "cases:approved",
         "notices:notice-list",
         "notices:follow-up-queue",
+        "monitoring:rechecks",
         "notices:mail-list",
         "notices:quality",
         "platforms:platform-list",
@@ -181,8 +182,10 @@ def test_no_link_in_any_page_leads_the_role_to_a_refusal(client, users, settings
     assert not failures, failures
     if role in ("analyst", "coordinator"):
         # the crawl reached the pages that hold most in-page links
+        notified = world.notified
         for page in (
             reverse("cases:item-detail", args=[world.waiting.id]),
             reverse("notices:notice-detail", args=[world.notice.id]),
+            reverse("cases:item-detail", args=[notified.id]),  # from the Re-checks list too
         ):
             assert page in seen, page

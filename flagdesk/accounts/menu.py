@@ -34,6 +34,7 @@ STAFF_MENU = (
     MenuEntry("cases:approved", _("Approved")),
     MenuEntry("notices:notice-list", _("Notices")),
     MenuEntry("notices:follow-up-queue", pgettext_lazy("menu", "Follow-up")),
+    MenuEntry("monitoring:rechecks", _("Re-checks")),
     MenuEntry("notices:mail-list", _("Mails")),
     MenuEntry("notices:quality", _("Quality")),
     MenuEntry("platforms:platform-list", _("Platforms")),

@@ -56,6 +56,12 @@ class Action(StrEnum):
     PREFILL_GRANT = "prefill.grant"  # assess an item as the known item it matches
     UNBLUR = "unblur"
     LOOKUP = "lookup"
+    # Monitoring and evidence
+    RECHECK = "recheck"  # ask for a re-check now, read the re-check history
+    CONFIRM_GONE = "recheck.confirm"  # confirm (or not) that content a re-check found gone is
+    EVIDENCE_CAPTURE = "evidence.capture"  # ask for an evidence capture
+    EVIDENCE_VIEW = "evidence.view"  # see a capture's screenshot unblurred, download its files
+    EVIDENCE_BUNDLE = "evidence.bundle"  # export a court bundle (audited)
     # Accounts
     USERS_MANAGE = "users.manage"  # invite, change roles, deactivate, reset 2FA, tokens
     # Retention and erasure (GDPR)
@@ -92,6 +98,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.PREFILL_GRANT: frozenset({R}),
     Action.UNBLUR: frozenset({A, R, C}),
     Action.LOOKUP: frozenset({INT, A, R, C, ADM, AUD}),
+    Action.RECHECK: frozenset({INT, A, R, C}),
+    Action.CONFIRM_GONE: frozenset({A, R, C}),
+    Action.EVIDENCE_CAPTURE: frozenset({A, R, C}),
+    Action.EVIDENCE_VIEW: frozenset({A, R, C}),
+    Action.EVIDENCE_BUNDLE: frozenset({A, R, C}),
     Action.USERS_MANAGE: frozenset({ADM}),
     Action.RETENTION_READ: frozenset({C, AUD}),
     Action.LEGAL_HOLD: frozenset({C}),

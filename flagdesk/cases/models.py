@@ -185,6 +185,10 @@ class CaseEvent(AppendOnly):
         REPORTER_MESSAGE = "reporter_message", _("Reporter added information")
         # Need-to-know: the case was restricted to named staff, or opened again.
         ACCESS = "access", _("Access to the case changed")
+        # Monitoring: a re-check found the content gone (or back), an analyst confirmed it;
+        # evidence was captured.
+        CHECK = "check", _("Re-check")
+        EVIDENCE = "evidence", _("Evidence captured")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

@@ -131,6 +131,7 @@ class ItemSignal(models.Model):
         ANALYST = "analyst", _("Analyst upload")
         API = "api", _("API")
         EVIDENCE = "evidence", _("Evidence capture")
+        RECHECK = "recheck", _("Re-check")
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="signals")
     signal_type = models.CharField(_("signal type"), max_length=16, choices=SIGNAL_CHOICES)

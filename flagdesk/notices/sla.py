@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,17 +278,35 @@ class FollowUp:
     open_to_complaint: list[OpenRefusal]
     failed: list[Notice]
     stuck: list[Notice]
+    # Items a re-check (or a person) found still online after the platform's deadline.
+    still_online: list[Item] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
             "overdue": len(self.overdue),
+            "still_online": len(self.still_online),
             "open_to_complaint": len(self.open_to_complaint),
             "failed": len(self.failed),
             "stuck": len(self.stuck),
         }
 
 
-def follow_up(now: dt.datetime | None = None) -> FollowUp:
+# The still-online list shows at most this many items, longest waiting first.
+STILL_ONLINE_SHOWN = 200
+
+
+def still_online_items(scope: Q | None = None) -> list[Item]:
+    """Items in ``still_online``: the next step is a reminder, a re-notice or a complaint.
+    ``scope`` narrows them to the items a user may see (``cases.access.item_scope``)."""
+    return list(
+        Item.objects.filter(status=Item.Status.STILL_ONLINE)
+        .filter(scope if scope is not None else Q())
+        .select_related("platform", "case")
+        .order_by("updated_at")[:STILL_ONLINE_SHOWN]
+    )
+
+
+def follow_up(now: dt.datetime | None = None, *, scope: Q | None = None) -> FollowUp:
     now = now or timezone.now()
     return FollowUp(
         now=now,
@@ -296,6 +314,7 @@ def follow_up(now: dt.datetime | None = None) -> FollowUp:
         open_to_complaint=open_to_complaint(now),
         failed=failed_notices(),
         stuck=stuck_notices(now),
+        still_online=still_online_items(scope),
     )
 
 

@@ -30,6 +30,7 @@ from .services import (
     set_hash_matching,
     update_facts,
 )
+from .services.registry import MAX_PATTERNS_TEXT
 
 
 class NoticeChannelIn(Schema):
@@ -62,6 +63,9 @@ class PlatformPatch(Schema):
     sla_hours: dict[str, int] | None = None
     escalation_contacts: str | None = Field(default=None, max_length=2000)
     renotice_every_hours: int | None = None
+    # Checked by the registry's service (``clean_facts``), as on the edit page.
+    recheck_hours: dict[str, list[int]] | None = None
+    unavailable_patterns: str | None = Field(default=None, max_length=MAX_PATTERNS_TEXT)
 
 
 class ChannelIn(Schema):
@@ -132,6 +136,8 @@ def platform_json(p: Platform) -> dict[str, Any]:
         "sla_hours": dict(p.sla_hours),
         "escalation_contacts": p.escalation_contacts,
         "renotice_every_hours": p.renotice_every_hours,
+        "recheck_hours": dict(p.recheck_hours),
+        "unavailable_patterns": p.unavailable_patterns,
         "has_inbound_secret": bool(p.inbound_secret),
         "active": p.is_active,
         "created_at": p.created_at.isoformat(),

@@ -9,13 +9,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 
 from .models import DEFAULT_SLA_HOURS, Platform, PlatformChannel
 from .services.channels import MAX_CHANNELS
+from .services.registry import clean_patterns, clean_plan
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -93,6 +96,7 @@ NOTICE_LANGUAGES = (
     ("de", _("German")),
 )
 SLA_PREFIX = "sla_"
+RECHECK_PREFIX = "recheck_"
 
 
 def _number_field(label: Any, *, help_text: Any = "") -> forms.IntegerField:
@@ -103,6 +107,52 @@ def _number_field(label: Any, *, help_text: Any = "") -> forms.IntegerField:
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 5}),
     )
+
+
+class RecheckPlanField(forms.CharField):
+    """A re-check plan typed as "1, 6, 24": hours after the first notice. Empty: no plan of
+    its own (the row above it, or the organisation's, applies)."""
+
+    def __init__(self, row_label: Any, **kwargs: Any) -> None:
+        # The table shows the phenomenon; the error summary, which lists the response-time
+        # rows too, needs the whole name.
+        self.row_label = row_label
+        super().__init__(
+            label=_("Re-checks: %(phenomenon)s") % {"phenomenon": row_label},
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"size": 14, "autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(h) for h in value)
+        return value
+
+    def clean(self, value: Any) -> list[int] | None:
+        text = super().clean(value)
+        parts = split_list(text)
+        if not parts:
+            return None
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise forms.ValidationError(_("Whole hours only, separated by commas, e.g. 1, 6, 24."))
+        try:
+            return clean_plan([int(part) for part in parts])
+        except FlagdeskError as e:  # the registry's own rules, shown on this row
+            raise forms.ValidationError(str(e.message)) from None
+
+
+class PatternsField(forms.CharField):
+    """The "content unavailable" patterns, checked by the registry's rules on this field (and
+    normalised as stored, so an unchanged text is not sent as a change)."""
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        try:
+            return clean_patterns(text)
+        except FlagdeskError as e:
+            raise forms.ValidationError(str(e.message)) from None
 
 
 class PlatformFactsForm(_Form):
@@ -154,6 +204,15 @@ class PlatformFactsForm(_Form):
         help_text=_("Empty: never. At least 24 hours."),
     )
     sla_default = _number_field(_("Any phenomenon not listed below"))
+    unavailable_patterns = PatternsField(
+        label=_("“Content unavailable” patterns"),
+        required=False,
+        # Not stripped as a whole: the error messages count lines as the text area shows them.
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "spellcheck": "false", "aria-describedby": "patterns-hint"}
+        ),
+    )
 
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         kwargs.setdefault("initial", self.initial_for(platform))
@@ -167,6 +226,16 @@ class PlatformFactsForm(_Form):
         # One optional row per phenomenon, labelled in the reader's language (per request).
         for code, label in taxonomy.phenomenon_choices():
             self.fields[f"{SLA_PREFIX}{code}"] = _number_field(label)
+        # The re-check rows are made here too (their labels are formatted per request), in
+        # the page's order, which the error summary follows.
+        self.fields["recheck_default"] = RecheckPlanField(
+            _("Any phenomenon not listed below"),
+            help_text=_("Empty: the organisation's plan, %(hours)s.")
+            % {"hours": ", ".join(str(h) for h in settings.MONITORING_RECHECK_HOURS)},
+        )
+        for code, label in taxonomy.phenomenon_choices():
+            self.fields[f"{RECHECK_PREFIX}{code}"] = RecheckPlanField(label)
+        self.fields["unavailable_patterns"] = self.fields.pop("unavailable_patterns")
 
     @staticmethod
     def initial_for(platform: Platform) -> dict[str, Any]:
@@ -183,10 +252,13 @@ class PlatformFactsForm(_Form):
                 "accepts_hash_matching",
                 "escalation_contacts",
                 "renotice_every_hours",
+                "unavailable_patterns",
             )
         }
         for key, hours in (platform.sla_hours or {}).items():
             initial[f"{SLA_PREFIX}{key}"] = hours
+        for key, plan in (platform.recheck_hours or {}).items():
+            initial[f"{RECHECK_PREFIX}{key}"] = plan
         return initial
 
     def sla_rows(self) -> list[forms.BoundField]:
@@ -196,6 +268,26 @@ class PlatformFactsForm(_Form):
             for name in self.fields
             if name.startswith(SLA_PREFIX) and name != "sla_default"
         ]
+
+    def recheck_rows(self) -> list[forms.BoundField]:
+        """The re-check plan fields per phenomenon, in the taxonomy's order (``default`` apart)."""
+        return [
+            self[name]
+            for name in self.fields
+            if name.startswith(RECHECK_PREFIX) and name != "recheck_default"
+        ]
+
+    @staticmethod
+    def recheck_repeat() -> str:
+        """What happens after a plan's last point (the organisation's settings)."""
+        every = int(settings.MONITORING_RECHECK_EVERY_HOURS)
+        return ngettext(
+            "After the last one, the item is checked again every hour, until %(days)d days "
+            "after the notice.",
+            "After the last one, the item is checked again every %(every)d hours, until "
+            "%(days)d days after the notice.",
+            every,
+        ) % {"every": every, "days": int(settings.MONITORING_WATCH_DAYS)}
 
     def facts(self) -> dict[str, Any]:
         """``update_facts``' arguments for the facts that changed, hash matching apart (it has
@@ -212,6 +304,11 @@ class PlatformFactsForm(_Form):
             for name in self.fields
             if name.startswith(SLA_PREFIX) and data.get(name) is not None
         }
+        recheck = {
+            name.removeprefix(RECHECK_PREFIX): data[name]
+            for name in self.fields
+            if name.startswith(RECHECK_PREFIX) and data.get(name) is not None
+        }
         entered = {
             "category": data["category"],
             "legal_entity": data["legal_entity"],
@@ -223,6 +320,8 @@ class PlatformFactsForm(_Form):
             "escalation_contacts": data["escalation_contacts"],
             "renotice_every_hours": data["renotice_every_hours"],
             "sla_hours": sla,
+            "recheck_hours": recheck,
+            "unavailable_patterns": data["unavailable_patterns"],
         }
         return {f: v for f, v in entered.items() if getattr(self.platform, f) != v}
 

@@ -50,6 +50,13 @@ class Platform(models.Model):
     # {"default": 24, "ncii": 12, ...}: hours to a decision per phenomenon (SLA timers).
     sla_hours = models.JSONField(_("expected response times (hours)"), default=dict, blank=True)
     escalation_contacts = models.TextField(_("escalation contacts"), blank=True)
+    # {"default": [1, 6, 24], "csam": [1, 2, 6]}: hours after a notice at which its items are
+    # re-checked (then every MONITORING_RECHECK_EVERY_HOURS); empty: the organisation's default.
+    recheck_hours = models.JSONField(_("re-check schedule (hours)"), default=dict, blank=True)
+    # One text per line; a page containing one of them (or a final URL containing one, for
+    # lines starting "url:") is the platform's "content unavailable" page. Plain text, not
+    # regular expressions: a pattern must not be able to hang the worker.
+    unavailable_patterns = models.TextField(_("“content unavailable” patterns"), blank=True)
     # Re-notice automatically every N hours while an item stays online; None: never.
     renotice_every_hours = models.PositiveIntegerField(
         _("automatic re-notice every (hours)"), null=True, blank=True

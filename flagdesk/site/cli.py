@@ -23,8 +23,9 @@ TWO_WORD = {
     ("keys", "retire"): "keys_retire",
     ("retention", "run"): "retention_run",
     ("mailbox", "poll"): "mailbox_poll",
+    ("evidence", "verify"): "evidence_verify",
 }
-ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report"}
+ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report", "check-url": "check_url"}
 # Commands that run until stopped: they take stop signals before Django is even imported.
 LONG_RUNNING = {"worker", "mailsink"}
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/", include(cases)),
     path("staff/", include("flagdesk.matching.urls")),
     path("staff/", include("flagdesk.notices.urls")),
+    path("staff/", include("flagdesk.monitoring.urls")),
     path("staff/", include(platforms)),
     path("staff/", include(audit_trail.urls)),
 ]

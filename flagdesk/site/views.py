@@ -18,6 +18,7 @@ from flagdesk.cases import views as case_views
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 from flagdesk.matching import panels as matching_panels
+from flagdesk.monitoring import panels as monitoring_panels
 from flagdesk.notices import panels as notices_panels
 from flagdesk.platforms.forms import DomainsForm, PlatformForm, RegistryImportForm
 from flagdesk.platforms.queries import platforms
@@ -27,7 +28,12 @@ from . import platforms as registry
 from .platforms import RegistryChange
 
 # The item page's sections from later apps, in page order within each slot.
-ITEM_PANELS = (notices_panels.send_panel, matching_panels.item_panel, notices_panels.item_panel)
+ITEM_PANELS = (
+    notices_panels.send_panel,
+    matching_panels.item_panel,
+    notices_panels.item_panel,
+    monitoring_panels.item_panel,
+)
 
 
 def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:

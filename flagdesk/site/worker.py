@@ -22,6 +22,7 @@ from flagdesk.audit import tasks as audit_tasks
 from flagdesk.core import shutdown
 from flagdesk.core.periodic import Periodic
 from flagdesk.matching import tasks as matching_tasks
+from flagdesk.monitoring import tasks as monitoring_tasks
 from flagdesk.notices import tasks as notices_tasks
 from flagdesk.notices.tasks import worker_name
 
@@ -39,6 +40,7 @@ def periodic_jobs() -> list[Periodic]:
         *audit_tasks.PERIODIC,
         *matching_tasks.PERIODIC,
         *notices_tasks.PERIODIC,
+        *monitoring_tasks.PERIODIC,
         *retention.PERIODIC,
     ]
 

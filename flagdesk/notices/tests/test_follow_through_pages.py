@@ -121,6 +121,7 @@ def test_the_queue_lists_overdue_refused_failed_and_stuck_notices(client, users,
     assert response.status_code == 200
     assert response.context["counts"] == {
         "overdue": 1,
+        "still_online": 0,
         "open_to_complaint": 1,
         "failed": 1,
         "stuck": 1,

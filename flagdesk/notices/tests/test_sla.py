@@ -234,6 +234,7 @@ def test_follow_up_counts(users, social):
 
     assert sla.follow_up_counts(now=now) == {
         "overdue": 1,
+        "still_online": 0,
         "open_to_complaint": 2,
         "failed": 1,
         "stuck": 1,

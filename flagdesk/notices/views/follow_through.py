@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.permissions import role_required, staff_user
 from flagdesk.accounts.policy import CASEWORK_ROLES
+from flagdesk.cases.access import item_scope
 from flagdesk.core.errors import ValidationFailed
 
 from .. import sla
@@ -22,7 +23,7 @@ from .. import sla
 @role_required(*CASEWORK_ROLES)
 def follow_up_queue(request: HttpRequest) -> HttpResponse:
     """Overdue notices, refusals still open to an art. 20 complaint, failed and stuck sends."""
-    follow_up = sla.follow_up()
+    follow_up = sla.follow_up(scope=item_scope(staff_user(request)))
     return render(
         request,
         "notices/follow_up_queue.html",

@@ -1,12 +1,16 @@
 """What the registry records about a platform besides its domains and channels: who it is in
-law, how fast it should answer, whom to escalate to, and the inbound API's secret."""
+law, how fast it should answer, whom to escalate to, when its items are re-checked and how its
+"content unavailable" page looks, and the inbound API's secret."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -24,6 +28,19 @@ LANGUAGES = ("en", "fr", "nl", "de")
 MAX_SLA_HOURS = 24 * 365
 # Re-noticing more often than daily would flood a platform that is already reviewing.
 MIN_RENOTICE_HOURS = 24
+# A re-check plan: hours after the first notice, at most a year out (the watch ends sooner).
+MAX_RECHECK_HOURS = 24 * 365
+# Enough for a dense first day; after the last point the schedule repeats on its own.
+MAX_RECHECK_POINTS = 20
+# "Content unavailable" patterns are searched in every re-checked page, so their number and
+# size stay small; a very short one would match almost any page and call live content gone.
+MAX_PATTERNS = 50
+MAX_PATTERN_CHARS = 200
+MIN_PATTERN_CHARS = 4
+MAX_PATTERNS_TEXT = 5000
+# What a regular expression looks like: patterns are plain text (judge.py searches them as
+# such), so ".*" would only match a page that literally shows ".*".
+REGEX_SIGNS = re.compile(r"\.\*|\.\+|\\[dswbDSWB]|\(\?|^\^")
 FACTS = (
     "category",
     "legal_entity",
@@ -36,6 +53,8 @@ FACTS = (
     "sla_hours",
     "escalation_contacts",
     "renotice_every_hours",
+    "recheck_hours",
+    "unavailable_patterns",
 )
 
 
@@ -47,6 +66,88 @@ def _text(value: Any, field: str, limit: int) -> str:
             _("%(field)s is too long or holds a line break.") % {"field": field},
             fields={field: _("At most %(n)d characters on one line.") % {"n": limit}},
         )
+    return text
+
+
+def clean_plan(value: Any) -> list[int]:
+    """One re-check plan (``recheck_hours``' value for a phenomenon), as it is stored.
+
+    Refused rather than repaired (sorted, deduplicated): a plan typed as "24, 6" may hide a
+    typo, and the coordinator should see what will run. The monitoring app reads plans
+    defensively as well, since the import of an old file or the admin could bypass this."""
+    if not isinstance(value, list):
+        raise ValidationFailed(_("A list of whole hours, e.g. [1, 6, 24]."))
+    if not value:
+        raise ValidationFailed(_("Give at least one hour, e.g. 1, 6, 24."))
+    if any(not isinstance(h, int) or isinstance(h, bool) for h in value):
+        raise ValidationFailed(_("Whole hours only, separated by commas, e.g. 1, 6, 24."))
+    if any(not 1 <= h <= MAX_RECHECK_HOURS for h in value):
+        raise ValidationFailed(
+            _("Each hour must be between 1 and %(max)d.") % {"max": MAX_RECHECK_HOURS}
+        )
+    if any(a >= b for a, b in itertools.pairwise(value)):
+        raise ValidationFailed(_("Each hour once, from the earliest to the latest, e.g. 1, 6, 24."))
+    if len(value) > MAX_RECHECK_POINTS:
+        raise ValidationFailed(
+            _(
+                "At most %(max)d re-checks; after the last one, the item is checked again "
+                "every %(every)d hours anyway."
+            )
+            % {"max": MAX_RECHECK_POINTS, "every": settings.MONITORING_RECHECK_EVERY_HOURS}
+        )
+    return list(value)
+
+
+def _pattern_problem(line: str) -> str:
+    """Why one pattern line (not a comment) cannot be used; "" when it can."""
+    is_url = line.lower().startswith("url:")
+    value = line[4:].strip() if is_url else line
+    if is_url and not value:
+        return str(_("“url:” needs the part of the address to look for, e.g. url:/login."))
+    if len(value) < MIN_PATTERN_CHARS:
+        return str(
+            _(
+                "“%(text)s” is too short: it would match almost any page. Use at least "
+                "%(min)d characters."
+            )
+            % {"text": value, "min": MIN_PATTERN_CHARS}
+        )
+    if len(line) > MAX_PATTERN_CHARS:
+        return str(_("At most %(max)d characters per line.") % {"max": MAX_PATTERN_CHARS})
+    if REGEX_SIGNS.search(value):
+        return str(
+            _(
+                "“%(text)s” looks like a regular expression; patterns are plain text. Write "
+                "the words the page shows, without .* or \\d."
+            )
+            % {"text": value}
+        )
+    return ""
+
+
+def clean_patterns(value: Any) -> str:
+    """The "content unavailable" patterns as stored: one per line, each line trimmed, line
+    breaks as \\n. ``#`` lines are comments and kept (they say where a pattern came from)."""
+    if not isinstance(value, str):
+        raise ValidationFailed(_("Text, one pattern per line."))
+    # splitlines, as the reader (monitoring's ``Patterns.parse``) does: a line it would see
+    # must be checked here as a line, whatever character ends it.
+    lines = [line.strip() for line in value.splitlines()]
+    text = "\n".join(lines).strip("\n")
+    if len(text) > MAX_PATTERNS_TEXT:
+        raise ValidationFailed(_("At most %(max)d characters in all.") % {"max": MAX_PATTERNS_TEXT})
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise ValidationFailed(_("Plain text only: this holds control characters."))
+    patterns = [(n, line) for n, line in enumerate(lines, start=1) if line and line[0] != "#"]
+    if len(patterns) > MAX_PATTERNS:
+        raise ValidationFailed(_("At most %(max)d patterns.") % {"max": MAX_PATTERNS})
+    problems = [
+        _("Line %(n)d: %(problem)s") % {"n": n, "problem": problem}
+        for n, line in patterns
+        if (problem := _pattern_problem(line))
+    ]
+    if problems:
+        raise ValidationFailed(" ".join(problems))
     return text
 
 
@@ -100,6 +201,39 @@ def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
             hours[key] = value
         return hours
 
+    def recheck(v: Any) -> dict[str, list[int]]:
+        known = {"default", *taxonomy.phenomena()}
+        if not isinstance(v, Mapping):
+            raise ValidationFailed(
+                fields={
+                    "recheck_hours": _(
+                        'Hours per phenomenon, as an object: {"default": [1, 6, 24]}.'
+                    )
+                }
+            )
+        plans: dict[str, list[int]] = {}
+        for key, value in v.items():
+            if key not in known:
+                raise ValidationFailed(
+                    fields={"recheck_hours": _("Unknown phenomenon: %(key)s.") % {"key": key}}
+                )
+            try:
+                plans[key] = clean_plan(value)
+            except ValidationFailed as e:
+                raise ValidationFailed(
+                    fields={
+                        "recheck_hours": _("%(key)s: %(problem)s")
+                        % {"key": key, "problem": e.message}
+                    }
+                ) from None
+        return plans
+
+    def patterns(v: Any) -> str:
+        try:
+            return clean_patterns("" if v is None else v)
+        except ValidationFailed as e:
+            raise ValidationFailed(fields={"unavailable_patterns": e.message}) from None
+
     def renotice(v: Any) -> int | None:
         if v in (None, ""):
             return None
@@ -128,6 +262,8 @@ def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     check("languages", languages)
     check("sla_hours", sla)
     check("renotice_every_hours", renotice)
+    check("recheck_hours", recheck)
+    check("unavailable_patterns", patterns)
     for field in ("is_vlop", "is_vlose", "accepts_hash_matching"):
         check(field, flag(field))
     if problems:

@@ -166,6 +166,7 @@ def _register() -> None:
     from flagdesk.cases.api import router as cases_router
     from flagdesk.intake.api import router as intake_router
     from flagdesk.matching.api import router as matching_router
+    from flagdesk.monitoring.api import router as monitoring_router
     from flagdesk.notices.api import router as notices_router
     from flagdesk.organisation.api import router as organisation_router
 
@@ -175,6 +176,7 @@ def _register() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", notices_router)
     api.add_router("/", matching_router)
+    api.add_router("/", monitoring_router)
     api.add_router("/", platforms_router)
     api.add_router("/", organisation_router)
 

@@ -26,6 +26,7 @@ from flagdesk.organisation.services import DesignationInput, update_organisation
 from flagdesk.platforms.channels import Delivery
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.services import add_platform
+from flagdesk.monitoring import demo as demo_monitoring
 from flagdesk.site import demo_follow_through
 from flagdesk.site.demo import (
     DEMO_DELIVERY,
@@ -186,6 +187,7 @@ class Command(BaseCommand):
             elif demo.outcome == "removed":
                 to_remove.append(item)
         notices = self._notify(to_notify, to_remove, users)
+        monitoring = demo_monitoring.load(removed=to_remove[0], notified=to_notify[0])
         by_url = {demo.urls[0]: item for demo, item in firsts}
         matching = demo_matching.load(
             users,
@@ -200,6 +202,7 @@ class Command(BaseCommand):
             "items": len(items),
             "notices": notices,
             **matching,
+            **monitoring,
         }
         return token, summary
 
