@@ -30,13 +30,15 @@ def stated_reason(text: str, *, missing: str) -> str:
     return reason
 
 
-def access_reason(text: str) -> str:
+def access_reason(text: str, *, too_short: str = "") -> str:
     """``text`` with its spaces folded, as ``stated_reason`` checks it, and saying something:
-    a read of personal data needs more than "x" or "ok"."""
+    a read of personal data needs more than "x" or "ok". ``too_short`` says what to write
+    in the caller's words (with an example that fits what is being read)."""
     reason = stated_reason(" ".join(str(text).split()), missing=_("Say why you need to see this."))
     if len(reason) < MIN_REASON or len(set(reason.replace(" ", "").casefold())) < 4:
         raise ValidationFailed(
-            _(
+            too_short
+            or _(
                 "Say in a few words why you need to see this (for example: to call the "
                 "reporter back about the second link); it is kept in the audit trail."
             ),

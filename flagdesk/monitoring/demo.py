@@ -112,7 +112,7 @@ def load(*, removed: Item, notified: Item) -> dict[str, int]:
         watch = Watch.objects.filter(item=item).first()
         if watch is None:  # its notice waits for the worker: watch it from now on
             watch = Watch.objects.create(item=item, host=item.url.split("/")[2], started_at=now)
-        for hours_ago, answer in zip((2, 1), answers, strict=True):
-            record_check(watch.pk, answer(item.url), now=now - dt.timedelta(hours=hours_ago))
-        _capture(item, now - dt.timedelta(hours=3))
+        _capture(item, now)
+        for answer in answers:  # one after the other, as "Check now" twice would
+            record_check(watch.pk, answer(item.url), now=timezone.now())
     return {"checks": 4, "captures": 2}

@@ -47,7 +47,15 @@ def bundle_for(
         if item is None:
             raise NotFound(_("No item with this id."))
         items = [item]
-    why = access_reason(reason) if reason is not None else ""
+    why = ""
+    if reason is not None:
+        why = access_reason(
+            reason,
+            too_short=_(
+                "Say in a few words why you need the evidence bundle (for example: for the "
+                "police complaint of the victim); it is kept in the audit trail."
+            ),
+        )
     stream = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # closed by the response
     report = write_bundle(stream, case=case, items=items, actor=user, reason=why)
     stream.seek(0)

@@ -7,6 +7,7 @@ the panel reads the request.
 
 from __future__ import annotations
 
+from django.contrib.messages import get_messages
 from django.http import HttpRequest
 
 from flagdesk.accounts.permissions import staff_user
@@ -17,7 +18,7 @@ from flagdesk.matching.views.thumbnails import is_unblurred
 
 from . import queries
 from .models import CaptureFile
-from .views import grant_key
+from .views import PANEL_MESSAGE, grant_key
 
 
 def item_panel(request: HttpRequest, item: Item) -> Panel | None:
@@ -33,6 +34,7 @@ def item_panel(request: HttpRequest, item: Item) -> Panel | None:
     }
     context = {
         "item": item,
+        "panel_messages": [m for m in get_messages(request) if PANEL_MESSAGE in m.extra_tags],
         "watch": queries.watch_of(item),
         "checks": queries.checks_of(item, limit=20),
         "captures": captures,

@@ -33,10 +33,17 @@ from .services.watches import confirm_gone, request_check, still_there
 from .storage import EvidenceMissing
 
 ANCHOR = "monitoring"
+PANEL_MESSAGE = "panel"
 
 
 def panel_url(item_id: object, anchor: str = ANCHOR) -> str:
     return f"{reverse('cases:item-detail', kwargs={'item_id': item_id})}#{anchor}"
+
+
+def tell(request: HttpRequest, level: int, text: str) -> None:
+    """A message shown inside the "Still online?" section, where the page opens after a
+    click (the page's own message list is at its top, out of sight)."""
+    messages.add_message(request, level, text, extra_tags=PANEL_MESSAGE)
 
 
 def _item(request: HttpRequest, item_id: UUID) -> Item:
@@ -62,7 +69,7 @@ def grant_key(file: CaptureFile) -> str:
 def item_check(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = _item(request, item_id)
     request_check(item, actor=staff_user(request))
-    messages.success(request, _("A re-check is queued; the worker runs it within a minute."))
+    tell(request, messages.SUCCESS, _("A re-check is queued; it runs within a minute."))
     return HttpResponseRedirect(panel_url(item.pk))
 
 
@@ -72,10 +79,11 @@ def item_capture(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = _item(request, item_id)
     capture = queue_capture(item, actor=staff_user(request))
     if capture.media_allowed:
-        messages.success(request, _("An evidence capture is queued."))
+        tell(request, messages.SUCCESS, _("An evidence capture is queued."))
     else:
-        messages.success(
+        tell(
             request,
+            messages.SUCCESS,
             _(
                 "An evidence capture is queued. For this item the law allows no media: "
                 "only the URL, the time, the HTTP status and hashes are recorded."
@@ -92,18 +100,26 @@ def item_confirm(request: HttpRequest, item_id: UUID) -> HttpResponse:
     user = staff_user(request)
     decision = request.POST.get("decision", "")
     note = request.POST.get("note", "")[:1000]
+    back_to_list = request.POST.get("back") == "list"
+
+    def say(level: int, text: str) -> None:
+        if back_to_list:
+            messages.add_message(request, level, f"{item.case.reference}: {text}")
+        else:
+            tell(request, level, text)
+
     try:
         if decision == "gone":
             confirm_gone(item, actor=user, note=note)
-            messages.success(request, _("Removal confirmed; re-checks of this item have ended."))
+            say(messages.SUCCESS, _("Removal confirmed; re-checks of this item have ended."))
         elif decision == "still_there":
             still_there(item, actor=user, note=note)
-            messages.success(request, _("Noted: the content is still online. Re-checks go on."))
+            say(messages.SUCCESS, _("Noted: the content is still online. Re-checks go on."))
         else:
-            messages.error(request, _("Choose whether the content is gone or still online."))
+            say(messages.ERROR, _("Choose whether the content is gone or still online."))
     except FlagdeskError as e:
-        messages.error(request, str(e.message))
-    if request.POST.get("back") == "list":
+        say(messages.ERROR, str(e.message))
+    if back_to_list:
         return HttpResponseRedirect(reverse("monitoring:rechecks"))
     return HttpResponseRedirect(panel_url(item.pk))
 
@@ -139,12 +155,9 @@ def file_download(request: HttpRequest, file_id: UUID) -> HttpResponse:
         data = evidence_access.read_file(
             file, actor=staff_user(request), reason=request.POST.get("reason", "")
         )
-    except ValidationFailed as e:
-        messages.error(request, str(e.message))
-        return HttpResponseRedirect(panel_url(file.capture.item_id, f"capture-{file.capture_id}"))
-    except EvidenceMissing as e:
-        messages.error(request, str(e.message))
-        return HttpResponseRedirect(panel_url(file.capture.item_id, f"capture-{file.capture_id}"))
+    except (ValidationFailed, EvidenceMissing) as e:
+        tell(request, messages.ERROR, str(e.message))
+        return HttpResponseRedirect(panel_url(file.capture.item_id))
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{file.capture_id}-{file.name}"'
     response["Cache-Control"] = "no-store"
@@ -177,7 +190,7 @@ def case_bundle(request: HttpRequest, case_id: UUID) -> HttpResponse:
     try:
         return bundle_for(user, case_id, item_id, reason=request.POST.get("reason", ""))
     except ValidationFailed as e:
-        messages.error(request, str(e.message))
+        tell(request, messages.ERROR, str(e.message))
         entry = case_entry(user, case_id)
         if entry is None:
             raise Http404 from None

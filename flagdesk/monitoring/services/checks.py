@@ -40,10 +40,12 @@ from ..models import Check, Watch
 log = logging.getLogger(__name__)
 
 S = Item.Status
+# Decisions that say the content is no longer (fully) available.
+DECIDED_GONE = (S.REMOVED, S.RESTRICTED)
 MEDIA_TYPES = ("image/", "video/")
 
 
-def _sla_passed(item: Item, now: dt.datetime) -> bool:
+def sla_passed(item: Item, now: dt.datetime) -> bool:
     """A notice naming the item is still waiting for the platform, and its time is up."""
     waiting = Notice.objects.filter(
         items=item, kind__in=FOLLOWED_KINDS, status__in=WAITING_STATUSES, sent_at__isnull=False
@@ -95,6 +97,7 @@ def record_check(watch_id: int, fetched: Fetched, *, now: dt.datetime | None = N
 def _move_watch(
     watch: Watch, item: Item, check: Check, now: dt.datetime, *, requested: bool
 ) -> None:
+    earlier_baseline = watch.baseline_sha256  # what an earlier check saw online
     data: dict[str, object] = {
         "check": str(check.id),
         "http_status": check.http_status,
@@ -111,7 +114,22 @@ def _move_watch(
     still_online = check.outcome == "online" and not check.looks_gone
     if still_online and watch.end_reason == Watch.End.CONFIRMED_GONE:
         _back_after_removal(watch, item, data)
-    if still_online and item.status == S.NOTIFIED and _sla_passed(item, now):
+    elif (
+        still_online
+        and item.status in DECIDED_GONE
+        and earlier_baseline
+        and check.content_sha256 == earlier_baseline
+    ):
+        # The platform said it removed (or restricted) the content, and the very same content
+        # is still served: the item is still online, whatever the platform's answer said.
+        transition(
+            item,
+            S.STILL_ONLINE,
+            actor=None,
+            note=_("A re-check found the same content online after the platform's decision."),
+            data=data,
+        )
+    if still_online and item.status == S.NOTIFIED and sla_passed(item, now):
         transition(
             item,
             S.STILL_ONLINE,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter, ImageOps
 
 from flagdesk.accounts.permissions import require_role
@@ -60,7 +61,13 @@ def reveal(file: CaptureFile, *, actor: User) -> None:
 def read_file(file: CaptureFile, *, actor: User, reason: str) -> bytes:
     """A capture's file for download, with the reader's reason in the audit trail."""
     require_role(actor, *roles_for(Action.EVIDENCE_VIEW))
-    why = access_reason(reason)
+    why = access_reason(
+        reason,
+        too_short=_(
+            "Say in a few words why you need this file (for example: to attach it to the "
+            "victim's police complaint); it is kept in the audit trail."
+        ),
+    )
     data = store().get(file.storage_key)
     record(
         "evidence.download",

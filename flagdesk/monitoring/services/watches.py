@@ -27,6 +27,7 @@ from flagdesk.notices.sla import FOLLOWED_KINDS
 
 from .. import schedule
 from ..models import Watch
+from .checks import DECIDED_GONE, sla_passed
 
 if TYPE_CHECKING:
     from flagdesk.accounts.models import User
@@ -155,12 +156,21 @@ def still_there(item: Item, *, actor: User, note: str = "") -> Watch:
         if latest:
             watch.baseline_sha256 = latest
         watch.save(update_fields=["looks_gone_since", "baseline_sha256"])
-        CaseEvent.objects.create(
-            case_id=item.case_id,
-            item=item,
-            kind=CaseEvent.Kind.CHECK,
-            actor=actor,
-            note=note or _("An analyst found the content still online after a re-check."),
-            data={"source": "recheck", "decision": "still_there"},
-        )
+        note = note or _("An analyst found the content still online after a re-check.")
+        data = {"source": "recheck", "decision": "still_there"}
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        # Still online where the platform said it acted, or past its deadline: the follow-up
+        # queue takes it from here. A platform that still has time keeps it.
+        overdue = item.status == S.NOTIFIED and sla_passed(item, timezone.now())
+        if item.status in DECIDED_GONE or overdue:
+            transition(item, S.STILL_ONLINE, actor=actor, note=note, data=data)
+        else:
+            CaseEvent.objects.create(
+                case_id=item.case_id,
+                item=item,
+                kind=CaseEvent.Kind.CHECK,
+                actor=actor,
+                note=note,
+                data=data,
+            )
     return watch

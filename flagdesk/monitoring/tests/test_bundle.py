@@ -483,7 +483,7 @@ def test_the_summary_pdf_is_a_pdf_and_says_what_happened(case, users, tmp_path):
         "TICKET-7",
         STATEMENT,
         "Removed",
-        "http_404",
+        "The page is gone (HTTP 404).",
         "a" * 64,
         "screenshot.png",
         hashlib.sha256(png(1)).hexdigest(),

@@ -237,3 +237,37 @@ def test_check_now_after_a_confirmed_removal_runs_and_finds_it_back(notified, us
     assert item.status == Item.Status.STILL_ONLINE
     assert watch.ended_at is None and watch.next_check_at is not None
     assert sla.follow_up().counts()["still_online"] == 1
+
+
+def test_still_there_on_a_removed_item_puts_it_in_the_follow_up_queue(notified, users):
+    item, notice = notified
+    start_watches()
+    watch = _watch(item)
+    record_check(watch.pk, gone(), now=notice.sent_at + H)
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.REMOVED)  # the platform said so
+    still_there(item, actor=users["analyst"], note="Opened it: still there.")
+    item.refresh_from_db()
+    assert item.status == Item.Status.STILL_ONLINE
+    assert sla.follow_up().counts()["still_online"] == 1
+
+
+def test_still_there_before_the_deadline_leaves_the_platform_its_time(notified, users):
+    item, notice = notified
+    start_watches()
+    record_check(_watch(item).pk, gone(), now=notice.sent_at + H)
+    still_there(item, actor=users["analyst"])
+    item.refresh_from_db()
+    assert item.status == Item.Status.NOTIFIED
+
+
+def test_the_same_content_after_a_removal_decision_is_still_online(notified):
+    item, notice = notified
+    start_watches()
+    watch = _watch(item)
+    record_check(watch.pk, online(), now=notice.sent_at + H)
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.REMOVED)
+    record_check(watch.pk, online(), now=notice.sent_at + 6 * H)
+    item.refresh_from_db()
+    assert item.status == Item.Status.STILL_ONLINE
+    event = CaseEvent.objects.filter(item=item, kind=CaseEvent.Kind.STATUS).last()
+    assert "after the platform's decision" in event.note

@@ -169,3 +169,22 @@ def test_the_court_bundle_needs_a_reason_and_is_audited(client, users, screensho
     entry = AuditEntry.objects.get(action="evidence.bundle")
     assert entry.reason == "For the hearing of 3 March"
     assert hashlib.sha256(data).hexdigest() == answer["X-Bundle-SHA256"]
+
+
+def test_messages_of_the_section_show_in_the_section(client, users, item):
+    client.force_login(users["analyst"])
+    answer = client.post(reverse("monitoring:item-check", args=[item.id]), follow=True)
+    html = answer.content.decode()
+    section = html[html.index('id="monitoring"') :]
+    assert "A re-check is queued" in section
+    assert html.count("A re-check is queued") == 1  # not also at the top, out of sight
+
+
+def test_a_bundle_without_a_real_reason_says_what_to_write(client, users, screenshot):
+    item = screenshot.capture.item
+    client.force_login(users["analyst"])
+    url = reverse("monitoring:case-bundle", args=[item.case_id])
+    answer = client.post(url, {"item": str(item.id), "reason": "x"}, follow=True)
+    html = answer.content.decode()
+    assert "why you need the evidence bundle" in html
+    assert "call the reporter back" not in html

@@ -19,6 +19,7 @@ from flagdesk.core import taxonomy
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
+from flagdesk.monitoring import demo as demo_monitoring
 from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
@@ -26,7 +27,6 @@ from flagdesk.organisation.services import DesignationInput, update_organisation
 from flagdesk.platforms.channels import Delivery
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.services import add_platform
-from flagdesk.monitoring import demo as demo_monitoring
 from flagdesk.site import demo_follow_through
 from flagdesk.site.demo import (
     DEMO_DELIVERY,
