@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -239,27 +239,50 @@ def record_erasure(
     )
 
 
-def erase_identifiers(*, now: dt.datetime, dry_run: bool) -> Tally:
-    """Items' identifiers (post id, account handle, times: art. 16(2)(b) DSA, which can name
-    the person posting or shown) once the identifiers period of a closed case is over."""
-    tally = Tally(IDENTIFIERS)
-    before = add_months(now, -minimum_months(IDENTIFIERS))
-    candidates = (
-        Item.objects.filter(case__in=closed_cases(before=before).values("pk"))
-        .exclude(identifiers={})
-        .only("pk", "case_id", "phenomenon", "identifiers")
-    )
-    items = list(candidates)
+def items_of_closed_cases(data_class: str, now: dt.datetime) -> QuerySet[Item]:
+    """Items of cases closed long enough ago that some phenomenon's ``data_class`` period
+    may be over (each item's own period is decided by ``erase_items``)."""
+    before = add_months(now, -minimum_months(data_class))
+    return Item.objects.filter(case__in=closed_cases(before=before).values("pk"))
+
+
+def erase_items(
+    data_class: str,
+    items: Iterable[Item],
+    *,
+    now: dt.datetime,
+    dry_run: bool,
+    erase: Callable[[Item], object],
+) -> Tally:
+    """The loop every item-level retention step makes: per item, the period of its
+    phenomenon for ``data_class``, its case's clock (held cases are counted, not erased),
+    then ``erase(item)`` unless this is a dry run."""
+    tally = Tally(data_class)
+    items = list(items)
     case_clocks = clocks(i.case_id for i in items)
     for item in items:
-        period = period_for(IDENTIFIERS, [item.phenomenon] if item.phenomenon else [])
+        period = period_for(data_class, [item.phenomenon] if item.phenomenon else [])
         if not erase_now(period, case_clocks[item.case_id], now, tally):
             continue
         if not dry_run:
-            with transaction.atomic():
-                # Conditional: of two runs at once, only the one that blanked them records it.
-                blanked = Item.objects.filter(pk=item.pk).exclude(identifiers={})
-                if blanked.update(identifiers={}):
-                    record_erasure([item], classes=[IDENTIFIERS], by=BY_RETENTION)
+            erase(item)
         tally.erased(period.phenomenon)
     return tally
+
+
+def erase_identifiers(*, now: dt.datetime, dry_run: bool) -> Tally:
+    """Items' identifiers (post id, account handle, times: art. 16(2)(b) DSA, which can name
+    the person posting or shown) once the identifiers period of a closed case is over."""
+    candidates = (
+        items_of_closed_cases(IDENTIFIERS, now)
+        .exclude(identifiers={})
+        .only("pk", "case_id", "phenomenon", "identifiers")
+    )
+    return erase_items(IDENTIFIERS, candidates, now=now, dry_run=dry_run, erase=_blank_identifiers)
+
+
+@transaction.atomic
+def _blank_identifiers(item: Item) -> None:
+    # Conditional: of two runs at once, only the one that blanked them records it.
+    if Item.objects.filter(pk=item.pk).exclude(identifiers={}).update(identifiers={}):
+        record_erasure([item], classes=[IDENTIFIERS], by=BY_RETENTION)

@@ -18,3 +18,7 @@ class Periodic:
     run: Callable[[], int]
     # False for upkeep that only a long-running worker needs (a burst exits right after).
     in_burst: bool = True
+    # The worker that runs it: one whose queues include this one (or all of them, "*").
+    # Jobs that wait on the outside world (fetching reported pages, screenshots) have their
+    # own queue, so that a slow website never delays a notice.
+    queue: str = "default"

@@ -41,22 +41,16 @@ def _holding_evidence() -> Q:
 
 def erase_evidence(*, now: dt.datetime, dry_run: bool) -> Tally:
     """Kept files and thumbnails of items whose evidence period is over."""
-    tally = Tally(EVIDENCE)
-    before = retention.add_months(now, -retention.minimum_months(EVIDENCE))
-    candidates = Item.objects.filter(
-        pk__in=Item.objects.filter(_holding_evidence()).values("pk"),
-        case__in=retention.closed_cases(before=before).values("pk"),
-    ).only("pk", "case_id", "phenomenon")
-    items = list(candidates)
-    clocks = retention.clocks(i.case_id for i in items)
-    for item in items:
-        period = retention.period_for(EVIDENCE, [item.phenomenon] if item.phenomenon else [])
-        if not retention.erase_now(period, clocks[item.case_id], now, tally):
-            continue
-        if not dry_run:
-            _erase_item_evidence(item)
-        tally.erased(period.phenomenon)
-    return tally
+    candidates = retention.items_of_closed_cases(EVIDENCE, now).filter(
+        pk__in=Item.objects.filter(_holding_evidence()).values("pk")
+    )
+    return retention.erase_items(
+        EVIDENCE,
+        candidates.only("pk", "case_id", "phenomenon"),
+        now=now,
+        dry_run=dry_run,
+        erase=_erase_item_evidence,
+    )
 
 
 @transaction.atomic

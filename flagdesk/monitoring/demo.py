@@ -19,13 +19,12 @@ from PIL import Image, ImageDraw
 
 from flagdesk.cases.models import Item
 
-from .capture.capture import media_allowed_for
+from .capture.capture import media_allowed_for, stored_files
 from .fetcher import Fetched
 from .manifest import manifest_text
 from .models import Capture, CaptureFile, Watch
 from .services.checks import record_check
 from .services.watches import start_watches
-from .storage import store
 
 PAGE = "<!doctype html><title>Fictional demo post</title><p>Fictional demo content.</p>"
 
@@ -83,20 +82,8 @@ def _capture(item: Item, at: dt.datetime) -> Capture:
         files["screenshot.png"] = ("screenshot", "image/png", screenshot(item.url))
         files["page.html"] = ("dom", "text/html", PAGE.encode())
         files["page.txt"] = ("text", "text/plain", b"Fictional demo content.")
-    entries = []
-    for name, (kind, content_type, data) in files.items():
-        digest = hashlib.sha256(data).hexdigest()
-        entries.append((name, digest))
-        CaptureFile.objects.create(
-            capture=capture,
-            kind=kind,
-            name=name,
-            content_type=content_type,
-            size=len(data),
-            sha256=digest,
-            storage_key=store().put(data),
-        )
-    capture.manifest = manifest_text(entries)
+    rows = CaptureFile.objects.bulk_create(stored_files(capture, files, []))
+    capture.manifest = manifest_text((row.name, row.sha256) for row in rows)
     capture.manifest_sha256 = hashlib.sha256(capture.manifest.encode()).hexdigest()
     capture.save(update_fields=["manifest", "manifest_sha256"])
     return capture

@@ -66,3 +66,10 @@ def give_back(slot: Slot, *, now: dt.datetime) -> None:
     HostSlot.objects.filter(host=slot.host, slot=slot.slot, held_by=slot.holder[:64]).update(
         free_at=now + rest, held_by=""
     )
+
+
+def release(slot: Slot, *, now: dt.datetime) -> None:
+    """Give back a slot that was taken but not used (the watch went to another worker)."""
+    HostSlot.objects.filter(host=slot.host, slot=slot.slot, held_by=slot.holder[:64]).update(
+        held_by="", free_at=now
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,10 +35,15 @@ from .services.checks import record_check
 
 log = logging.getLogger(__name__)
 
-# How many due watches one round looks at to fill its threads (hosts may be busy).
+# How many due watches one look reads to fill the threads, and how many looks (each skips
+# the hosts found busy) one claim takes at most.
 SCAN = 500
+MAX_LOOKS = 5
+RETRY_AFTER_FAILURE = dt.timedelta(minutes=10)
 # A fetch that overran its own deadline by this much is abandoned (its lease runs out).
 OVERRUN = dt.timedelta(seconds=30)
+# How long one round keeps claiming: then the worker's other jobs (captures) get a turn.
+ROUND_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -59,32 +65,51 @@ def _due(now: dt.datetime) -> Q:
 
 
 def claim(worker: str, capacity: int, now: dt.datetime) -> list[Claimed]:
-    """Lease up to ``capacity`` due watches whose host has a free slot, oldest due first."""
+    """Lease up to ``capacity`` due watches whose host has a free slot, oldest due first.
+
+    A backlog can sit on a few hosts (a platform's items all due at once): once a host has no
+    free slot, the next look skips it, so the other hosts' watches are reached however many
+    of those are older.
+    """
     claimed: list[Claimed] = []
     busy_hosts: set[str] = set()
-    candidates = (
-        Watch.objects.filter(_due(now))
-        .order_by("next_check_at")
-        .values_list("pk", "host", "item__url")[:SCAN]
-    )
-    for watch_id, host, url in candidates:
-        if len(claimed) >= capacity:
-            break
-        if host in busy_hosts:
-            continue
-        holder = f"{worker}:{uuid.uuid4().hex[:8]}"
-        slot = politeness.take(host, holder=holder, now=now)
-        if slot is None:
-            busy_hosts.add(host)
-            continue
-        leased = Watch.objects.filter(_due(now), pk=watch_id).update(
-            lease_until=now + _lease(), leased_by=worker[:64]
+    for _look in range(MAX_LOOKS):
+        candidates = list(
+            Watch.objects.filter(_due(now))
+            .exclude(host__in=busy_hosts)
+            .order_by("next_check_at")
+            .values_list("pk", "host", "item__url")[:SCAN]
         )
-        if not leased:  # another worker took it between our read and our update
-            politeness.give_back(slot, now=now - dt.timedelta(seconds=86400))
-            continue
-        claimed.append(Claimed(watch_id=watch_id, url=url, slot=slot))
+        found_busy = False
+        for watch_id, host, url in candidates:
+            if len(claimed) >= capacity:
+                return claimed
+            if host in busy_hosts:
+                continue
+            holder = f"{worker}:{uuid.uuid4().hex[:8]}"
+            slot = politeness.take(host, holder=holder, now=now)
+            if slot is None:
+                busy_hosts.add(host)
+                found_busy = True
+                continue
+            leased = Watch.objects.filter(_due(now), pk=watch_id).update(
+                lease_until=now + _lease(), leased_by=worker[:64]
+            )
+            if not leased:  # another worker took it between our read and our update
+                politeness.release(slot, now=now)
+                continue
+            claimed.append(Claimed(watch_id=watch_id, url=url, slot=slot))
+        if not found_busy or len(candidates) < SCAN:
+            break
     return claimed
+
+
+def postpone(watch_id: int, now: dt.datetime) -> None:
+    """A check whose recording failed (a bug, the database away): try it again later rather
+    than at every lease expiry, so one fault never turns into fetching every URL in a loop."""
+    Watch.objects.filter(pk=watch_id).update(
+        lease_until=None, leased_by="", next_check_at=now + RETRY_AFTER_FAILURE
+    )
 
 
 def _safe_fetch(url: str) -> Fetched:
@@ -95,36 +120,54 @@ def _safe_fetch(url: str) -> Fetched:
         return Fetched(url=url, outcome="error", reason="internal_error", message=type(e).__name__)
 
 
-def run_due_checks(*, worker: str, now: dt.datetime | None = None) -> int:
-    """Run one round: returns how many checks were recorded."""
+def run_due_checks(
+    *, worker: str, now: dt.datetime | None = None, budget_seconds: float = ROUND_SECONDS
+) -> int:
+    """Run one round: keep every thread busy with due checks for up to ``budget_seconds``,
+    then return how many checks were recorded (the worker loop's other jobs get their turn).
+
+    Threads are refilled as each fetch ends, so one slow website holds one thread, not the
+    round. ``now`` fixes the clock of claims and records (tests and benchmarks).
+    """
     threads = max(1, int(settings.MONITORING_WORKER_THREADS))
-    fixed_clock = now  # tests and benchmarks run the schedule on their own clock
-    claimed = claim(worker, threads, now or timezone.now())
-    if not claimed:
-        return 0
+    started = time.monotonic()
     done = 0
-    deadline = timezone.now() + _lease() + OVERRUN
+    pending: dict[Future[Fetched], tuple[Claimed, float]] = {}
     # Not a ``with`` block: leaving one waits for every thread, and an overrunning fetch must
     # not hold the worker (its thread ends at the fetcher's own deadline anyway).
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="recheck")
     try:
-        pending: dict[Future[Fetched], Claimed] = {
-            pool.submit(_safe_fetch, c.url): c for c in claimed
-        }
-        while pending:
-            left = (deadline - timezone.now()).total_seconds()
-            finished, _ = wait(pending, timeout=max(left, 0), return_when=FIRST_COMPLETED)
+        while True:
+            in_budget = time.monotonic() - started < budget_seconds
+            if in_budget and not shutdown.requested() and len(pending) < threads:
+                overrun = time.monotonic() + (_lease() + OVERRUN).total_seconds()
+                for job in claim(worker, threads - len(pending), now or timezone.now()):
+                    pending[pool.submit(_safe_fetch, job.url)] = (job, overrun)
+            if not pending:
+                break
+            first_overrun = min(limit for _, limit in pending.values())
+            finished, _ = wait(
+                pending,
+                timeout=max(first_overrun - time.monotonic(), 0),
+                return_when=FIRST_COMPLETED,
+            )
             if not finished:
-                log.error("recheck.fetch_overran", extra={"fetches": len(pending)})
-                break  # their leases and slots run out by themselves
+                late = [f for f, (_, limit) in pending.items() if limit <= time.monotonic()]
+                log.error("recheck.fetch_overran", extra={"fetches": len(late)})
+                for future in late:
+                    del pending[future]  # their leases and slots run out by themselves
+                continue
             for future in finished:
-                job = pending.pop(future)
+                job, _limit = pending.pop(future)
                 try:
-                    record_check(job.watch_id, future.result(), now=fixed_clock)
+                    record_check(job.watch_id, future.result(), now=now)
                     done += 1
                 except Exception:
-                    # Logged; the lease runs out and the watch is checked again.
                     log.exception("recheck.record_failed", extra={"watch": job.watch_id})
+                    try:
+                        postpone(job.watch_id, now or timezone.now())
+                    except Exception:  # the database is away: the lease runs out instead
+                        log.exception("recheck.postpone_failed", extra={"watch": job.watch_id})
                 finally:
                     politeness.give_back(job.slot, now=timezone.now())
     finally:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.core.errors import TransientError
 
-from .storage import EvidenceMissing, _checked, decrypt, encrypt, new_key
+from .storage import EncryptedStore, _checked
 
 # A missing object, as S3 and its imitators name it.
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
@@ -35,7 +35,7 @@ def _unavailable(error: Exception) -> TransientError:
     )
 
 
-class S3Store:
+class S3Store(EncryptedStore):
     """Objects ``<key>`` in one bucket; one PUT per file, so a file is there whole or not."""
 
     def __init__(self, client: Any, bucket: str) -> None:
@@ -62,25 +62,24 @@ class S3Store:
         )
         return cls(client, settings.EVIDENCE_S3_BUCKET)
 
-    def put(self, data: bytes) -> str:
-        key = new_key()
-        try:
-            self.client.put_object(Bucket=self.bucket, Key=_checked(key), Body=encrypt(data))
-        except (BotoCoreError, ClientError) as e:
-            raise _unavailable(e) from e
-        return key
-
-    def get(self, key: str) -> bytes:
+    def read_token(self, key: str) -> bytes:
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=_checked(key))
             token: bytes = answer["Body"].read()
         except ClientError as e:
             if e.response.get("Error", {}).get("Code", "") in _MISSING_CODES:
-                raise EvidenceMissing(_("This evidence file is not in the store.")) from e
+                raise FileNotFoundError(key) from e
             raise _unavailable(e) from e
         except BotoCoreError as e:
             raise _unavailable(e) from e
-        return decrypt(token)
+        return token
+
+    def write_token(self, key: str, token: bytes) -> None:
+        # One PUT replaces the object whole: readers see the old bytes or the new ones.
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=_checked(key), Body=token)
+        except (BotoCoreError, ClientError) as e:
+            raise _unavailable(e) from e
 
     def delete(self, key: str) -> None:
         # S3 answers a DELETE of an absent object with success: nothing to special-case.

@@ -43,6 +43,12 @@ class Store(Protocol):
     def delete(self, key: str) -> None:
         """Remove ``key`` (retention, erasure); absent keys are fine."""
 
+    def read_token(self, key: str) -> bytes:
+        """The stored, encrypted bytes (key rotation); FileNotFoundError when absent."""
+
+    def write_token(self, key: str, token: bytes) -> None:
+        """Replace the stored bytes of ``key`` with ``token``, all or nothing (key rotation)."""
+
 
 def new_key() -> str:
     """A random key, fanned out over 256 directories: ``ab/<40 more>``."""
@@ -71,7 +77,31 @@ def decrypt(token: bytes) -> bytes:
         ) from e
 
 
-class LocalStore:
+class EncryptedStore:
+    """What every store shares: new random keys, encryption on the way in, decryption and
+    the "not in the store" error on the way out. A store says how it reads, writes and
+    deletes its (encrypted) bytes."""
+
+    def read_token(self, key: str) -> bytes:
+        raise NotImplementedError
+
+    def write_token(self, key: str, token: bytes) -> None:
+        raise NotImplementedError
+
+    def put(self, data: bytes) -> str:
+        key = new_key()
+        self.write_token(key, encrypt(data))
+        return key
+
+    def get(self, key: str) -> bytes:
+        try:
+            token = self.read_token(key)
+        except FileNotFoundError as e:
+            raise EvidenceMissing(_("This evidence file is not in the store.")) from e
+        return decrypt(token)
+
+
+class LocalStore(EncryptedStore):
     """Files under ``settings.EVIDENCE_DIR`` (mode 0700 directories)."""
 
     def __init__(self, root: Path) -> None:
@@ -80,22 +110,16 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root / _checked(key)
 
-    def put(self, data: bytes) -> str:
-        key = new_key()
-        path = self._path(key)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomically(path, encrypt(data))
-        return key
-
-    def get(self, key: str) -> bytes:
-        try:
-            token = self._path(key).read_bytes()
-        except FileNotFoundError as e:
-            raise EvidenceMissing(_("This evidence file is not in the store.")) from e
-        return decrypt(token)
-
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def read_token(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def write_token(self, key: str, token: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomically(path, token)
 
 
 @cache

@@ -42,10 +42,14 @@ def _run_due_capture() -> int:
     return run_due_capture(worker=worker_name())
 
 
+# On the worker of the ``monitoring`` queue (`flagdesk serve` starts one; a worker of all
+# queues runs them too): a fetch can take its whole deadline and a capture a minute, and the
+# notices' worker must never wait for them.
+QUEUE = "monitoring"
 PERIODIC = [
-    Periodic("monitoring.start_watches", 60, _start_watches),
-    Periodic("monitoring.checks", 0, _run_due_checks),
-    Periodic("monitoring.end_resolved", 300, _end_resolved),
-    Periodic("monitoring.approval_captures", 60, _queue_approval_captures),
-    Periodic("monitoring.captures", 0, _run_due_capture),
+    Periodic("monitoring.start_watches", 60, _start_watches, queue=QUEUE),
+    Periodic("monitoring.checks", 0, _run_due_checks, queue=QUEUE),
+    Periodic("monitoring.end_resolved", 300, _end_resolved, queue=QUEUE),
+    Periodic("monitoring.approval_captures", 60, _queue_approval_captures, queue=QUEUE),
+    Periodic("monitoring.captures", 0, _run_due_capture, queue=QUEUE),
 ]

@@ -30,6 +30,8 @@ from flagdesk.core.keys.reencrypt import Progress, Tally, reencrypt_column, reen
 from flagdesk.core.keys.stores import FileStore, encrypted_columns
 from flagdesk.matching.models import MediaFile
 from flagdesk.matching.services.evidence import evidence_dir
+from flagdesk.monitoring.models import CaptureFile
+from flagdesk.monitoring.storage import store as evidence_store
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,14 @@ FILE_STORES = [
         rows=lambda: MediaFile.objects.all(),
         name_field="storage_name",
         directory=evidence_dir,
+    ),
+    # Evidence captures: local files or S3-compatible objects, read and written by their store.
+    FileStore(
+        label="monitoring.CaptureFile",
+        rows=lambda: CaptureFile.objects.all(),
+        name_field="storage_key",
+        read=lambda key: evidence_store().read_token(key),
+        write=lambda key, token: evidence_store().write_token(key, token),
     ),
 ]
 

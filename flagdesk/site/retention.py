@@ -21,6 +21,7 @@ from flagdesk.cases.retention import Tally, TallyRow
 from flagdesk.core.periodic import Periodic
 from flagdesk.intake import retention as intake_retention
 from flagdesk.matching import retention as matching_retention
+from flagdesk.monitoring import retention as monitoring_retention
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ STEPS: list[Step] = [
     intake_retention.erase_held_requests,
     cases_retention.erase_identifiers,
     matching_retention.erase_evidence,
+    monitoring_retention.erase_capture_files,
     matching_retention.sweep_orphan_files,
 ]
 

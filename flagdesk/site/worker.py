@@ -49,9 +49,13 @@ class WorkerLoop:
     def __init__(self, *, queues: Sequence[str] = ("*",), burst: bool = False) -> None:
         self.queues = list(queues) or ["*"]
         self.burst = burst
-        # Periodic jobs belong to the worker of the default queue; a media-only worker hashes.
-        runs_jobs = "*" in self.queues or "default" in self.queues
-        self.jobs = [j for j in periodic_jobs() if runs_jobs and (j.in_burst or not burst)]
+        # Each periodic job belongs to the worker of its queue (``default`` for most; re-checks
+        # and captures to ``monitoring``); a media-only worker only hashes.
+        self.jobs = [
+            j
+            for j in periodic_jobs()
+            if ("*" in self.queues or j.queue in self.queues) and (j.in_burst or not burst)
+        ]
         self.next_run = {job.name: 0.0 for job in self.jobs}
 
     def run(self) -> None:

@@ -77,9 +77,8 @@ def take_census(
     for store in stores:
         names = store.rows().values_list(store.name_field, flat=True)
         for name in names.iterator(chunk_size=2000):
-            path = store.path(name)
             try:
-                token = path.read_bytes() if path else None
+                token = store.read_token(name)
             except FileNotFoundError:
                 census.missing_files[store.label] += 1
                 continue

@@ -17,7 +17,6 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.db import transaction
 
 from flagdesk.core.crypto import stored_token, stored_value
-from flagdesk.core.durable import write_atomically
 
 from .stores import Column, FileStore
 
@@ -117,13 +116,12 @@ def _reencrypt_file(store: FileStore, pk: Any, ring: _Ring, tally: Tally) -> Non
         name = locked.values_list(store.name_field, flat=True).first()
         if name is None:
             return  # deleted meanwhile, file and all
-        path = store.path(name)
         try:
-            token = path.read_bytes() if path else None
+            token = store.read_token(name)
         except FileNotFoundError:
             tally.missing += 1
             return
         new = ring.rotated(token, tally)
-        if new is not None and path is not None:
-            write_atomically(path, new)
+        if new is not None:
+            store.write_token(name, new)
             tally.rewritten += 1

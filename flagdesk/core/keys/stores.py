@@ -18,6 +18,7 @@ from django.db.models import ExpressionWrapper, F, TextField
 from django.db.models.lookups import Exact
 
 from flagdesk.core.crypto import EncryptedTextField
+from flagdesk.core.durable import write_atomically
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,29 @@ class FileStore:
     label: str
     rows: Callable[[], models.QuerySet[Any]]
     name_field: str
-    directory: Callable[[], Path]
+    directory: Callable[[], Path] | None = None
+    # A store that is not a flat directory (evidence captures, possibly on S3) reads and
+    # writes its encrypted bytes itself: ``read`` raises FileNotFoundError for a missing one.
+    read: Callable[[str], bytes] | None = None
+    write: Callable[[str, bytes], None] | None = None
 
     def path(self, name: str) -> Path | None:
         """The file of a row; None for a name that would leave the directory."""
-        if not name or Path(name).name != name or name.startswith("."):
+        if self.directory is None or not name or Path(name).name != name or name.startswith("."):
             return None
         return self.directory() / name
+
+    def read_token(self, name: str) -> bytes | None:
+        """The stored (encrypted) bytes of a row; None for a name the store refuses."""
+        if self.read is not None:
+            return self.read(name)
+        path = self.path(name)
+        return path.read_bytes() if path else None
+
+    def write_token(self, name: str, token: bytes) -> None:
+        if self.write is not None:
+            self.write(name, token)
+            return
+        path = self.path(name)
+        if path is not None:
+            write_atomically(path, token)

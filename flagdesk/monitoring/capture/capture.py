@@ -206,23 +206,31 @@ def _timestamp(manifest: bytes) -> tuple[bytes | None, dt.datetime | None, str]:
     return token, timestamped_at(response) if response else None, ""
 
 
+def stored_files(capture: Capture, files: dict[str, File], keys: list[str]) -> list[CaptureFile]:
+    """Encrypt and store each file; its row (not saved yet) with its SHA-256. ``keys``
+    collects the storage keys as they are written, so that the caller can delete them if
+    what follows fails."""
+    rows = []
+    for name, (kind, content_type, data) in sorted(files.items()):
+        keys.append(store().put(data))
+        rows.append(
+            CaptureFile(
+                capture=capture,
+                kind=kind,
+                name=name,
+                content_type=content_type,
+                size=len(data),
+                sha256=sha256_hex(data),
+                storage_key=keys[-1],
+            )
+        )
+    return rows
+
+
 def _finish_done(capture: Capture, files: dict[str, File], main: Fetched, *, media: bool) -> None:
     keys: list[str] = []
     try:
-        rows = []
-        for name, (kind, content_type, data) in sorted(files.items()):
-            keys.append(store().put(data))
-            rows.append(
-                CaptureFile(
-                    capture=capture,
-                    kind=kind,
-                    name=name,
-                    content_type=content_type,
-                    size=len(data),
-                    sha256=sha256_hex(data),
-                    storage_key=keys[-1],
-                )
-            )
+        rows = stored_files(capture, files, keys)
         manifest = manifest_text((row.name, row.sha256) for row in rows)
         token, stamped_at, problem = _timestamp(manifest.encode())
         with transaction.atomic():

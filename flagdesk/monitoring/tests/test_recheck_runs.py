@@ -112,3 +112,79 @@ def test_a_hostile_answer_ends_in_a_recorded_check_with_its_reason(
 def test_the_jobs_are_offered_to_the_worker():
     names = {job.name for job in PERIODIC}
     assert {"monitoring.checks", "monitoring.start_watches", "monitoring.captures"} <= names
+
+
+def test_a_slow_website_holds_one_thread_not_the_round(users, smtp_server, settings, request):
+    """Threads are refilled as fetches end: with two threads, one stuck on a server that
+    trickles, the other goes through every other due check in the same round."""
+    settings.MONITORING_RECHECK_HOURS = [1]
+    settings.MONITORING_HOST_INTERVAL_SECONDS = 0
+    settings.MONITORING_WORKER_THREADS = 2
+    settings.MONITORING_FETCH_TIMEOUT_SECONDS = 2.0
+    make_platform(users, name="Site", domain="site.test")
+    items = [approved_item(users, domain="site.test") for _ in range(4)]
+    notices = queue_notices(items, actor=users["analyst"])
+    for notice in notices:
+        send_outbox_row.call(str(notice.outbox.id))
+        notice.refresh_from_db()
+    server = request.getfixturevalue("hostile_server")
+    paths = ["/slow-body", "/ok", "/status/404", "/ok"]
+    for item, path in zip(items, paths, strict=True):
+        item.url = server.url(path, host="other.test" if path == "/slow-body" else "site.test")
+        item.save(update_fields=["url"])
+    start_watches()
+    Watch.objects.update(host="site.test")  # one host for the fast ones...
+    Watch.objects.filter(item=items[0]).update(host="other.test")  # ...another for the slow one
+    later = max(n.sent_at for n in notices) + 2 * H
+    assert run_due_checks(worker="w", now=later) == 4
+    reasons = dict(Check.objects.values_list("item_id", "reason"))
+    assert reasons[items[0].pk] == "timeout"
+    assert sorted(reasons[i.pk] for i in items[1:]) == ["http_200", "http_200", "http_404"]
+
+
+def test_a_backlog_on_one_host_does_not_hide_the_other_hosts(notified, settings, monkeypatch):
+    """The oldest due watches all on a busy host: the claim still reaches the others."""
+    from flagdesk.monitoring import runner
+
+    _item, notice, _server = notified
+    monkeypatch.setattr(runner, "SCAN", 2)
+    start_watches()
+    now = notice.sent_at + H
+    for n in range(3):  # older than the notified item's watch, all on one host
+        extra = approved_item_on("busy.test", n)
+        Watch.objects.create(item=extra, host="busy.test", next_check_at=now - H)
+    settings.MONITORING_HOST_CONCURRENCY = 1
+    claimed = runner.claim("w", 8, now)
+    hosts = sorted(c.slot.host for c in claimed)
+    assert hosts == ["busy.test", "site.test"]
+
+
+def approved_item_on(host: str, n: int):
+    from flagdesk.cases.models import Case, Item
+
+    case = Case.objects.create()
+    return Item.objects.create(
+        case=case,
+        url=f"https://{host}/p/{n}",
+        normalised_url=f"https://{host}/p/{n}",
+        url_key=f"{host}-{n}",
+        status=Item.Status.NOTIFIED,
+    )
+
+
+def test_a_check_that_cannot_be_recorded_is_postponed_not_refetched_at_once(notified, monkeypatch):
+    from flagdesk.monitoring import runner
+
+    item, notice, server = notified
+    server.answer("/post/1", body=POST)
+    start_watches()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in recording")
+
+    monkeypatch.setattr(runner, "record_check", broken)
+    at = notice.sent_at + H
+    assert runner.run_due_checks(worker="w", now=at) == 0
+    watch = Watch.objects.get(item=item)
+    assert watch.lease_until is None and watch.next_check_at > watch.started_at + H
+    assert len(server.requests_for("/post/1")) == 1

@@ -280,3 +280,35 @@ def test_a_file_erased_during_re_encryption_is_not_brought_back(settings, ring_f
     )
     assert len(calls) == 2 and tally.rewritten == 0
     assert not path.exists() and not list(evidence_dir().iterdir())
+
+
+def test_rotation_moves_evidence_captures_too(settings, ring_file, data, users):
+    from django.utils import timezone
+
+    from flagdesk.monitoring.models import Capture, CaptureFile
+    from flagdesk.monitoring.storage import store
+
+    item = data["report"].items.first()
+    capture = Capture.objects.create(
+        item=item, trigger="request", requested_at=timezone.now(), status="done", url=item.url
+    )
+    page = b"<p>fictional captured page</p>"
+    file = CaptureFile.objects.create(
+        capture=capture,
+        kind="dom",
+        name="page.html",
+        content_type="text/html",
+        size=len(page),
+        sha256="0" * 64,
+        storage_key=store().put(page),
+    )
+    old = settings.FLAGDESK_FIELD_KEYS[0]
+    staged = keys.stage_key().staged
+    reload(settings, ring_file)
+    promoted = run("keys_rotate", "--promote")
+    assert "monitoring.CaptureFile: 1/1" in promoted
+    token = store().read_token(file.storage_key)
+    assert under(staged, token) and not under(old, token)
+    reload(settings, ring_file)
+    assert store().get(file.storage_key) == page
+    assert run("keys_status").splitlines()[2].split()[2] == "2"  # the kept file and the capture

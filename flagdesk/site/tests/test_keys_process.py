@@ -72,6 +72,7 @@ def test_rotation_through_the_command_line(fresh_instance):
     assert len(emails) > 1, promoted  # progress after each batch of two
     assert emails[-1][0] == emails[-1][1] and int(emails[-1][1]) >= 2
     assert "matching.MediaFile: 1/1" in promoted
+    assert "monitoring.CaptureFile: 8/8" in promoted
     assert "Values still under older keys: 0; files: 0." in promoted
     assert ring.read_ring(ring_file).keys == (new, old)
     assert probe(instance, "read") == before
@@ -80,7 +81,8 @@ def test_rotation_through_the_command_line(fresh_instance):
     assert f"Retired key {ring.fingerprint(old)}." in flagdesk("keys", "retire")
     assert ring.read_ring(ring_file).keys == (new,)
     status = flagdesk("keys", "status")
-    assert re.search(rf"^{ring.fingerprint(new)} +\d+ +1  encrypts new values$", status, re.M)
+    # The kept picture and the files of the demo's two evidence captures (4 each).
+    assert re.search(rf"^{ring.fingerprint(new)} +\d+ +9  encrypts new values$", status, re.M)
     assert ring.fingerprint(old) not in status
     assert probe(instance, "read") == before  # a process without the old key reads it all
 

@@ -105,4 +105,14 @@ class Command(BaseCommand):
                 "--queues",
                 "media",
             ],
+            # Re-checks and evidence captures wait on other people's websites: on their own
+            # worker, they never delay a notice either.
+            "monitoring worker": [
+                sys.executable,
+                "-m",
+                "flagdesk.site.cli",
+                "worker",
+                "--queues",
+                "monitoring",
+            ],
         }
