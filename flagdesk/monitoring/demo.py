@@ -22,9 +22,9 @@ from flagdesk.cases.models import Item
 from .capture.capture import media_allowed_for, stored_files
 from .fetcher import Fetched
 from .manifest import manifest_text
-from .models import Capture, CaptureFile, Watch
+from .models import Capture, CaptureFile
 from .services.checks import record_check
-from .services.watches import start_watches
+from .services.watches import start_watches, watch_for
 
 PAGE = "<!doctype html><title>Fictional demo post</title><p>Fictional demo content.</p>"
 
@@ -94,11 +94,12 @@ def load(*, removed: Item, notified: Item) -> dict[str, int]:
     """``removed``: a platform decided removal, a re-check found it gone, waiting for an
     analyst. ``notified``: re-checked and still online. Both have a capture from approval."""
     now = timezone.now()
-    start_watches(now)
+    start_watches()
     for item, answers in ((removed, (_online, _gone)), (notified, (_online, _online))):
-        watch = Watch.objects.filter(item=item).first()
-        if watch is None:  # its notice waits for the worker: watch it from now on
-            watch = Watch.objects.create(item=item, host=item.url.split("/")[2], started_at=now)
+        watch = watch_for(item)
+        if watch.started_at is None:  # its notice waits for the worker: watch it from now on
+            watch.started_at = now
+            watch.save(update_fields=["started_at"])
         _capture(item, now)
         for answer in answers:  # one after the other, as "Check now" twice would
             record_check(watch.pk, answer(item.url), now=timezone.now())

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -46,8 +47,6 @@ APPROVED_OR_LATER = (
 
 
 def _lease() -> dt.timedelta:
-    from django.conf import settings
-
     return dt.timedelta(seconds=float(settings.EVIDENCE_CAPTURE_TIMEOUT_SECONDS) * 2 + 30)
 
 

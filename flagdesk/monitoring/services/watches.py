@@ -40,7 +40,7 @@ WATCHED_STATUSES = (S.NOTIFIED, S.STILL_ONLINE, S.ESCALATED, S.REMOVED, S.RESTRI
 START_BATCH = 500
 
 
-def first_notice_sent(item_ids: Q | None = None) -> Subquery:
+def first_notice_sent() -> Subquery:
     """When the first notice (or re-notice, reminder) naming the item was sent."""
     return Subquery(
         Notice.objects.filter(items=OuterRef("pk"), kind__in=FOLLOWED_KINDS, sent_at__isnull=False)
@@ -50,9 +50,16 @@ def first_notice_sent(item_ids: Q | None = None) -> Subquery:
     )
 
 
-def start_watches(now: dt.datetime | None = None) -> int:
+def watch_for(item: Item) -> Watch:
+    """The item's watch, made on first need; its host is what politeness counts by."""
+    watch, _created = Watch.objects.get_or_create(
+        item=item, defaults={"host": host_of(item.url)[:255]}
+    )
+    return watch
+
+
+def start_watches() -> int:
     """Open (or start the schedule of) a watch for every item notified and not yet watched."""
-    now = now or timezone.now()
     candidates = (
         Item.objects.filter(status__in=WATCHED_STATUSES)
         .filter(Q(watch__isnull=True) | Q(watch__started_at__isnull=True, watch__ended_at=None))
@@ -64,9 +71,7 @@ def start_watches(now: dt.datetime | None = None) -> int:
     started = 0
     for item in candidates:
         with transaction.atomic():
-            watch, _created = Watch.objects.get_or_create(
-                item=item, defaults={"host": host_of(item.url)[:255]}
-            )
+            watch = watch_for(item)
             if watch.started_at is not None or watch.ended_at is not None:
                 continue
             watch.started_at = item.first_sent
@@ -94,10 +99,7 @@ def request_check(item: Item, *, actor: User) -> Watch:
     require_role(actor, *roles_for(Action.RECHECK))
     now = timezone.now()
     with transaction.atomic():
-        watch, _created = Watch.objects.get_or_create(
-            item=item, defaults={"host": host_of(item.url)[:255]}
-        )
-        watch = Watch.objects.select_for_update().get(pk=watch.pk)
+        watch = Watch.objects.select_for_update().get(pk=watch_for(item).pk)
         watch.requested_at = now
         watch.requested_by = actor
         watch.next_check_at = now
