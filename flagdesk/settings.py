@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "flagdesk.notices",
     "flagdesk.monitoring",
     "flagdesk.intake",
+    "flagdesk.partners",
+    "flagdesk.workbench",
     # The composition layer (S1b): the worker loop, the demo, the CLI, the API's assembly.
     "flagdesk.site",
 ]

@@ -16,6 +16,8 @@ APPS = [
     "notices",
     "monitoring",
     "intake",
+    "partners",
+    "workbench",
     # The composition layer (S1b): may import every app, and no app may import it.
     "site",
 ]

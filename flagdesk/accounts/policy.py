@@ -62,6 +62,17 @@ class Action(StrEnum):
     EVIDENCE_CAPTURE = "evidence.capture"  # ask for an evidence capture
     EVIDENCE_VIEW = "evidence.view"  # see a capture's screenshot unblurred, download its files
     EVIDENCE_BUNDLE = "evidence.bundle"  # export a court bundle (audited)
+    # Intake channels and the workbench
+    INTAKE_PHONE = "intake.phone"  # take a report on the phone line
+    INTAKE_MAIL = "intake.mail"  # turn mails of the intake mailbox into reports, merge, discard
+    INTAKE_IMPORT = "intake.import"  # import a spreadsheet of URLs
+    CLAIM = "claim"  # claim an item to work on it, release it
+    ASSIGN = "assign"  # assign an item to a colleague
+    CASE_MERGE = "case.merge"  # merge and split cases, move an item to the known case it matches
+    NOTES = "notes"  # notes and tasks for colleagues on a case
+    SUPPORT = "support"  # contact log, referral to the police or a support service
+    REFERRAL_FORWARD = "referral.forward"  # forward a case outside our designation to a partner
+    PARTNERS_MANAGE = "partners.manage"  # register partner organisations and their keys
     # Accounts
     USERS_MANAGE = "users.manage"  # invite, change roles, deactivate, reset 2FA, tokens
     # Retention and erasure (GDPR)
@@ -103,6 +114,16 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.EVIDENCE_CAPTURE: frozenset({A, R, C}),
     Action.EVIDENCE_VIEW: frozenset({A, R, C}),
     Action.EVIDENCE_BUNDLE: frozenset({A, R, C}),
+    Action.INTAKE_PHONE: frozenset({INT, A, R, C}),
+    Action.INTAKE_MAIL: frozenset({INT, A, R, C}),
+    Action.INTAKE_IMPORT: frozenset({INT, A, R, C}),
+    Action.CLAIM: frozenset({INT, A, R, C}),
+    Action.ASSIGN: frozenset({R, C}),
+    Action.CASE_MERGE: frozenset({A, R, C}),
+    Action.NOTES: frozenset({INT, A, R, C}),
+    Action.SUPPORT: frozenset({INT, A, R, C}),
+    Action.REFERRAL_FORWARD: frozenset({A, R, C}),
+    Action.PARTNERS_MANAGE: frozenset({C, ADM}),
     Action.USERS_MANAGE: frozenset({ADM}),
     Action.RETENTION_READ: frozenset({C, AUD}),
     Action.LEGAL_HOLD: frozenset({C}),

@@ -189,6 +189,16 @@ class CaseEvent(AppendOnly):
         # evidence was captured.
         CHECK = "check", _("Re-check")
         EVIDENCE = "evidence", _("Evidence captured")
+        # The workbench: who works on an item; cases merged, split, an item moved to the case
+        # of the known item it matches; contact with the reporter or victim (calls, mails,
+        # referral to the police or a support service); a referral forwarded to a partner.
+        ASSIGNED = "assigned", _("Assigned")
+        MERGED = "merged", _("Cases merged")
+        SPLIT = "split", _("Case split")
+        MOVED = "moved", _("Item moved to another case")
+        CONTACT = "contact", _("Contact with the reporter")
+        FORWARDED = "forwarded", _("Forwarded to a partner")
+        NOTE = "note", _("Note")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

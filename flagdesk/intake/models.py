@@ -17,6 +17,9 @@ class Report(models.Model):
         WEB = "web", _("Web form")
         API = "api", _("API")
         PHONE = "phone", _("Phone line")
+        EMAIL = "email", _("Email")
+        IMPORT = "import", _("Spreadsheet import")
+        REFERRAL = "referral", _("Partner referral")
 
     class ReporterRole(models.TextChoices):
         VICTIM = "victim", _("I am the person targeted or shown")
