@@ -33,8 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(
             ngettext("%(n)d new draft.", "%(n)d new drafts.", result.taken) % {"n": result.taken}
             + " "
-            + ngettext("%(n)d refused.", "%(n)d refused.", result.refused)
-            % {"n": result.refused}
+            + ngettext("%(n)d refused.", "%(n)d refused.", result.refused) % {"n": result.refused}
             + " "
             + ngettext("%(n)d waits in the mailbox.", "%(n)d wait in the mailbox.", waiting)
             % {"n": waiting}
