@@ -223,3 +223,14 @@ def test_the_command_without_a_mailbox_says_so(settings):
     settings.INTAKE_IMAP_URL = ""
     with pytest.raises(CommandError, match="FLAGDESK_INTAKE_IMAP_URL"):
         call_command("intake_mail_poll")
+
+
+def test_the_system_check_stops_the_start_when_both_mailboxes_are_one(settings):
+    from flagdesk.intake.checks import intake_mailbox_check
+
+    settings.INTAKE_IMAP_URL = "imap://intake:secret@127.0.0.1:1143/INBOX"
+    settings.IMAP_URL = "imap://intake:other@127.0.0.1:1143/inbox"
+    (error,) = intake_mailbox_check()
+    assert error.id == "intake.E001" and "FLAGDESK_IMAP_URL" in error.msg
+    settings.IMAP_URL = "imap://intake:secret@127.0.0.1:1143/Answers"
+    assert intake_mailbox_check() == []
