@@ -19,6 +19,7 @@ from flagdesk.core import taxonomy
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
+from flagdesk.intake import demo as demo_intake
 from flagdesk.monitoring import demo as demo_monitoring
 from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
@@ -194,6 +195,7 @@ class Command(BaseCommand):
             known=by_url["https://snapchatter.example/story/demo-1008"],
             reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
         )
+        mailbox = demo_intake.load()
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -203,6 +205,7 @@ class Command(BaseCommand):
             "notices": notices,
             **matching,
             **monitoring,
+            **mailbox,
         }
         return token, summary
 
