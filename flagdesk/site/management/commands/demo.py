@@ -16,10 +16,10 @@ from flagdesk.accounts.services import add_user, issue_token
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
 from flagdesk.core import taxonomy
+from flagdesk.intake import demo as demo_intake
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
-from flagdesk.intake import demo as demo_intake
 from flagdesk.monitoring import demo as demo_monitoring
 from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
