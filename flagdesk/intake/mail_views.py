@@ -57,8 +57,9 @@ def mail_intake_detail(request: HttpRequest, mailed_report_id: UUID) -> HttpResp
     action = request.POST.get("action", "") if request.method == "POST" else ""
     data = request.POST
     confirm = ConfirmDraftForm(data if action == "confirm" else None, mail=mail)
-    merge = MergeDraftForm(data if action == "merge" else None, mail=mail)
-    discard = DiscardDraftForm(data if action == "discard" else None)
+    # Three forms on one page: their own ids, the same field names.
+    merge = MergeDraftForm(data if action == "merge" else None, mail=mail, auto_id="merge_%s")
+    discard = DiscardDraftForm(data if action == "discard" else None, auto_id="discard_%s")
     try:
         if action == "confirm" and confirm.is_valid():
             submitted = services.confirm_draft(mail, confirm.submission(), actor=user)
