@@ -107,7 +107,7 @@ def visible_mailed_reports(user: User) -> QuerySet[MailedReport]:
 
 def mailbox_page(user: User, *, status: str = "") -> list[MailedReport]:
     """Pending drafts first (oldest first: they have waited longest), then the others."""
-    drafts = visible_mailed_reports(user).defer("body")
+    drafts = visible_mailed_reports(user).defer("body").annotate(files=Count("attachments"))
     if status:
         drafts = drafts.filter(status=status)
     first = Case(When(status=MailedReport.Status.PENDING, then=0), default=1)

@@ -234,3 +234,26 @@ def test_the_system_check_stops_the_start_when_both_mailboxes_are_one(settings):
     assert error.id == "intake.E001" and "FLAGDESK_IMAP_URL" in error.msg
     settings.IMAP_URL = "imap://intake:secret@127.0.0.1:1143/Answers"
     assert intake_mailbox_check() == []
+
+
+def test_malformed_mime_is_read_as_far_as_it_goes(intake_box):
+    headers = (
+        "From: jo.example@mail.test\n"
+        "Subject: broken\n"
+        "Message-ID: <malformed-1@mail.test>\n"
+        'Content-Type: multipart/mixed; boundary="XX"\n'
+    )
+    body = (
+        b"--XX\r\nContent-Type: text/plain\r\n\r\nSee https://social.test/p/mime\r\n"
+        b"--XX\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="p.png"\r\n\r\n!!!not base64!!!\r\n'
+    )  # no closing boundary
+    intake_box.append(raw_mail(headers, body))
+
+    assert poll_intake_mailbox().error == ""
+
+    draft = only()
+    assert [u["url"] for u in draft.urls] == ["https://social.test/p/mime"]
+    (attachment,) = draft.attachments.all()
+    assert attachment.refusal in ("media", "unreadable")
+    assert "note" in codes(draft)

@@ -193,3 +193,34 @@ def test_the_demo_leaves_one_pending_draft_once():
     assert demo.load() == {"mailed_drafts": 0}
     (d,) = MailedReport.objects.all()
     assert d.status == "pending" and d.urls[0]["url"].startswith("https://chirp.example/")
+
+
+def test_a_report_out_of_the_officer_s_reach_cannot_be_named_for_a_merge(client, users):
+    hidden = submit_report(submission("https://social.test/p/restricted")).report
+    hidden.case.restricted_to.set([users["coordinator"]])
+    d = draft()
+    client.force_login(users["intake"])
+
+    response = client.post(
+        reverse("intake:mail-intake-detail", args=[d.id]),
+        {"action": "merge", "reference": hidden.reference, "include_text": "on"},
+    )
+
+    assert "No report with this reference." in response.content.decode()
+    assert MailedReport.objects.get(pk=d.pk).status == "pending"
+    assert hidden.messages.count() == 0
+
+
+def test_the_mailbox_page_asks_the_same_number_of_queries_for_more_drafts(
+    client, users, django_assert_max_num_queries
+):
+    for _n in range(3):
+        draft(files=[("p.png", "image/png", picture(7))])
+    client.force_login(users["intake"])
+    client.get(reverse("intake:mail-intake-list"))  # warm the session and caches
+    with django_assert_max_num_queries(15):
+        client.get(reverse("intake:mail-intake-list"))
+    for _n in range(5):
+        draft()
+    with django_assert_max_num_queries(15):
+        client.get(reverse("intake:mail-intake-list"))
