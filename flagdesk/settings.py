@@ -232,6 +232,11 @@ TASKS = {
 EMAIL_URL = env_url("EMAIL_URL", "smtp://127.0.0.1:1025", schemes=("smtp", "smtps", "smtp+tls"))
 IMAP_URL = env_url("IMAP_URL", "", schemes=("imap", "imaps"))
 IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60)
+# The intake mailbox (docs/intake.md, "Email"): mails from the public, turned into draft reports.
+# Never the answers mailbox above; its mails are refused whole above INTAKE_MAIL_MAX_BYTES.
+INTAKE_IMAP_URL = env_url("INTAKE_IMAP_URL", "", schemes=("imap", "imaps"))
+INTAKE_IMAP_POLL_SECONDS = env_int("INTAKE_IMAP_POLL_SECONDS", 120)
+INTAKE_MAIL_MAX_BYTES = env_int("INTAKE_MAIL_MAX_BYTES", 25 * 1024 * 1024)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 # Mail to staff (alerts) goes through Django's SMTP backend to the same server as notices.
 _mail = urlsplit(EMAIL_URL)

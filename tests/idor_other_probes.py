@@ -271,6 +271,14 @@ def _platform_api(method: str, suffix: str = "", data: Any = None) -> Any:
     return lambda t: api(method, f"/platforms/{(k := t.world.platform.id)}{suffix}", str(k), data)
 
 
+def _mailed(method: str, data: Any = None) -> Any:
+    def make(t: Target) -> Req:
+        key = str(t.world.mailed.id)
+        return page(method, "intake:mail-intake-detail", key, data, mailed_report_id=key)
+
+    return make
+
+
 # The legal bases are the published taxonomy: an unknown code is a field error (docs/api.md).
 UNKNOWN_CODE = (422, "invalid")
 
@@ -299,6 +307,11 @@ CHANNELS = {"channels": [{"type": "email", "address": "dsa@social.test"}]}
 # staff bank reader every bank; the law is the same for everyone.
 # fmt: off
 UNSCOPED_PROBES: dict[tuple[str, str], Probe] = {
+    # A mailed draft belongs to no case until it becomes a report: the role is the rule.
+    ("intake:mail-intake-detail", "GET"): _unscoped("dave", _mailed("GET"), 200),
+    ("intake:mail-intake-detail", "POST"): _unscoped(
+        "dave", _mailed("POST", {"action": "discard", "discard_reason": "spam"}), 302
+    ),
     ("accounts:user-detail", "GET"): _unscoped(
         "erin", _user("accounts:user-detail", method="GET"), 200
     ),

@@ -32,7 +32,10 @@ from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.tests.factories import TEST_RESOLVER, approved_item, assessed_item
 from flagdesk.cases.tests.factories import social_platform as _social_platform
 from flagdesk.core import taxonomy
+from flagdesk.intake.mail_intake.services import take_mail
+from flagdesk.intake.models import MailedReport
 from flagdesk.intake.services import ReportSubmission, SubmittedReport, submit_report
+from flagdesk.intake.tests.mail_samples import mail as mail_to_intake
 from flagdesk.matching.models import Match
 from flagdesk.matching.services.banks import EntryInput, add_entries, create_bank
 from flagdesk.matching.services.matching import match_item
@@ -327,6 +330,7 @@ class World:
     report: SubmittedReport
     check: Check
     screenshot: CaptureFile
+    mailed: MailedReport
 
     def ids(self) -> dict[str, str]:
         """The URL arguments of every route, by name."""
@@ -342,6 +346,7 @@ class World:
             "follow_up_id": str(self.dsc.id),
             "followed_id": str(self.notice.id),
             "mail_id": str(self.mail.id),
+            "mailed_report_id": str(self.mailed.id),
             # Re-checks and evidence are of the notified item: watched since its notice, found
             # gone by a re-check, and captured (a screenshot); its case is the court bundle's.
             "notified_item_id": str(self.notified.id),
@@ -377,9 +382,29 @@ def build_world(users: dict[str, User]) -> World:
     assert start_watches() == 1  # the notified item's, its schedule counted from the notice
     check = found_gone(Watch.objects.get(item=notified))
     screenshot = screenshot_capture(notified, users["analyst"])
+    mailed = mailed_draft()
     return World(
-        platform, waiting, assessment, notified, notice, dsc, mail, match, report, check, screenshot
+        platform,
+        waiting,
+        assessment,
+        notified,
+        notice,
+        dsc,
+        mail,
+        match,
+        report,
+        check,
+        screenshot,
+        mailed,
     )
+
+
+def mailed_draft(uid: int = 1) -> MailedReport:
+    """A draft of the intake mailbox: a mail from a fictional sender with one address."""
+    raw = mail_to_intake(uid)
+    mailed = take_mail(raw, mailbox="intake", uidvalidity=1, uid=uid, size=len(raw))
+    assert mailed is not None
+    return mailed
 
 
 # -- what a request wrote -------------------------------------------------------------------
@@ -429,6 +454,7 @@ def written() -> dict[str, Any]:
         "confirmations": LegalBasisConfirmation.objects.count(),
         "reports": rows(Report.objects, "id", "contact_erased_at"),
         "messages": ReportMessage.objects.count(),
+        "mailed reports": rows(MailedReport.objects, "id", "status", "report_id"),
         "revoked tokens": User.objects.filter(api_tokens__revoked_at__isnull=False).count(),
         "watches": rows(
             Watch.objects,

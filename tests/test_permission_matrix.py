@@ -43,6 +43,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report-status": PUBLIC,
     "intake:subject-search": {"coordinator"},
     "intake:subject-request": POST_ONLY,
+    "intake:mail-intake-list": CASEWORK,  # the intake mailbox (INTAKE_MAIL)
+    "intake:mail-intake-detail": CASEWORK,
     "cases:case-legal-hold": {"coordinator"},
     "cases:case-access": REVIEWERS,
     "accounts:login": PUBLIC,

@@ -94,3 +94,105 @@ class ReportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report.reference} {self.created_at:%Y-%m-%d}"
+
+
+class MailedReport(models.Model):
+    """A mail of the intake mailbox, read into a draft report for an intake officer to confirm
+    (a new report), merge (into an existing one) or discard. Who wrote, what they wrote and
+    the subject are encrypted; the attachments themselves are never kept (``MailedAttachment``
+    holds their hashes). A mail is stored once: by its Message-ID's hash, or by its UID."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        REFUSED = "refused", _("Refused")  # too large or unreadable: only its sender is known
+        CONFIRMED = "confirmed", _("Confirmed")
+        MERGED = "merged", _("Merged")
+        DISCARDED = "discarded", _("Discarded")
+
+    class DiscardReason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        NOT_ABUSE = "not_abuse", _("Not a report of abuse")
+        DUPLICATE = "duplicate", _("Already reported")
+        OUT_OF_SCOPE = "out_of_scope", _("Not for us (another service)")
+        UNREADABLE = "unreadable", _("Cannot be read or used")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    mailbox = models.CharField(max_length=64)
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    # sha256 of the Message-ID (or of the whole mail when it has none): a mail delivered twice,
+    # or read again after the mailbox was recreated, is taken once.
+    message_key = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    size = models.BigIntegerField(default=0)
+    sender_address = EncryptedTextField(blank=True)
+    sender_name = EncryptedTextField(blank=True)
+    subject = EncryptedTextField(blank=True)
+    body = EncryptedTextField(blank=True)  # plain text only: HTML is converted, never shown
+    language = models.CharField(max_length=5, blank=True)  # a guess: fr, nl, de, en or ""
+    # [{"url": normalised, "raw": as written}]; invalid ones: [{"raw", "reason"}]
+    urls = models.JSONField(default=list, blank=True)
+    invalid_urls = models.JSONField(default=list, blank=True)
+    urls_found = models.PositiveIntegerField(default=0)  # before the cap
+    # [{"code": ..., "detail": ..., **params}]: what was wrong with the mail, for the officer.
+    problems = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="mails"
+    )
+    handled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    discard_reason = models.CharField(max_length=20, choices=DiscardReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="mailed_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"mail {self.received_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class MailedAttachment(models.Model):
+    """One attachment of a mailed report, as a record only: the file was hashed (or refused)
+    when the mail was read, then discarded. ``signals`` are the hashes matching uses
+    ([{"signal_type", "value", "quality"}]); ``refusal`` says why a file was not hashed."""
+
+    class Refusal(models.TextChoices):
+        TOO_MANY = "too_many", _("Too many attachments")
+        TOO_BIG = "too_big", _("Larger than allowed")
+        ARCHIVE = "archive", _("An archive")
+        EXECUTABLE = "executable", _("A program or script")
+        MEDIA = "media", _("Not a usable picture or video")
+        UNREADABLE = "unreadable", _("Could not be decoded")
+
+    id = models.BigAutoField(primary_key=True)
+    mail = models.ForeignKey(MailedReport, on_delete=models.CASCADE, related_name="attachments")
+    filename = EncryptedTextField(blank=True)  # names can say who someone is
+    declared_type = models.CharField(max_length=100, blank=True)
+    detected_type = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=10, blank=True)  # image, video or ""
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    md5 = models.CharField(max_length=32, blank=True)
+    signals = models.JSONField(default=list, blank=True)
+    refusal = models.CharField(max_length=12, choices=Refusal.choices, blank=True)
+    refusal_detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.detected_type or self.declared_type} {self.size}"
+
+    @property
+    def pdq(self) -> str:
+        return next((s["value"] for s in self.signals if s["signal_type"] in ("pdq",)), "")

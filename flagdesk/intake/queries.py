@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max
+from django.db.models import Case, Count, Max, QuerySet, When
 
+from flagdesk.accounts.models import User
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.cases.queries import visible_items
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
-from .models import Report
+from .models import MailedReport, Report
+
+MAILBOX_PAGE = 200
 
 _NO_REPORT = "0" * 64  # compared with when the reference is unknown: no code hashes to it
 
@@ -90,3 +95,36 @@ def public_status(report: Report) -> PublicReportStatus:
         items=[PublicItemStatus(i.url, s) for i, s in zip(items, statuses, strict=True)],
         updated_at=max(filter(None, [last_event, report.created_at])),
     )
+
+
+def visible_mailed_reports(user: User) -> QuerySet[MailedReport]:
+    """The intake mailbox's drafts, for the roles that handle them (every draft: a mail
+    belongs to no case until an officer makes it a report)."""
+    if not user.has_any_role(*roles_for(Action.INTAKE_MAIL)):
+        return MailedReport.objects.none()
+    return MailedReport.objects.select_related("report", "handled_by")
+
+
+def mailbox_page(user: User, *, status: str = "") -> list[MailedReport]:
+    """Pending drafts first (oldest first: they have waited longest), then the others."""
+    drafts = visible_mailed_reports(user).defer("body").annotate(files=Count("attachments"))
+    if status:
+        drafts = drafts.filter(status=status)
+    first = Case(When(status=MailedReport.Status.PENDING, then=0), default=1)
+    return list(drafts.annotate(first=first).order_by("first", "-received_at")[:MAILBOX_PAGE])
+
+
+def mailbox_counts(user: User) -> dict[str, int]:
+    rows = visible_mailed_reports(user).values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return {status: counts.get(status, 0) for status in MailedReport.Status.values}
+
+
+def mergeable_report(user: User, reference: str) -> Report | None:
+    """The report a draft may be merged into: by its reference, and only if the officer may
+    reach its case (need-to-know): an unknown one and one out of reach look the same."""
+    normal = normalise_reference(reference, prefix="R")
+    if normal is None:
+        return None
+    reachable = visible_items(user).values("pk")
+    return Report.objects.filter(reference=normal, items__in=reachable).distinct().first()

@@ -23,6 +23,7 @@ TWO_WORD = {
     ("keys", "retire"): "keys_retire",
     ("retention", "run"): "retention_run",
     ("mailbox", "poll"): "mailbox_poll",
+    ("intake-mail", "poll"): "intake_mail_poll",
     ("evidence", "verify"): "evidence_verify",
 }
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report", "check-url": "check_url"}

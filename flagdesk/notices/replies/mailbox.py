@@ -111,15 +111,19 @@ def fetch_new(
     limit: int = 200,
     timeout: float = 20,
     max_bytes: int = MAX_BYTES,
+    oversize_bytes: int | None = None,
 ) -> Fetched:
     """Messages with a UID above ``since_uid`` (at most ``limit``, oldest first), read
     without marking them seen; one over ``max_bytes`` is fetched only that far
-    (``is_partial``). Raises ``MailboxError`` for any connection, login or protocol failure."""
+    (``is_partial``), or only its first ``oversize_bytes`` when given (enough for its
+    headers: the intake mailbox refuses such a mail but keeps who sent it).
+    Raises ``MailboxError`` for any connection, login or protocol failure."""
     if since_uid < 0 or limit < 1 or max_bytes < 1:
         raise ValueError("since_uid >= 0, limit >= 1 and max_bytes >= 1")
+    head = min(oversize_bytes or max_bytes, max_bytes)
     imap = _connect(config, timeout)
     try:
-        return _fetch(imap, config, since_uid, limit, max_bytes)
+        return _fetch(imap, config, since_uid, limit, max_bytes, head)
     except MailboxError:
         raise
     except TimeoutError as e:
@@ -175,7 +179,7 @@ def _close(imap: imaplib.IMAP4) -> None:
 
 
 def _fetch(
-    imap: imaplib.IMAP4, config: ImapConfig, since_uid: int, limit: int, max_bytes: int
+    imap: imaplib.IMAP4, config: ImapConfig, since_uid: int, limit: int, max_bytes: int, head: int
 ) -> Fetched:
     typ, data = imap.select(_quote(imap_utf7(config.mailbox)), readonly=True)
     if typ != "OK":
@@ -196,7 +200,7 @@ def _fetch(
     for uid in wanted:
         size = sizes.get(uid, 0)
         # A partial fetch keeps a 50 MB mail from being downloaded to read its first lines.
-        item = f"BODY.PEEK[]<0.{max_bytes}>" if size > max_bytes else "BODY.PEEK[]"
+        item = f"BODY.PEEK[]<0.{head}>" if size > max_bytes else "BODY.PEEK[]"
         typ, data = imap.uid("FETCH", str(uid), f"({item})")
         if typ != "OK":
             raise MailboxError(config, "protocol", _text(data))
@@ -204,8 +208,33 @@ def _fetch(
         if raw is None:
             continue  # expunged in the meantime
         size = max(size, len(raw))
-        messages.append(FetchedMessage(uid, raw[:max_bytes], size, size > max_bytes))
+        cut = head if size > max_bytes else max_bytes
+        messages.append(FetchedMessage(uid, raw[:cut], size, size > max_bytes))
     return Fetched(uidvalidity, tuple(messages), has_more=len(uids) > limit)
+
+
+def add_flags(config: ImapConfig, uids: Sequence[int], flags: str, *, timeout: float = 20) -> None:
+    """Set ``flags`` (``"\\Seen $Taken"``) on the messages ``uids``: a mail taken in is marked
+    so on the server, for the people who also read the mailbox with a mail client. Raises
+    ``MailboxError`` like ``fetch_new``."""
+    if not uids:
+        return
+    imap = _connect(config, timeout)
+    try:
+        typ, data = imap.select(_quote(imap_utf7(config.mailbox)))
+        if typ != "OK":
+            raise MailboxError(config, "mailbox", _text(data))
+        typ, data = imap.uid("STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", f"({flags})")
+        if typ != "OK":
+            raise MailboxError(config, "protocol", _text(data))
+    except MailboxError:
+        raise
+    except TimeoutError as e:
+        raise MailboxError(config, "timeout") from e
+    except (imaplib.IMAP4.error, OSError, ValueError) as e:
+        raise MailboxError(config, "protocol", type(e).__name__) from e
+    finally:
+        _close(imap)
 
 
 def _sizes(imap: imaplib.IMAP4, config: ImapConfig, uids: list[int]) -> dict[int, int]:

@@ -16,6 +16,7 @@ from flagdesk.accounts.services import add_user, issue_token
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
 from flagdesk.core import taxonomy
+from flagdesk.intake import demo as demo_intake
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
@@ -194,6 +195,7 @@ class Command(BaseCommand):
             known=by_url["https://snapchatter.example/story/demo-1008"],
             reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
         )
+        mailbox = demo_intake.load()
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -203,6 +205,7 @@ class Command(BaseCommand):
             "notices": notices,
             **matching,
             **monitoring,
+            **mailbox,
         }
         return token, summary
 
