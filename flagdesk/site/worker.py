@@ -25,6 +25,7 @@ from flagdesk.matching import tasks as matching_tasks
 from flagdesk.monitoring import tasks as monitoring_tasks
 from flagdesk.notices import tasks as notices_tasks
 from flagdesk.notices.tasks import worker_name
+from flagdesk.partners import tasks as partners_tasks
 
 from . import retention
 
@@ -41,6 +42,7 @@ def periodic_jobs() -> list[Periodic]:
         *matching_tasks.PERIODIC,
         *notices_tasks.PERIODIC,
         *monitoring_tasks.PERIODIC,
+        *partners_tasks.PERIODIC,
         *retention.PERIODIC,
     ]
 
