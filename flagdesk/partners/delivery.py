@@ -176,7 +176,9 @@ def deliver_forward(forward: Forward, *, now: dt.datetime | None = None) -> None
     body = json.dumps(forward_body(forward), separators=(",", ":")).encode()
     headers = {"Authorization": f"Bearer {partner.their_token}"}
     try:
-        answer = http.send("POST", f"{partner.base_url}/api/v1/referrals", body=body, headers=headers)
+        answer = http.send(
+            "POST", f"{partner.base_url}/api/v1/referrals", body=body, headers=headers
+        )
     except TransientError as e:
         _retry(forward, str(e.message), now)
         return
@@ -212,7 +214,9 @@ def poll_forwards(*, limit: int = 50) -> int:
         partner = forward.partner
         url = f"{partner.base_url}/api/v1/referrals/{_quote(forward.reference)}"
         try:
-            answer = http.send("GET", url, headers={"Authorization": f"Bearer {partner.their_token}"})
+            answer = http.send(
+                "GET", url, headers={"Authorization": f"Bearer {partner.their_token}"}
+            )
         except (TransientError, PermanentError):
             continue
         data = answer.json()

@@ -114,9 +114,7 @@ def _exchange(
             _("The partner's address is refused (%(rule)s).") % {"rule": e.reason}
         ) from None
     try:
-        sock, _address = exchange.connect(
-            target, addresses, timeout=TIMEOUT_SECONDS, guard=guard
-        )
+        sock, _address = exchange.connect(target, addresses, timeout=TIMEOUT_SECONDS, guard=guard)
     except exchange.Failure as e:
         if e.outcome == "refused":
             raise PermanentError(

@@ -31,7 +31,7 @@ from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, SubmittedReport, submit_report
 
 from .http import url_problem
-from .models import DeliveryStatus, Forward, Partner, Referral
+from .models import Forward, Partner, Referral
 
 MAX_PARTNER_REFERENCE = 64
 MAX_REASON = 5000
@@ -381,7 +381,8 @@ def record_partner_status(forward: Forward, answer: dict[str, Any]) -> bool:
         if isinstance(i, dict)
     ]
     changed = bool(status) and (
-        status != forward.their_status or (forward.history and forward.history[-1]["items"] != shown)
+        status != forward.their_status
+        or (forward.history and forward.history[-1]["items"] != shown)
     )
     if reference and not forward.their_reference:
         forward.their_reference = reference
@@ -397,8 +398,13 @@ def record_partner_status(forward: Forward, answer: dict[str, Any]) -> bool:
                 item=item,
                 kind=CaseEvent.Kind.FORWARDED,
                 actor=None,
-                note=_("%(partner)s: %(status)s") % {"partner": forward.partner.name, "status": status},
-                data={"partner": forward.partner.slug, "forward": str(forward.id), "status": status},
+                note=_("%(partner)s: %(status)s")
+                % {"partner": forward.partner.name, "status": status},
+                data={
+                    "partner": forward.partner.slug,
+                    "forward": str(forward.id),
+                    "status": status,
+                },
             )
     forward.save()
     return changed

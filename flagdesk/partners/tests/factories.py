@@ -19,8 +19,12 @@ SECRET = "shared-secret-for-tests-0123456789"
 
 
 def make_partner(
-    *, slug: str = "hotline-b", user: User | None = None, base_url: str = "https://hotline-b.test",
-    token: str = "fdk_their_token", secret: str = SECRET,
+    *,
+    slug: str = "hotline-b",
+    user: User | None = None,
+    base_url: str = "https://hotline-b.test",
+    token: str = "fdk_their_token",
+    secret: str = SECRET,
 ) -> Partner:
     partner, _ = register_partner(
         PartnerFields(name=f"Hotline {slug}", base_url=base_url, country="NL", phenomena=["ncii"]),

@@ -126,7 +126,9 @@ def test_only_a_linked_partner_may_refer(client, users):
     for role in ("analyst", "coordinator", "admin"):
         answer = post(client, issue_token(users[role]), BODY)
         assert answer.status_code == 403, role
-    assert client.post("/api/v1/referrals", BODY, content_type="application/json").status_code == 401
+    assert (
+        client.post("/api/v1/referrals", BODY, content_type="application/json").status_code == 401
+    )
     assert not Report.objects.exists()
 
 
