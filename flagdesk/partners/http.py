@@ -93,7 +93,9 @@ def send(
     try:
         target = checked_target(url)
     except Refused as e:
-        raise PermanentError(_("The partner's address is refused (%(rule)s).") % {"rule": e.reason})
+        raise PermanentError(
+            _("The partner's address is refused (%(rule)s).") % {"rule": e.reason}
+        ) from None
     guard = watchdog.Guard(time.monotonic() + TIMEOUT_SECONDS)
     watchdog.arm(guard)
     try:

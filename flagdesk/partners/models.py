@@ -105,6 +105,9 @@ class Callback(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"callback {self.id} ({self.status})"
+
 
 class Forward(models.Model):
     """Items of one of our cases that we referred to a partner, and what became of them."""

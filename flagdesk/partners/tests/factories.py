@@ -23,7 +23,7 @@ def make_partner(
     slug: str = "hotline-b",
     user: User | None = None,
     base_url: str = "https://hotline-b.test",
-    token: str = "fdk_their_token",
+    token: str = "fdk_their_token",  # noqa: S107 - a test token
     secret: str = SECRET,
 ) -> Partner:
     partner, _ = register_partner(
