@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.permissions import role_required, staff_user
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.queries import visible_items
@@ -27,8 +28,12 @@ FORWARDERS = roles_for(Action.REFERRAL_FORWARD)
 
 @role_required(*MANAGERS)
 def partner_list(request: HttpRequest) -> HttpResponse:
-    partners = queries.managed_partners(staff_user(request))
-    return render(request, "partners/partner_list.html", {"partners": partners})
+    user = staff_user(request)
+    context = {
+        "partners": queries.managed_partners(user),
+        "can_see_forwards": may_open(user, "partners:forward-list"),
+    }
+    return render(request, "partners/partner_list.html", context)
 
 
 @never_cache
