@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from flagdesk.accounts.models import User
-from flagdesk.partners.models import Partner
+from flagdesk.partners.models import Partner, Referral
 from flagdesk.partners.services import PartnerFields, register_partner
 
 SECRET = "shared-secret-for-tests-0123456789"
@@ -95,3 +95,18 @@ def partner_server(*answers: tuple[int, Any]) -> Iterator[PartnerServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def referral_of(partner: Partner, url: str, reference: str = "REF-1") -> Referral:
+    """A referral ``partner`` sent us, through the service the API calls."""
+    from flagdesk.intake.models import Report
+    from flagdesk.intake.services import ReportSubmission
+    from flagdesk.partners.services import receive_referral
+
+    submission = ReportSubmission(
+        urls=[url], role="professional", channel=Report.Channel.REFERRAL, phenomenon="ncii"
+    )
+    received = receive_referral(
+        partner, submission, partner_reference=reference, callback_url="", digest=reference
+    )
+    return received.referral
