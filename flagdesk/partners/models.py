@@ -109,6 +109,20 @@ class Callback(models.Model):
         return f"callback {self.id} ({self.status})"
 
 
+# The statuses a partner's flagdesk reports (docs/partners.md), as staff read them here.
+PARTNER_STATUS_LABELS = {
+    "received": _("Received"),
+    "in_review": _("In review"),
+    "notified": _("Platform notified"),
+    "escalated": _("Escalated"),
+    "refused": _("Refused by the platform"),
+    "restricted": _("Restricted"),
+    "removed": _("Removed"),
+    "not_actionable": _("Not actionable"),
+    "closed": _("Closed"),
+}
+
+
 class Forward(models.Model):
     """Items of one of our cases that we referred to a partner, and what became of them."""
 
@@ -144,3 +158,8 @@ class Forward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} -> {self.partner.slug}"
+
+    @property
+    def their_status_label(self) -> str:
+        """Their status in the reader's language; an unknown one as they sent it."""
+        return str(PARTNER_STATUS_LABELS.get(self.their_status, self.their_status))

@@ -60,10 +60,10 @@ def test_an_analyst_forwards_an_item_and_sees_the_partners_status(
         if claimed is not None:  # a task backend that runs at once has delivered it already
             delivery.deliver_forward(claimed)
         page.reload()
-        expect(page.locator(".forward-list .forward-status")).to_have_text("received")
+        expect(page.locator(".forward-list .forward-status")).to_have_text("Received")
         expect(page.locator(".forward-list")).to_contain_text("R-PART-NER1")
         page.goto(live_url("cases:item-detail", item.id))
-        expect(page.locator("#partners .forward-status")).to_have_text("received")
+        expect(page.locator("#partners .forward-status")).to_have_text("Received")
     assert [c.path for c in server.calls] == ["/api/v1/referrals"]
     assert server.calls[0].json()["partner_reference"] == forward.reference
     assert not [p for p in problems if "Content Security Policy" in p]
