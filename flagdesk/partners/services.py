@@ -374,7 +374,8 @@ def record_partner_status(forward: Forward, answer: dict[str, Any]) -> bool:
     forward = Forward.objects.select_for_update().get(pk=forward.pk)
     reference = str(answer.get("reference") or "")[:64]
     status = str(answer.get("status") or "")[:30]
-    items = answer.get("items") if isinstance(answer.get("items"), list) else []
+    given = answer.get("items")
+    items: list[Any] = given if isinstance(given, list) else []
     shown = [
         {k: str(i.get(k))[:2048] for k in ("url", "status", "decision") if i.get(k)}
         for i in items

@@ -14,13 +14,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import FLAGDESK, FreshInstance, ProcessOutput, free_port
+from conftest import (
+    FLAGDESK,
+    FreshInstance,
+    ProcessOutput,
+    _new_postgres_database,
+    free_port,
+)
 
 
 class Instance:
@@ -37,6 +43,11 @@ class Instance:
             # Two instances on one machine call each other on loopback, over plain http.
             "FLAGDESK_MONITORING_ALLOW_LOOPBACK": "true",
         }
+        self.drop: Callable[[], None] | None = None
+        server_url = os.environ.get("FLAGDESK_DATABASE_URL", "")
+        if server_url.startswith(("postgres://", "postgresql://")):
+            # Each instance its own new database on the run's server, as `fresh_instance` does.
+            env["FLAGDESK_DATABASE_URL"], self.drop = _new_postgres_database(server_url)
         self.box = FreshInstance(var_dir=tmp / name / "var", env=env, key_dir=tmp / name / "keys")
         self.box.flagdesk("migrate", "--noinput", "-v0")
         self.web: subprocess.Popen[str] | None = None
@@ -67,6 +78,8 @@ class Instance:
         if self.web is not None:
             self.web.terminate()
             self.web.wait(timeout=60)
+        if self.drop is not None:
+            self.drop()
 
     def run(self, *args: str) -> str:
         return self.box.flagdesk(*args).stdout
@@ -139,8 +152,6 @@ def _json(output: str) -> object:
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
-    if "postgres" in os.environ.get("FLAGDESK_DATABASE_URL", ""):
-        pytest.skip("two instances need two databases; the pair runs on SQLite")
     a, b = Instance(tmp_path, "a"), Instance(tmp_path, "b")
     try:
         a.serve()
