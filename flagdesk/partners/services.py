@@ -281,7 +281,7 @@ def _forward_reference(case: Case, partner: Partner) -> str:
     reference, n = case.reference, 1
     while reference in taken:
         n += 1
-        reference = f"{case.reference}/{n}"
+        reference = f"{case.reference}-{n}"
     return reference
 
 

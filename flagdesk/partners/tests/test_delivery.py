@@ -268,7 +268,7 @@ def test_the_same_case_forwarded_again_gets_a_reference_of_its_own(users):
     second = forward_case(
         list(first.items.all()), partner, actor=users["reviewer"], reason="Once more."
     )
-    assert second.reference == f"{first.reference}/2"
+    assert second.reference == f"{first.reference}-2"
 
 
 def test_record_partner_status_ignores_an_unchanged_status(users):
@@ -276,3 +276,24 @@ def test_record_partner_status_ignores_an_unchanged_status(users):
     answer = {"reference": "R-1", "status": "in_review", "items": []}
     assert record_partner_status(forward, answer) is True
     assert record_partner_status(forward, answer) is False
+
+
+def test_polling_asks_the_partner_when_a_callback_was_lost(users):
+    status = {
+        "partner_reference": "x",
+        "reference": "R-EEEE-FFFF",
+        "status": "removed",
+        "items": [{"url": "https://social.test/elsewhere/1", "status": "removed"}],
+        "updated_at": "2026-12-07T10:00:00+00:00",
+    }
+    with partner_server((200, status)) as server:
+        partner = make_partner(base_url=server.url, token="fdk_ours_on_theirs")
+        forward = forwarded(users, partner)
+        Forward.objects.filter(pk=forward.pk).update(delivery=D.SENT)
+        assert delivery.poll_forwards() == 1
+        assert delivery.poll_forwards() == 0  # the same status again changes nothing
+    forward.refresh_from_db()
+    assert forward.their_status == "removed" and forward.their_reference == "R-EEEE-FFFF"
+    call = server.calls[0]
+    assert call.method == "GET" and call.path == f"/api/v1/referrals/{forward.reference}"
+    assert call.headers["Authorization"] == "Bearer fdk_ours_on_theirs"
