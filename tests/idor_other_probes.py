@@ -28,6 +28,8 @@ OTHER_OWNER = "another user's token"
 OTHER_USER = "another user's reset link"
 OTHER_REPORT = "another report's receipt code"
 OTHER_PLATFORM = "another platform's notice"
+OTHER_REFERRER = "another partner's referral"
+OTHER_FORWARD = "a forward to another partner"
 UNSCOPED = "no scope but the role"
 
 
@@ -131,6 +133,41 @@ def _inbound(t: Target, *, own: bool = False) -> Req:
     return api("POST", path, reference, body, secret=secret, unknown_key="N-0000-0000")
 
 
+def _referral(t: Target, *, own: bool = False) -> Req:
+    """Pat's referral, asked for by Otto's partner (``own``: Pat asks)."""
+    from flagdesk.accounts.models import User
+    from flagdesk.partners.tests.factories import make_partner
+
+    t._once(
+        "otto's partner",
+        lambda: make_partner(slug="otto-hotline", user=User.objects.get(username="otto")),
+    )
+    reference = t.world.referral.partner_reference
+    return api("GET", f"/referrals/{reference}", reference, unknown_key="NO-SUCH-REF")
+
+
+def _callback(t: Target, *, own: bool = False) -> Req:
+    """Partner Y's signed callback naming our forward to partner X (``own``: to Y)."""
+    from flagdesk.partners.services import forward_case
+    from flagdesk.partners.tests.factories import make_partner
+
+    def make() -> tuple[Any, Any, Any]:
+        x = make_partner(slug="hotline-x", secret="secret-of-x-0123456789")
+        y = make_partner(slug="hotline-y", secret="secret-of-y-0123456789")
+        mine = public_report("https://social.test/forwarded/x").items
+        theirs = public_report("https://social.test/forwarded/y").items
+        analyst = t.users["analyst"]
+        to_x = forward_case(mine, x, actor=analyst, reason="Theirs.")
+        to_y = forward_case(theirs, y, actor=analyst, reason="Theirs.")
+        return y, to_x, to_y
+
+    y, to_x, to_y = t._once("forwards", make)
+    reference = (to_y if own else to_x).reference
+    body = {"partner_reference": reference, "status": "removed"}
+    path = f"/partners/{y.slug}/callback"
+    return api("POST", path, reference, body, secret=y.shared_secret, unknown_key="C-0000-0000")
+
+
 def _other(
     scenario: str,
     request: Any,
@@ -221,6 +258,13 @@ OTHER_PROBES: dict[tuple[str, str], Probe] = {
         OTHER_PLATFORM, _inbound, 202, ANONYMOUS, own=True, insider=None,
         writes=True,
     ),
+    # A partner follows its own referrals only; a partner's callback is about forwards to it.
+    ("api:get_referral", "GET"): _other(
+        OTHER_REFERRER, _referral, 200, ("otto",), own=True, insider="pat"
+    ),
+    ("api:partner_callback", "POST"): _other(
+        OTHER_FORWARD, _callback, 200, ANONYMOUS, own=True, insider=None, writes=True
+    ),
 }
 # fmt: on
 # Probes whose route answers an unknown id otherwise than with a 404, and an id out of reach
@@ -267,6 +311,10 @@ def _platform(route: str, method: str = "GET") -> Any:
     return lambda t: page(method, route, (key := str(t.world.platform.id)), platform_id=key)
 
 
+def _partner(route: str, method: str = "GET") -> Any:
+    return lambda t: page(method, route, (key := str(t.world.partner.id)), partner_id=key)
+
+
 def _platform_api(method: str, suffix: str = "", data: Any = None) -> Any:
     return lambda t: api(method, f"/platforms/{(k := t.world.platform.id)}{suffix}", str(k), data)
 
@@ -311,6 +359,14 @@ UNSCOPED_PROBES: dict[tuple[str, str], Probe] = {
     ("intake:mail-intake-detail", "GET"): _unscoped("dave", _mailed("GET"), 200),
     ("intake:mail-intake-detail", "POST"): _unscoped(
         "dave", _mailed("POST", {"action": "discard", "discard_reason": "spam"}), 302
+    ),
+    # Every partner manager manages every partner.
+    ("partners:partner-edit", "GET"): _unscoped("carol", _partner("partners:partner-edit"), 200),
+    ("partners:partner-secret-rotate", "POST"): _unscoped(
+        "carol", _partner("partners:partner-secret-rotate", "POST"), 200
+    ),
+    ("partners:partner-token-issue", "POST"): _unscoped(
+        "erin", _partner("partners:partner-token-issue", "POST"), 200
     ),
     ("accounts:user-detail", "GET"): _unscoped(
         "erin", _user("accounts:user-detail", method="GET"), 200

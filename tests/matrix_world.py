@@ -55,6 +55,8 @@ from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices
 from flagdesk.notices.services.follow_ups import follow_up
 from flagdesk.notices.services.inbound import ingest
+from flagdesk.partners.models import Partner, Referral
+from flagdesk.partners.tests.factories import make_partner, referral_of
 from flagdesk.platforms.channels import Delivery
 from flagdesk.platforms.models import Platform
 
@@ -80,6 +82,9 @@ PARTNER_SCOPE = {
     "api:export_entries",
     "api:import_entries",
     "api:remove_bank_entry",
+    # Its referrals to us.
+    "api:create_referral",
+    "api:get_referral",
 }
 
 REASON = "The platform has not answered the notice in weeks, and the content is still online."
@@ -331,6 +336,8 @@ class World:
     check: Check
     screenshot: CaptureFile
     mailed: MailedReport
+    partner: Partner
+    referral: Referral
 
     def ids(self) -> dict[str, str]:
         """The URL arguments of every route, by name."""
@@ -358,6 +365,10 @@ class World:
             "match_id": str(match.id),
             "platform_id": str(self.platform.id),
             "platform_slug": self.platform.slug,
+            # Pat's partner organisation, and a referral it sent us.
+            "partner_id": str(self.partner.id),
+            "partner_slug": self.partner.slug,
+            "partner_reference": self.referral.partner_reference,
             "reference": self.report.report.reference,
             "receipt_code": self.report.receipt_code,
             "prefix": "fdk_matrix00",
@@ -383,6 +394,8 @@ def build_world(users: dict[str, User]) -> World:
     check = found_gone(Watch.objects.get(item=notified))
     screenshot = screenshot_capture(notified, users["analyst"])
     mailed = mailed_draft()
+    partner = make_partner(user=users["partner"])
+    referral = referral_of(partner, "https://social.test/matrix/referred")
     return World(
         platform,
         waiting,
@@ -396,6 +409,8 @@ def build_world(users: dict[str, User]) -> World:
         check,
         screenshot,
         mailed,
+        partner,
+        referral,
     )
 
 

@@ -159,6 +159,8 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ("api:item_match_list", "GET"): Probe(ASSESSORS, 200, "matched_item"),
     # Re-checks and evidence captures.
     ("monitoring:item-check", "POST"): Probe(CASEWORK, 302, "item", writes=True),
+    # Forwarding an item's case to a partner.
+    ("partners:item-forward", "GET"): Probe(ASSESSORS, 200, "item"),
     ("monitoring:item-capture", "POST"): Probe(ASSESSORS, 302, "item", writes=True),
     ("monitoring:item-confirm", "POST"): Probe(
         ASSESSORS, 302, "gone_item", {"decision": "gone"}, writes=True

@@ -136,6 +136,15 @@ EXPECTED: dict[str, set[str] | str] = {
     "monitoring:file-reveal": POST_ONLY,
     "monitoring:file-download": POST_ONLY,
     "monitoring:case-bundle": POST_ONLY,  # a ZIP download with a stated reason, audited
+    # Partner organisations: managed by coordinators and administrators; forwarding an item's
+    # case to a partner and the list of forwards, for assessors.
+    "partners:partner-list": {"admin", "coordinator"},
+    "partners:partner-add": {"admin", "coordinator"},
+    "partners:partner-edit": {"admin", "coordinator"},
+    "partners:partner-secret-rotate": POST_ONLY,  # shows the new secret once
+    "partners:partner-token-issue": POST_ONLY,  # shows the partner's new token once
+    "partners:item-forward": ASSESSORS,
+    "partners:forward-list": ASSESSORS,
 }
 
 # Staff API GET endpoints -> roles that get 200 (a staff ``read`` token, the partner's own).
@@ -157,6 +166,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:list_checks": CASEWORK,
     "api:list_captures": CASEWORK,  # what was captured, with hashes; never the files
     "api:case_bundle": ASSESSORS,  # the court bundle, as a ZIP (audited)
+    "api:get_referral": {"partner"},  # a partner's own referral to us
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.

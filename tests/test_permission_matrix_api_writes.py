@@ -89,6 +89,9 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     # Re-checks and evidence.
     "api:queue_check": CASEWORK,
     "api:queue_evidence": ASSESSORS,
+    # Partner referrals: a partner refers a report; a partner we forwarded to calls us back.
+    "api:create_referral": {"partner"},
+    "api:partner_callback": SIGNED,
 }
 
 
@@ -275,6 +278,9 @@ REQUESTS: dict[str, Write] = {
     "api:queue_check": Write(lambda t: Call("POST", f"/items/{t.world.waiting.id}/checks"), 202),
     "api:queue_evidence": Write(
         lambda t: Call("POST", f"/items/{t.world.waiting.id}/evidence"), 202
+    ),
+    "api:create_referral": Write(
+        lambda t: Call("POST", "/referrals", {**REPORT, "partner_reference": "MATRIX-NEW"}), 201
     ),
 }
 

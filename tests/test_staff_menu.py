@@ -67,6 +67,7 @@ def test_the_menu_is_one_literal_list_of_routes():
         "notices:mail-list",
         "notices:quality",
         "platforms:platform-list",
+        "partners:partner-list",
         "matching:bank-list",
         "matching:hash-lookup",
         "organisation:legal-bases",

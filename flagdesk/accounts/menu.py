@@ -39,6 +39,7 @@ STAFF_MENU = (
     MenuEntry("notices:mail-list", _("Mails")),
     MenuEntry("notices:quality", _("Quality")),
     MenuEntry("platforms:platform-list", _("Platforms")),
+    MenuEntry("partners:partner-list", _("Partners")),
     MenuEntry("matching:bank-list", _("Banks")),
     MenuEntry("matching:hash-lookup", _("Look up")),
     MenuEntry("organisation:legal-bases", _("Legal bases")),

@@ -8,6 +8,7 @@ payload's language is known and before the rate limit counts the request.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -242,6 +243,18 @@ def _submission(data: Any) -> ReportSubmission:
         has_consented=consent,
         channel=Report.Channel.API,
     )
+
+
+def parse_report_body(data: Any, *, channel: str) -> ReportSubmission:
+    """The public report body (``REPORT_BODY_SCHEMA``) as a submission of ``channel``, with
+    errors named by their place in the JSON and in the payload's language: partners' referrals
+    (``flagdesk.partners``) take the same body, so they share this reading of it."""
+    with translation.override(_language_of(data)):
+        try:
+            return replace(_submission(data), channel=channel)
+        except ValidationFailed as e:
+            fields = {API_FIELDS.get(k, k): v for k, v in e.fields.items()}
+            raise ValidationFailed(e.message, fields=fields) from None
 
 
 @router.post(

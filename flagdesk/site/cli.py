@@ -25,6 +25,8 @@ TWO_WORD = {
     ("mailbox", "poll"): "mailbox_poll",
     ("intake-mail", "poll"): "intake_mail_poll",
     ("evidence", "verify"): "evidence_verify",
+    ("partner", "add"): "partner_add",
+    ("partner", "set"): "partner_set",
 }
 ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report", "check-url": "check_url"}
 # Commands that run until stopped: they take stop signals before Django is even imported.

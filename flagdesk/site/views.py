@@ -20,6 +20,7 @@ from flagdesk.core.forms import show_error
 from flagdesk.matching import panels as matching_panels
 from flagdesk.monitoring import panels as monitoring_panels
 from flagdesk.notices import panels as notices_panels
+from flagdesk.partners import panels as partners_panels
 from flagdesk.platforms.forms import DomainsForm, PlatformForm, RegistryImportForm
 from flagdesk.platforms.queries import platforms
 from flagdesk.platforms.services import REGISTRY_EDITORS, SEED
@@ -33,6 +34,7 @@ ITEM_PANELS = (
     matching_panels.item_panel,
     notices_panels.item_panel,
     monitoring_panels.item_panel,
+    partners_panels.item_panel,
 )
 
 

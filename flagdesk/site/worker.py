@@ -26,6 +26,7 @@ from flagdesk.matching import tasks as matching_tasks
 from flagdesk.monitoring import tasks as monitoring_tasks
 from flagdesk.notices import tasks as notices_tasks
 from flagdesk.notices.tasks import worker_name
+from flagdesk.partners import tasks as partners_tasks
 
 from . import retention
 
@@ -43,6 +44,7 @@ def periodic_jobs() -> list[Periodic]:
         *notices_tasks.PERIODIC,
         *monitoring_tasks.PERIODIC,
         *intake_tasks.PERIODIC,
+        *partners_tasks.PERIODIC,
         *retention.PERIODIC,
     ]
 

@@ -169,6 +169,7 @@ def _register() -> None:
     from flagdesk.monitoring.api import router as monitoring_router
     from flagdesk.notices.api import router as notices_router
     from flagdesk.organisation.api import router as organisation_router
+    from flagdesk.partners.api import router as partners_router
 
     from .platforms import platforms_router
 
@@ -179,6 +180,7 @@ def _register() -> None:
     api.add_router("/", monitoring_router)
     api.add_router("/", platforms_router)
     api.add_router("/", organisation_router)
+    api.add_router("/", partners_router)
 
 
 _register()

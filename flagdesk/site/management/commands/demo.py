@@ -25,6 +25,7 @@ from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
 from flagdesk.organisation.services import DesignationInput, update_organisation
+from flagdesk.partners import demo as demo_partners
 from flagdesk.platforms.channels import Delivery
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.services import add_platform
@@ -196,6 +197,9 @@ class Command(BaseCommand):
             reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
         )
         mailbox = demo_intake.load()
+        partners = demo_partners.load(
+            users, item=next(item for demo, item in firsts if demo.outcome == "new")
+        )
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -206,6 +210,7 @@ class Command(BaseCommand):
             **matching,
             **monitoring,
             **mailbox,
+            **partners,
         }
         return token, summary
 
