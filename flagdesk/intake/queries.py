@@ -1,16 +1,20 @@
-"""Reads for the public status page: a report found only by reference + receipt code."""
+"""Reads of intake: the public status page (a report found only by reference + receipt code)
+and a case's contact log (through the staff member's scope)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.cases.queries import case_entry
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
-from .models import Report
+from .models import ContactEntry, Report
 
 _NO_REPORT = "0" * 64  # compared with when the reference is unknown: no code hashes to it
 
@@ -90,3 +94,22 @@ def public_status(report: Report) -> PublicReportStatus:
         items=[PublicItemStatus(i.url, s) for i, s in zip(items, statuses, strict=True)],
         updated_at=max(filter(None, [last_event, report.created_at])),
     )
+
+
+def case_contacts(user: Any, case_id: Any) -> tuple[Item, QuerySet[ContactEntry]] | None:
+    """The contact log of a case the user may open, newest first, with the item through which
+    the case is reached (its pages link back there); None when the case is out of scope
+    (need-to-know: ``cases.queries.case_entry``)."""
+    entry = case_entry(user, case_id)
+    if entry is None or not user.has_any_role(*roles_for(Action.SUPPORT)):
+        return None
+    contacts = ContactEntry.objects.filter(case_id=entry.case_id).select_related(
+        "author", "report", "call", "call__officer"
+    )
+    return entry, contacts
+
+
+def case_contact(user: Any, case_id: Any, contact_id: Any) -> ContactEntry | None:
+    """One entry of a case's log, only through a case the user may open."""
+    found = case_contacts(user, case_id)
+    return None if found is None else found[1].filter(pk=contact_id).first()

@@ -1,0 +1,38 @@
+"""What intake adds to the case page (S1b): a summary of the case's contact log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from flagdesk.accounts.menu import may_open
+from flagdesk.core.panels import Panel
+
+from . import queries
+from .models import ContactEntry
+
+
+def case_contacts_panel(request: HttpRequest, case: Any) -> Panel | None:
+    """How many contacts, the last one, the services the person was referred to, and a link
+    to the log; nothing for a user who may not open the log or the case."""
+    if not may_open(request.user, "intake:case-contacts", case.pk):
+        return None
+    found = queries.case_contacts(request.user, case.pk)
+    if found is None:
+        return None
+    entries = list(found[1].only("at", "channel", "referral", "referred_to", "case_id"))
+    referrals = []
+    for entry in entries:
+        if entry.referral != ContactEntry.Referral.NONE:
+            label = entry.get_referral_display()
+            shown = f"{label}: {entry.referred_to}" if entry.referred_to else str(label)
+            if shown not in referrals:
+                referrals.append(shown)
+    context = {
+        "case": case,
+        "count": len(entries),
+        "last": entries[0] if entries else None,
+        "referrals": referrals,
+    }
+    return Panel("intake/_contacts_panel.html", context)
