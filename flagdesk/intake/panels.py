@@ -21,7 +21,7 @@ def case_contacts_panel(request: HttpRequest, case: Any) -> Panel | None:
     found = queries.case_contacts(request.user, case.pk)
     if found is None:
         return None
-    entries = list(found[1].only("at", "channel", "referral", "referred_to", "case_id"))
+    entries = list(found[1].select_related(None).only("at", "channel", "referral", "referred_to"))
     referrals = []
     for entry in entries:
         if entry.referral != ContactEntry.Referral.NONE:

@@ -134,7 +134,15 @@ def _message(mail: ReporterMail) -> EmailMessage:
 
 
 def deliver(mail: ReporterMail, *, now: dt.datetime | None = None) -> str:
-    """Send a claimed mail once over SMTP and settle it; returns the new status."""
+    """Send a claimed mail once over SMTP and settle it; returns the new status.
+
+    A worker that held the lease too long (it expired, another worker took the mail over)
+    finds the row no longer under its lease and sends nothing.
+    """
+    current = ReporterMail.objects.filter(pk=mail.pk).values_list("status", "leased_until")
+    status, leased_until = current.get()
+    if status != ReporterMail.Status.SENDING or leased_until != mail.leased_until:
+        return str(status)
     try:
         _message(mail).send(fail_silently=False)
     except smtplib.SMTPResponseException as e:
@@ -158,8 +166,9 @@ def deliver(mail: ReporterMail, *, now: dt.datetime | None = None) -> str:
         leased_until=None,
         last_error="",
     )
-    log.info("reporter_mail.sent", extra={"mail": str(mail.pk), "attempts": mail.attempts})
-    return ReporterMail.Status.SENT if sent else mail.status
+    if sent:
+        log.info("reporter_mail.sent", extra={"mail": str(mail.pk), "attempts": mail.attempts})
+    return ReporterMail.Status.SENT
 
 
 def _retry_later(mail: ReporterMail, reason: str, *, now: dt.datetime | None) -> str:
