@@ -43,6 +43,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report-status": PUBLIC,
     "intake:subject-search": {"coordinator"},
     "intake:subject-request": POST_ONLY,
+    # The phone line and a case's contact log (victim-support follow-up).
+    "intake:phone-report": CASEWORK,
+    "intake:phone-receipt": CASEWORK,  # "already shown" without the one-time cookie
+    "intake:case-contacts": CASEWORK,
+    "intake:contact-reveal": POST_ONLY,  # a summary, with a reason, audited
     "cases:case-legal-hold": {"coordinator"},
     "cases:case-access": REVIEWERS,
     "accounts:login": PUBLIC,
