@@ -201,3 +201,15 @@ def test_the_panel_sums_up_the_log_with_a_link(users):
     assert contacts_url(case) in html and "2 contacts recorded." in html
     request.user = users["auditor"]
     assert case_contacts_panel(request, case) is None
+
+
+def test_the_demo_s_phone_report_has_its_call_and_a_referral(users):
+    from flagdesk.intake import demo
+
+    by_name = {u.username: u for u in users.values()}
+    sub = ReportSubmission(urls=["https://social.example.test/p/demo"], role="victim")
+    submitted = demo.take_call(sub, officer=by_name["dave"])
+    assert demo.load(by_name) == {"contacts": 2}
+    case = submitted.report.case
+    assert [e.channel for e in ContactEntry.objects.filter(case=case)] == ["phone", "phone"]
+    assert ContactEntry.objects.filter(case=case, referral="victim_support").exists()

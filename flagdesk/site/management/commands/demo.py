@@ -16,6 +16,7 @@ from flagdesk.accounts.services import add_user, issue_token
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
 from flagdesk.core import taxonomy
+from flagdesk.intake import demo as demo_intake
 from flagdesk.intake.models import Report
 from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching import demo as demo_matching
@@ -176,8 +177,10 @@ class Command(BaseCommand):
         to_remove: list[Item] = []
         firsts: list[tuple[DemoReport, Item]] = []
         for demo in REPORTS:
-            intake_officer = users["dave"] if demo.by_phone else None
-            submitted = submit_report(_submission(demo), actor=intake_officer)
+            if demo.by_phone:  # taken by Dave on the phone line, with the call's log
+                submitted = demo_intake.take_call(_submission(demo), officer=users["dave"])
+            else:
+                submitted = submit_report(_submission(demo))
             items.update(submitted.items)
             item = submitted.items[0]
             firsts.append((demo, item))
@@ -194,6 +197,7 @@ class Command(BaseCommand):
             known=by_url["https://snapchatter.example/story/demo-1008"],
             reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
         )
+        intake = demo_intake.load(users)  # a call back and a referral
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -203,6 +207,7 @@ class Command(BaseCommand):
             "notices": notices,
             **matching,
             **monitoring,
+            **intake,
         }
         return token, summary
 
