@@ -63,8 +63,13 @@ def blank(
             contact_erased_at=now,
         ):
             erased.append(CONTACT)
-        # The addresses of mails to the reporter go with the other contact details.
-        ReporterMail.objects.filter(report=report).exclude(to="").update(to="", body="")
+        # The addresses of mails to the reporter go with the other contact details; a mail
+        # not sent yet is then never sent.
+        mails = ReporterMail.objects.filter(report=report)
+        mails.exclude(status=ReporterMail.Status.SENT).update(
+            status=ReporterMail.Status.FAILED, last_error="erased before sending"
+        )
+        mails.exclude(to="").update(to="", body="")
     if DESCRIPTION in classes:
         texts = ReportMessage.objects.filter(report=report).exclude(text="").update(text="")
         # What the caller said on the phone, and what was said in later contacts about it.

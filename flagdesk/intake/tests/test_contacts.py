@@ -213,3 +213,27 @@ def test_the_demo_s_phone_report_has_its_call_and_a_referral(users):
     case = submitted.report.case
     assert [e.channel for e in ContactEntry.objects.filter(case=case)] == ["phone", "phone"]
     assert ContactEntry.objects.filter(case=case, referral="victim_support").exists()
+
+
+def test_erasing_a_report_erases_its_call_notes_contact_summaries_and_mails(users):
+    from flagdesk.intake.erasure import erase_report
+    from flagdesk.intake.models import CallLog, ReporterMail
+
+    sub = ReportSubmission(
+        urls=["https://social.example.test/p/erase"],
+        role="victim",
+        is_anonymous=False,
+        reporter_name="Camille Fictive",
+        reporter_email="camille@mail.example.test",
+        has_consented=True,
+    )
+    now = timezone.now()
+    call = Call(started_at=now - dt.timedelta(minutes=3), ended_at=now, notes="Caller notes")
+    report = take_phone_report(sub, call, actor=users["intake"], mail_receipt=True).submitted.report
+    contact(report.case, users["intake"], report=report)
+    assert erase_report(report, by="reporter") == "erased"
+    assert CallLog.objects.get().notes == ""
+    assert set(ContactEntry.objects.values_list("summary", flat=True)) == {""}
+    mail = ReporterMail.objects.get()
+    assert (mail.to, mail.body, mail.status) == ("", "", "failed")  # never sent now
+    assert mail.subject  # the record stays
