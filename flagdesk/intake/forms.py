@@ -303,6 +303,7 @@ class PhoneReportForm(ServiceErrors):
     has_consented = forms.BooleanField(
         label=_("The caller agrees that we keep their contact details to follow up the report"),
         required=False,
+        template_name="intake/consent_field.html",  # the box before its label
     )
     reporter_name = forms.CharField(label=_("Caller's name"), required=False, max_length=200)
     reporter_email = forms.CharField(
@@ -316,7 +317,9 @@ class PhoneReportForm(ServiceErrors):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     mail_receipt = forms.BooleanField(
-        label=_("Send the reference and receipt code to the caller by email"), required=False
+        label=_("Send the reference and receipt code to the caller by email"),
+        required=False,
+        template_name="intake/consent_field.html",
     )
     started_at = forms.DateTimeField(
         label=_("Call started at"),
