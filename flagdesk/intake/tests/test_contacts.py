@@ -237,3 +237,20 @@ def test_erasing_a_report_erases_its_call_notes_contact_summaries_and_mails(user
     mail = ReporterMail.objects.get()
     assert (mail.to, mail.body, mail.status) == ("", "", "failed")  # never sent now
     assert mail.subject  # the record stays
+
+
+def test_an_access_request_exports_the_calls_and_contacts_without_staff_names(users):
+    from flagdesk.intake.subjects import access_export
+
+    sub = ReportSubmission(urls=["https://social.example.test/p/access"], role="victim")
+    now = timezone.now()
+    call = Call(started_at=now - dt.timedelta(minutes=3), ended_at=now, notes="Caller notes")
+    report = take_phone_report(sub, call, actor=users["intake"]).submitted.report
+    contact(report.case, users["intake"], report=report)
+    data = access_export([report], actor=users["coordinator"], reason="Request of 1 December.")
+    [exported] = data["reports"]
+    assert exported["channel"] == "phone"
+    assert [c["notes"] for c in exported["calls"]] == ["Caller notes"]
+    assert [c["summary"] for c in exported["contacts"]] == [SUMMARY]
+    assert exported["contacts"][0]["referred_to"] == "Fictional Victim Support Centre"
+    assert "dave" not in str(data)
