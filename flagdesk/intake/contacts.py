@@ -100,10 +100,25 @@ def record_contact(
     }
     if entry.referred_to:
         data["referred_to"] = entry.referred_to  # a service's name, not a person's
+    # What the timeline says: how, and where the person was referred; never the summary.
+    note = _("%(channel)s, %(direction)s.") % {
+        "channel": entry.get_channel_display(),
+        "direction": str(entry.get_direction_display()).lower(),
+    }
+    if entry.referral != ContactEntry.Referral.NONE:
+        service = entry.get_referral_display()
+        if entry.referred_to:
+            service = f"{service} ({entry.referred_to})"
+        note += " " + _("Referred to: %(service)s.") % {"service": service}
     items = list(report.items.all()) if report is not None else list(case.items.all())
     CaseEvent.objects.bulk_create(
         CaseEvent(
-            case_id=item.case_id, item=item, kind=CaseEvent.Kind.CONTACT, actor=actor, data=data
+            case_id=item.case_id,
+            item=item,
+            kind=CaseEvent.Kind.CONTACT,
+            actor=actor,
+            data=data,
+            note=note,
         )
         for item in items
     )

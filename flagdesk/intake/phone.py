@@ -144,9 +144,18 @@ def take_phone_report(
         "report": report.reference,
         "minutes": log.duration_minutes,
     }
+    # What the timeline says: that a call was taken and how long it lasted, never its notes.
+    note = _("Report taken on the phone line (%(minutes)s min).") % {
+        "minutes": log.duration_minutes
+    }
     CaseEvent.objects.bulk_create(
         CaseEvent(
-            case_id=item.case_id, item=item, kind=CaseEvent.Kind.CONTACT, actor=actor, data=data
+            case_id=item.case_id,
+            item=item,
+            kind=CaseEvent.Kind.CONTACT,
+            actor=actor,
+            data=data,
+            note=note,
         )
         for item in submitted.items
     )

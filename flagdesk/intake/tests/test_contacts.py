@@ -64,6 +64,9 @@ def test_a_contact_is_logged_with_an_event_that_never_says_what_was_said(users):
     assert event.item == submitted.items[0] and event.actor == users["intake"]
     assert event.data["referral"] == "victim_support"
     assert event.data["referred_to"] == "Fictional Victim Support Centre"
+    assert event.note == (
+        "Phone, outgoing. Referred to: Victim support service (Fictional Victim Support Centre)."
+    )
     assert "police tomorrow" not in str(event.data) + event.note
 
 

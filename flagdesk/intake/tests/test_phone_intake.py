@@ -108,6 +108,7 @@ def test_a_phone_report_is_stored_with_its_call_and_a_contact_event_per_item(use
         assert event.actor == dave
         assert event.data["call"] == str(log.pk) and event.data["channel"] == "phone"
         assert "frightened" not in str(event.data) + event.note  # never the notes
+        assert event.note == "Report taken on the phone line (10 min)."
     assert taken.mail is None and not ReporterMail.objects.exists()
 
 
