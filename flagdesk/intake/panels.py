@@ -36,3 +36,12 @@ def case_contacts_panel(request: HttpRequest, case: Any) -> Panel | None:
         "referrals": referrals,
     }
     return Panel("intake/_contacts_panel.html", context)
+
+
+def item_panel(request: HttpRequest, item: Any) -> Panel | None:
+    """The same summary on the item page (its case's log), after the assessments, until the
+    case page shows it; the item page has already checked that the item is in reach."""
+    panel = case_contacts_panel(request, item.case)
+    if panel is None:
+        return None
+    return Panel(panel.template, panel.context, slot="after_assessments")

@@ -257,3 +257,15 @@ def test_an_access_request_exports_the_calls_and_contacts_without_staff_names(us
     assert [c["summary"] for c in exported["contacts"]] == [SUMMARY]
     assert exported["contacts"][0]["referred_to"] == "Fictional Victim Support Centre"
     assert "dave" not in str(data)
+
+
+def test_the_item_page_sums_up_the_log_and_links_to_it(client, users):
+    submitted = submitted_report("https://social.example.test/p/item-page")
+    contact(submitted.report.case, users["intake"])
+    client.force_login(users["intake"])
+    item_url = reverse("cases:item-detail", args=[submitted.items[0].pk])
+    html = unescape(client.get(item_url).content.decode())
+    assert contacts_url(submitted.report.case) in html
+    assert "1 contact recorded." in html
+    assert "Phone, outgoing. Referred to: Victim support service" in html  # the timeline
+    assert SUMMARY not in html
