@@ -353,6 +353,8 @@ class PhoneReportForm(ServiceErrors):
             self.fields["started_at"].initial = timezone.localtime().replace(
                 second=0, microsecond=0
             )
+            # Most callers speak the officer's language; one key press changes it.
+            self.fields["language"].initial = officer[:2] if officer[:2] in LANGUAGES else "fr"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
