@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.services import issue_token
@@ -99,6 +100,24 @@ class Target:
     @property
     def case(self) -> Any:
         return self.item.case
+
+    @property
+    def contact(self) -> Any:
+        """An entry of the item's case's contact log, with a summary to reveal."""
+
+        def make() -> Any:
+            from flagdesk.intake.models import ContactEntry
+
+            return ContactEntry.objects.create(
+                case=self.item.case,
+                at=timezone.now(),
+                channel="phone",
+                direction="outgoing",
+                summary="Called the reporter back.",
+                author=self.users["intake"],
+            )
+
+        return self._once("contact", make)
 
     @property
     def matched_item(self) -> Item:

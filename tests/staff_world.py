@@ -51,6 +51,7 @@ FOLLOW_THROUGH_MENU = [
 CASEWORK_MENU = [
     "cases:queue",
     "intake:mail-intake-list",
+    "intake:phone-report",
     "cases:review-queue",
     "notices:notice-list",
     *FOLLOW_THROUGH_MENU,
@@ -58,6 +59,7 @@ CASEWORK_MENU = [
 ASSESSOR_MENU = [
     "cases:queue",
     "intake:mail-intake-list",
+    "intake:phone-report",
     "cases:review-queue",
     "cases:approved",
     "notices:notice-list",

@@ -19,11 +19,13 @@ id answers as documented.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.tests.factories import REASONS
@@ -92,6 +94,11 @@ EXPORT = {"report": ["{id}"], "action": "export", "reason": "Request by mail of 
 def _access(t: Target) -> dict[str, Any]:
     staff = [t.users["coordinator"].pk, t.users["analyst"].pk]
     return {"staff": staff, "reason": "The victim is a colleague of ours."}
+
+
+def _contact(t: Target) -> dict[str, str]:
+    at = timezone.localtime() - dt.timedelta(hours=1)
+    return {"at": at.strftime("%Y-%m-%d %H:%M"), "channel": "phone", "direction": "outgoing"}
 
 
 def _bank_add(t: Target) -> dict[str, str]:
@@ -224,6 +231,12 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ),
     # A data subject's reports, exported (GDPR art. 15) by a coordinator.
     ("intake:subject-request", "POST"): Probe({"coordinator"}, 200, "report", EXPORT, True),
+    # A case's contact log: read, added to, a summary revealed (audited).
+    ("intake:case-contacts", "GET"): Probe(CASEWORK, 200, "case"),
+    ("intake:case-contacts", "POST"): Probe(CASEWORK, 302, "case", _contact, writes=True),
+    ("intake:contact-reveal", "POST"): Probe(
+        CASEWORK, 200, {"case_id": "case", "contact_id": "contact"}, WHY, writes=True
+    ),
 }
 # fmt: on
 BODY_IDS = {

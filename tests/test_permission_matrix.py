@@ -45,6 +45,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:subject-request": POST_ONLY,
     "intake:mail-intake-list": CASEWORK,  # the intake mailbox (INTAKE_MAIL)
     "intake:mail-intake-detail": CASEWORK,
+    # The phone line and a case's contact log (victim-support follow-up).
+    "intake:phone-report": CASEWORK,
+    "intake:phone-receipt": CASEWORK,  # "already shown" without the one-time cookie
+    "intake:case-contacts": CASEWORK,
+    "intake:contact-reveal": POST_ONLY,  # a summary, with a reason, audited
     "cases:case-legal-hold": {"coordinator"},
     "cases:case-access": REVIEWERS,
     "accounts:login": PUBLIC,

@@ -59,6 +59,7 @@ def test_the_menu_is_one_literal_list_of_routes():
     assert [e.route for e in STAFF_MENU] == [
         "cases:queue",
         "intake:mail-intake-list",
+        "intake:phone-report",
         "cases:review-queue",
         "cases:approved",
         "notices:notice-list",

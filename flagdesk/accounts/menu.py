@@ -31,6 +31,7 @@ class MenuEntry:
 STAFF_MENU = (
     MenuEntry("cases:queue", _("Queue")),
     MenuEntry("intake:mail-intake-list", _("Mailbox")),
+    MenuEntry("intake:phone-report", _("Phone report")),
     MenuEntry("cases:review-queue", _("Reviews")),
     MenuEntry("cases:approved", _("Approved")),
     MenuEntry("notices:notice-list", _("Notices")),

@@ -20,7 +20,7 @@ from flagdesk.audit.services import record
 from flagdesk.cases import retention
 from flagdesk.cases.retention import CONTACT, DESCRIPTION, Clock
 
-from .models import Report, ReportMessage
+from .models import CallLog, ContactEntry, Report, ReporterMail, ReportMessage
 
 ERASED = "erased"
 HELD = "held"
@@ -63,8 +63,18 @@ def blank(
             contact_erased_at=now,
         ):
             erased.append(CONTACT)
+        # The addresses of mails to the reporter go with the other contact details; a mail
+        # not sent yet is then never sent.
+        mails = ReporterMail.objects.filter(report=report)
+        mails.exclude(status=ReporterMail.Status.SENT).update(
+            status=ReporterMail.Status.FAILED, last_error="erased before sending"
+        )
+        mails.exclude(to="").update(to="", body="")
     if DESCRIPTION in classes:
         texts = ReportMessage.objects.filter(report=report).exclude(text="").update(text="")
+        # What the caller said on the phone, and what was said in later contacts about it.
+        texts += CallLog.objects.filter(report=report).exclude(notes="").update(notes="")
+        texts += ContactEntry.objects.filter(report=report).exclude(summary="").update(summary="")
         described = this.exclude(description="").update(description="")
         if texts or described:
             this.update(description_erased_at=now)

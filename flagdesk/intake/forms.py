@@ -8,15 +8,20 @@ the field they are about.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
+from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
 
-from .models import Report
+from .models import ContactEntry, Report
+from .phone import Call
 from .services import LANGUAGES, ReportSubmission
 
 ANONYMOUS = "anonymous"
@@ -245,3 +250,195 @@ class SubjectRequestForm(forms.Form):
         if data.get("action") == self.ERASE and not data.get("confirm_erasure"):
             self.add_error("confirm_erasure", _("Tick the box to confirm."))
         return data
+
+
+# The caller's role as the officer sees it: the public form's labels speak as the reporter.
+CALLER_ROLES = [
+    (Report.ReporterRole.VICTIM, _("The person targeted or shown")),
+    (Report.ReporterRole.WITNESS, _("Someone who saw it online")),
+    (Report.ReporterRole.PARENT, _("A parent or guardian")),
+    (Report.ReporterRole.PROFESSIONAL, _("A professional")),
+    (Report.ReporterRole.OTHER, _("Other")),
+]
+CONTACT_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
+CALLER_LANGUAGES = [("fr", "Français"), ("nl", "Nederlands"), ("de", "Deutsch"), ("en", "English")]
+
+
+class PhoneReportForm(ServiceErrors):
+    """What an intake officer notes during a call, in the order a call usually goes; field
+    names match ``ReportSubmission`` and ``phone.Call`` so the services' errors land here."""
+
+    language = forms.ChoiceField(
+        label=_("Caller's language"),
+        choices=CALLER_LANGUAGES,
+        widget=forms.Select(attrs={"autofocus": True}),
+    )
+    role = forms.ChoiceField(
+        label=_("Who is calling?"), choices=[("", "—"), *CALLER_ROLES], required=False
+    )
+    phenomenon = forms.ChoiceField(label=_("What happened?"), required=False)
+    urls = forms.CharField(
+        label=_("Web addresses (URLs)"),
+        help_text=_("One per line, as the caller reads them out."),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off", "class": "url"}
+        ),
+    )
+    description = forms.CharField(
+        label=_("What the caller tells (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    victim_age_band = forms.ChoiceField(
+        label=_("Age of the person shown or targeted"),
+        choices=[("", _("Not specified")), *Report.AgeBand.choices],
+        required=False,
+    )
+    victim_gender = forms.ChoiceField(
+        label=_("Gender of the person shown or targeted"),
+        choices=[("", _("Not specified")), *Report.Gender.choices],
+        required=False,
+    )
+    has_consented = forms.BooleanField(
+        label=_("The caller agrees that we keep their contact details to follow up the report"),
+        required=False,
+        template_name="intake/consent_field.html",  # the box before its label
+    )
+    reporter_name = forms.CharField(label=_("Caller's name"), required=False, max_length=200)
+    reporter_email = forms.CharField(
+        label=_("Caller's email address"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    reporter_phone = forms.CharField(
+        label=_("Caller's phone number"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    mail_receipt = forms.BooleanField(
+        label=_("Send the reference and receipt code to the caller by email"),
+        required=False,
+        template_name="intake/consent_field.html",
+    )
+    started_at = forms.DateTimeField(
+        label=_("Call started at"),
+        widget=IsoDateTimeInput(),
+        error_messages=DATETIME_ERRORS,
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration in minutes (optional)"),
+        help_text=_("Leave empty if the call is still going on: it then ends now."),
+        required=False,
+        min_value=0,
+        max_value=480,
+    )
+    call_notes = forms.CharField(
+        label=_("Call notes (optional)"),
+        help_text=_("Only for colleagues following up; kept encrypted, shown on request."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        officer = get_language() or "en"
+        phenomenon = cast(forms.ChoiceField, self.fields["phenomenon"])
+        phenomenon.choices = [
+            ("", _("Not sure yet")),
+            *taxonomy.phenomenon_choices(officer[:2] if officer[:2] in LANGUAGES else "en"),
+        ]
+        if not self.is_bound:
+            self.fields["started_at"].initial = timezone.localtime().replace(
+                second=0, microsecond=0
+            )
+            # Most callers speak the officer's language; one key press changes it.
+            self.fields["language"].initial = officer[:2] if officer[:2] in LANGUAGES else "fr"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        typed = any(str(data.get(f) or "").strip() for f in CONTACT_FIELDS)
+        if typed and not data.get("has_consented"):
+            self.add_error(
+                "has_consented",
+                _("Ask the caller's consent before noting contact details, or clear them."),
+            )
+        return data
+
+    def submission(self) -> ReportSubmission:
+        data = self.cleaned_data
+        consent = bool(data["has_consented"])
+        return ReportSubmission(
+            urls=str(data["urls"]).splitlines(),
+            role=data["role"],
+            language=data["language"],
+            phenomenon=data["phenomenon"],
+            description=data["description"],
+            # Contact details only with the caller's consent: without it, the report is
+            # anonymous and what was typed in the contact fields is not kept.
+            is_anonymous=not consent,
+            reporter_name=data["reporter_name"],
+            reporter_email=data["reporter_email"],
+            reporter_phone=data["reporter_phone"],
+            victim_age_band=data["victim_age_band"],
+            victim_gender=data["victim_gender"],
+            has_consented=consent,
+            channel=Report.Channel.PHONE,
+        )
+
+    def call(self, now: dt.datetime) -> Call:
+        data = self.cleaned_data
+        started = data["started_at"]
+        minutes = data["duration_minutes"]
+        ended = now if minutes is None else started + dt.timedelta(minutes=minutes)
+        return Call(started_at=started, ended_at=max(ended, started), notes=data["call_notes"])
+
+
+class ContactForm(ServiceErrors):
+    """One entry of a case's contact log; field names match ``contacts.record_contact``."""
+
+    at = forms.DateTimeField(
+        label=_("When"), widget=IsoDateTimeInput(), error_messages=DATETIME_ERRORS
+    )
+    channel = forms.ChoiceField(label=_("How"), choices=ContactEntry.Channel.choices)
+    direction = forms.ChoiceField(
+        label=_("Who reached out"),
+        choices=[
+            (ContactEntry.Direction.OUTGOING, _("We contacted them")),
+            (ContactEntry.Direction.INCOMING, _("They contacted us")),
+        ],
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        help_text=_("Kept encrypted; colleagues see it on request, with a reason."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    referral = forms.ChoiceField(
+        label=_("Referred to"), choices=ContactEntry.Referral.choices, required=False
+    )
+    referred_to = forms.CharField(
+        label=_("Name of the service (optional)"),
+        help_text=_("For example the local police zone or the support centre's name."),
+        required=False,
+        max_length=200,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to read it?"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

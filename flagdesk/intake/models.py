@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -141,7 +142,7 @@ class MailedReport(models.Model):
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="mails"
+        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="mailed_drafts"
     )
     handled_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -196,3 +197,125 @@ class MailedAttachment(models.Model):
     @property
     def pdq(self) -> str:
         return next((s["value"] for s in self.signals if s["signal_type"] in ("pdq",)), "")
+class CallLog(models.Model):
+    """One call on the phone line: who took it, when, how long, in which language, and the
+    officer's notes (encrypted, erased with the report's description). Recorded with the
+    report the call produced, in the same transaction (``phone.take_phone_report``)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Incoming call")
+        OUTBOUND = "outbound", _("Outgoing call")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="calls")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
+    language = models.CharField(max_length=5)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    notes = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return max(0, round((self.ended_at - self.started_at).total_seconds() / 60))
+
+
+class ContactEntry(models.Model):
+    """The victim-support log of a case: each contact with the reporter or the victim, and
+    where we referred them. The summary is encrypted and shown only through the audited
+    ``contacts.reveal_contact``. A phone call taken at intake has its entry too, pointing
+    at its ``CallLog`` (whose notes are then the summary): the log is this one table."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+        IN_PERSON = "in_person", _("In person")
+        OTHER = "other", _("Other")
+
+    class Direction(models.TextChoices):
+        INCOMING = "incoming", _("Incoming")
+        OUTGOING = "outgoing", _("Outgoing")
+
+    class Referral(models.TextChoices):
+        NONE = "none", _("No referral")
+        POLICE = "police", _("Police")
+        VICTIM_SUPPORT = "victim_support", _("Victim support service")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        PSYCHOLOGICAL_SUPPORT = "psychological_support", _("Psychological support")
+        OTHER = "other", _("Other service")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    call = models.OneToOneField(
+        CallLog, on_delete=models.PROTECT, null=True, blank=True, related_name="contact"
+    )
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    summary = EncryptedTextField(blank=True)
+    referral = models.CharField(max_length=24, choices=Referral.choices, default=Referral.NONE)
+    referred_to = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-created_at"]
+        verbose_name_plural = "contact entries"
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.at:%Y-%m-%d} {self.channel}"
+
+
+class ReporterMail(models.Model):
+    """A mail to a reporter, kept until a worker has sent it (``reporter_mail``).
+
+    Written in the transaction that decides to send it, sent by a task over SMTP, retried
+    with backoff, never twice at once (a lease). The address and body are encrypted; once
+    the mail is sent (or given up) the body is erased: it may hold a receipt code, which must
+    not stay at rest longer than needed. The subject and dates stay as the record."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="mails")
+    to = EncryptedTextField()
+    language = models.CharField(max_length=5)
+    subject = models.CharField(max_length=200)
+    body = EncryptedTextField(blank=True)
+    message_id = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report.reference} {self.subject}"

@@ -1,19 +1,21 @@
-"""Reads for the public status page: a report found only by reference + receipt code."""
+"""Reads of intake: the public status page (a report found only by reference + receipt code)
+and a case's contact log (through the staff member's scope)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Case, Count, Max, QuerySet, When
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import CaseEvent, Item
-from flagdesk.cases.queries import visible_items
+from flagdesk.cases.queries import case_entry, visible_items
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
-from .models import MailedReport, Report
+from .models import ContactEntry, MailedReport, Report
 
 MAILBOX_PAGE = 200
 
@@ -128,3 +130,22 @@ def mergeable_report(user: User, reference: str) -> Report | None:
         return None
     reachable = visible_items(user).values("pk")
     return Report.objects.filter(reference=normal, items__in=reachable).distinct().first()
+
+
+def case_contacts(user: Any, case_id: Any) -> tuple[Item, QuerySet[ContactEntry]] | None:
+    """The contact log of a case the user may open, newest first, with the item through which
+    the case is reached (its pages link back there); None when the case is out of scope
+    (need-to-know: ``cases.queries.case_entry``)."""
+    entry = case_entry(user, case_id)
+    if entry is None or not user.has_any_role(*roles_for(Action.SUPPORT)):
+        return None
+    contacts = ContactEntry.objects.filter(case_id=entry.case_id).select_related(
+        "author", "report", "call", "call__officer"
+    )
+    return entry, contacts
+
+
+def case_contact(user: Any, case_id: Any, contact_id: Any) -> ContactEntry | None:
+    """One entry of a case's log, only through a case the user may open."""
+    found = case_contacts(user, case_id)
+    return None if found is None else found[1].filter(pk=contact_id).first()

@@ -31,10 +31,17 @@ MAX_AGE_SECONDS = 10 * 60
 class Receipt:
     reference: str
     receipt_code: str
+    # The phone line's receipt page also says the code aloud in the caller's language, and
+    # whether it was mailed (``phone_views``); the public page leaves both empty.
+    language: str = ""
+    mailed: bool = False
 
 
-def _path() -> str:
-    return reverse("intake:report-done")
+DONE_ROUTE = "intake:report-done"
+
+
+def _path(route: str) -> str:
+    return reverse(route)
 
 
 def _name() -> str:
@@ -43,14 +50,22 @@ def _name() -> str:
     return f"__Secure-{COOKIE}" if settings.SESSION_COOKIE_SECURE else COOKIE
 
 
-def give(response: HttpResponse, receipt: Receipt) -> None:
-    """Attach ``receipt`` to ``response`` (the redirect to the confirmation page)."""
-    clear = json.dumps({"reference": receipt.reference, "receipt_code": receipt.receipt_code})
+def give(response: HttpResponse, receipt: Receipt, *, route: str = DONE_ROUTE) -> None:
+    """Attach ``receipt`` to ``response`` (the redirect to the confirmation page at
+    ``route``, the only path the cookie is sent to)."""
+    clear = json.dumps(
+        {
+            "reference": receipt.reference,
+            "receipt_code": receipt.receipt_code,
+            "language": receipt.language,
+            "mailed": receipt.mailed,
+        }
+    )
     response.set_cookie(
         _name(),
         fernet().encrypt(clear.encode()).decode(),
         max_age=MAX_AGE_SECONDS,
-        path=_path(),
+        path=_path(route),
         secure=bool(settings.SESSION_COOKIE_SECURE),
         httponly=True,
         samesite="Strict",
@@ -58,18 +73,24 @@ def give(response: HttpResponse, receipt: Receipt) -> None:
 
 
 def read(request: HttpRequest) -> Receipt | None:
-    """The receipt the browser brought, if it is ours and still fresh."""
+    """The receipt the browser brought, if it is ours and still fresh (the browser sends it
+    only to the page whose path it was given for)."""
     token = request.COOKIES.get(_name())
     if token is None:
         return None
     try:
         data = json.loads(fernet().decrypt(token.encode(), ttl=MAX_AGE_SECONDS))
-        return Receipt(reference=str(data["reference"]), receipt_code=str(data["receipt_code"]))
+        return Receipt(
+            reference=str(data["reference"]),
+            receipt_code=str(data["receipt_code"]),
+            language=str(data.get("language", "")),
+            mailed=bool(data.get("mailed", False)),
+        )
     except (InvalidToken, ValueError, KeyError, TypeError):
         return None  # expired, under a key no longer listed, or not ours: as if shown
 
 
-def forget(request: HttpRequest, response: HttpResponse) -> None:
+def forget(request: HttpRequest, response: HttpResponse, *, route: str = DONE_ROUTE) -> None:
     """Make ``response`` delete the receipt: once shown (or stale), it is never shown again."""
     if _name() in request.COOKIES:
-        response.delete_cookie(_name(), path=_path(), samesite="Strict")
+        response.delete_cookie(_name(), path=_path(route), samesite="Strict")

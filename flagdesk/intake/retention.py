@@ -16,7 +16,7 @@ from flagdesk.cases import retention
 from flagdesk.cases.retention import CONTACT, DESCRIPTION, HELD_REQUESTS, Clock, Tally
 
 from . import erasure
-from .models import Report
+from .models import ContactEntry, Report
 
 
 def _holding(data_class: str) -> QuerySet[Report]:
@@ -28,8 +28,14 @@ def _holding(data_class: str) -> QuerySet[Report]:
             reporter_phone="",
             reporter_email_index="",
             reporter_phone_index="",
-        )
-    return Report.objects.filter(Q(description__gt="") | Q(messages__text__gt=""))
+        ) | Report.objects.filter(mails__to__gt="")
+    return Report.objects.filter(
+        Q(description__gt="")
+        | Q(messages__text__gt="")
+        # The phone line (docs/intake.md): the call's notes, the contacts logged about it.
+        | Q(calls__notes__gt="")
+        | Q(contacts__summary__gt="")
+    )
 
 
 def _phenomena(report: Report) -> list[str]:
@@ -74,8 +80,37 @@ def erase_contact(*, now: dt.datetime, dry_run: bool) -> Tally:
 
 
 def erase_descriptions(*, now: dt.datetime, dry_run: bool) -> Tally:
-    """Reports' descriptions and the texts of reporters' later messages."""
-    return _erase(DESCRIPTION, now=now, dry_run=dry_run)
+    """Reports' descriptions and the texts of reporters' later messages, the notes of calls
+    and the summaries of contacts (docs/intake.md)."""
+    tally = _erase(DESCRIPTION, now=now, dry_run=dry_run)
+    _erase_case_contacts(tally, now=now, dry_run=dry_run)
+    return tally
+
+
+def _erase_case_contacts(tally: Tally, *, now: dt.datetime, dry_run: bool) -> None:
+    """Summaries of contacts logged on a case without naming one of its reports (a report's
+    own go with its description): the description's period, from the case's closing."""
+    before = retention.add_months(now, -retention.minimum_months(DESCRIPTION))
+    entries = list(
+        ContactEntry.objects.filter(report__isnull=True, summary__gt="")
+        .filter(case__in=retention.closed_cases(before=before).values("pk"))
+        .select_related("case")
+        .prefetch_related("case__items")
+        .order_by("created_at")
+    )
+    clocks = retention.clocks({e.case_id for e in entries})
+    for entry in entries:
+        phenomena = [i.phenomenon for i in entry.case.items.all() if i.phenomenon]
+        period = retention.period_for(DESCRIPTION, phenomena)
+        if not retention.erase_now(period, clocks[entry.case_id], now, tally):
+            continue
+        if not dry_run:
+            with transaction.atomic():
+                if ContactEntry.objects.filter(pk=entry.pk).exclude(summary="").update(summary=""):
+                    retention.record_erasure(
+                        entry.case.items.all(), classes=[DESCRIPTION], by=retention.BY_RETENTION
+                    )
+        tally.erased(period.phenomenon)
 
 
 def erase_held_requests(*, now: dt.datetime, dry_run: bool) -> Tally:

@@ -116,6 +116,26 @@ def _report_data(report: Report) -> dict[str, Any]:
             {"url": i.url, "status": i.status, "reported_at": _iso(i.created_at)}
             for i in report.items.all()
         ],
+        # The phone line and the contact log (docs/intake.md); never staff names.
+        "calls": [
+            {"started_at": _iso(c.started_at), "ended_at": _iso(c.ended_at), "notes": c.notes}
+            for c in report.calls.all()
+        ],
+        "contacts": [
+            {
+                "at": _iso(c.at),
+                "channel": c.channel,
+                "direction": c.direction,
+                "summary": c.summary,
+                "referral": c.referral,
+                "referred_to": c.referred_to,
+            }
+            for c in report.contacts.filter(call__isnull=True)
+        ],
+        "mails": [
+            {"subject": m.subject, "status": m.status, "sent_at": _iso(m.sent_at)}
+            for m in report.mails.all()
+        ],
         "erasure": {
             "held_back_since": _iso(report.erasure_held_at),
             "contact_erased_at": _iso(report.contact_erased_at),

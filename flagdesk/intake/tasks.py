@@ -1,10 +1,16 @@
-"""The intake app's periodic jobs, run by the worker (``site/worker.py`` assembles them)."""
+"""Background work of intake: the intake mailbox's poll and mails to reporters. Tasks take
+ids, re-read the row and can safely run twice (S12); ``site/worker.py`` assembles PERIODIC."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
+from django_tasks import task
 
 from flagdesk.core.periodic import Periodic
+
+from . import reporter_mail
 
 
 def _poll_intake_mailbox() -> int:
@@ -16,6 +22,15 @@ def _poll_intake_mailbox() -> int:
     return poll_intake_mailbox().taken
 
 
+@task()
+def send_reporter_mail(mail_id: str) -> str | None:
+    """Send one mail to a reporter, if it is still due and nobody else holds it."""
+    return reporter_mail.send(UUID(mail_id))
+
+
 PERIODIC = [
     Periodic("intake.mailbox", settings.INTAKE_IMAP_POLL_SECONDS, _poll_intake_mailbox),
+    # Due retries and expired leases become tasks on every round: a retry is never late by
+    # more than one idle second.
+    Periodic("intake.reporter_mail", 0, reporter_mail.sweep),
 ]

@@ -1,12 +1,22 @@
 from django.urls import path
 
-from . import mail_views, subject_views, views
+from . import mail_views, phone_views, subject_views, views
 
 app_name = "intake"
 urlpatterns = [
     path("report", views.report, name="report"),
     path("report/done", views.report_done, name="report-done"),
     path("report/status", views.report_status, name="report-status"),
+    # The phone line: an intake officer takes a report during a call, then reads the receipt.
+    path("staff/intake/phone/", phone_views.phone_report, name="phone-report"),
+    path("staff/intake/phone/receipt", phone_views.phone_receipt, name="phone-receipt"),
+    # A case's contact log: calls, mails, meetings, referrals to the police or a support service.
+    path("staff/cases/<uuid:case_id>/contacts", phone_views.case_contacts, name="case-contacts"),
+    path(
+        "staff/cases/<uuid:case_id>/contacts/<uuid:contact_id>/reveal",
+        phone_views.contact_reveal,
+        name="contact-reveal",
+    ),
     # A coordinator's pages for data subjects' requests (GDPR arts 15 and 17).
     path("staff/data-subjects/", subject_views.subject_search, name="subject-search"),
     # The intake mailbox: mails from the public as draft reports (docs/intake.md, "Email").

@@ -17,6 +17,7 @@ from flagdesk.accounts.permissions import role_required
 from flagdesk.cases import views as case_views
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
+from flagdesk.intake import panels as intake_panels
 from flagdesk.matching import panels as matching_panels
 from flagdesk.monitoring import panels as monitoring_panels
 from flagdesk.notices import panels as notices_panels
@@ -35,6 +36,7 @@ ITEM_PANELS = (
     notices_panels.item_panel,
     monitoring_panels.item_panel,
     partners_panels.item_panel,
+    intake_panels.item_panel,  # the case's contact log, in short
 )
 
 

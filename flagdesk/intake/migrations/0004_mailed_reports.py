@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('handled_at', models.DateTimeField(blank=True, null=True)),
                 ('discard_reason', models.CharField(blank=True, choices=[('spam', 'Spam or advertising'), ('not_abuse', 'Not a report of abuse'), ('duplicate', 'Already reported'), ('out_of_scope', 'Not for us (another service)'), ('unreadable', 'Cannot be read or used')], max_length=20)),
                 ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mails', to='intake.report')),
+                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mailed_drafts', to='intake.report')),
             ],
             options={
                 'ordering': ['-received_at'],

@@ -178,8 +178,10 @@ class Command(BaseCommand):
         to_remove: list[Item] = []
         firsts: list[tuple[DemoReport, Item]] = []
         for demo in REPORTS:
-            intake_officer = users["dave"] if demo.by_phone else None
-            submitted = submit_report(_submission(demo), actor=intake_officer)
+            if demo.by_phone:  # taken by Dave on the phone line, with the call's log
+                submitted = demo_intake.take_call(_submission(demo), officer=users["dave"])
+            else:
+                submitted = submit_report(_submission(demo))
             items.update(submitted.items)
             item = submitted.items[0]
             firsts.append((demo, item))
@@ -196,10 +198,10 @@ class Command(BaseCommand):
             known=by_url["https://snapchatter.example/story/demo-1008"],
             reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
         )
-        mailbox = demo_intake.load()
         partners = demo_partners.load(
             users, item=next(item for demo, item in firsts if demo.outcome == "new")
         )
+        intake = demo_intake.load(users)  # a call back with a referral; a mail to triage
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -209,8 +211,8 @@ class Command(BaseCommand):
             "notices": notices,
             **matching,
             **monitoring,
-            **mailbox,
             **partners,
+            **intake,
         }
         return token, summary
 
