@@ -21,6 +21,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from flagdesk.audit import tasks as audit_tasks
 from flagdesk.core import shutdown
 from flagdesk.core.periodic import Periodic
+from flagdesk.intake import tasks as intake_tasks
 from flagdesk.matching import tasks as matching_tasks
 from flagdesk.monitoring import tasks as monitoring_tasks
 from flagdesk.notices import tasks as notices_tasks
@@ -41,6 +42,7 @@ def periodic_jobs() -> list[Periodic]:
         *matching_tasks.PERIODIC,
         *notices_tasks.PERIODIC,
         *monitoring_tasks.PERIODIC,
+        *intake_tasks.PERIODIC,
         *retention.PERIODIC,
     ]
 
