@@ -37,6 +37,7 @@ STAFF_MENU = (
     MenuEntry("monitoring:rechecks", _("Re-checks")),
     MenuEntry("notices:mail-list", _("Mails")),
     MenuEntry("notices:quality", _("Quality")),
+    MenuEntry("intake:import", _("Import")),
     MenuEntry("platforms:platform-list", _("Platforms")),
     MenuEntry("matching:bank-list", _("Banks")),
     MenuEntry("matching:hash-lookup", _("Look up")),

@@ -141,7 +141,9 @@ class Import(models.Model):
     columns = models.JSONField(default=dict)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     report = models.ForeignKey(
         Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -179,12 +181,16 @@ class ImportRow(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     message = models.TextField(blank=True)
     payload = EncryptedTextField(blank=True)
-    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "position"], name="one_import_row_per_position")
+            models.UniqueConstraint(
+                fields=["batch", "position"], name="one_import_row_per_position"
+            )
         ]
 
     def __str__(self) -> str:

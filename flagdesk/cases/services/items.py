@@ -102,7 +102,11 @@ def _open_items_by_key(keys: Sequence[str]) -> dict[str, Item]:
     found: dict[str, Item] = {}
     for start in range(0, len(keys), 500):  # under SQLite's limit of variables per query
         chunk = keys[start : start + 500]
-        rows = Item.objects.select_related("case").filter(url_key__in=chunk).exclude(status__in=TERMINAL_STATUSES)
+        rows = (
+            Item.objects.select_related("case")
+            .filter(url_key__in=chunk)
+            .exclude(status__in=TERMINAL_STATUSES)
+        )
         found.update({item.url_key: item for item in rows})
     return found
 
@@ -145,7 +149,9 @@ def open_items_in_bulk(
                 raise
     created = {item.url_key: item for item in new}
     opened = [
-        OpenedItem(existing[key], is_new=False) if key in existing else OpenedItem(created[key], True)
+        OpenedItem(existing[key], is_new=False)
+        if key in existing
+        else OpenedItem(created[key], True)
         for key in keys
     ]
     CaseEvent.objects.bulk_create(

@@ -171,7 +171,9 @@ def _sheet(
         if count > MAX_ROWS:
             continue  # counted, to say how many there are
         rows.append(
-            SheetRow(number, {name: cells[i] if i < len(cells) else "" for i, name in columns.items()})
+            SheetRow(
+                number, {name: cells[i] if i < len(cells) else "" for i, name in columns.items()}
+            )
         )
     if count > MAX_ROWS:
         raise ImportRefused(
@@ -282,7 +284,9 @@ def read_xlsx(data: bytes, sheet: str = "") -> Sheet:
     except ImportRefused:
         raise
     except Exception:  # calamine's errors are untyped; any of them means an unreadable file
-        raise ImportRefused(_("This workbook cannot be read; save it again as .xlsx or CSV.")) from None
+        raise ImportRefused(
+            _("This workbook cannot be read; save it again as .xlsx or CSV.")
+        ) from None
     return _sheet(values, fmt="xlsx", sheet_name=name)
 
 

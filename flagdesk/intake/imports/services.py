@@ -23,6 +23,7 @@ import json
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 from uuid import UUID
 
 from django.db import transaction
@@ -156,10 +157,10 @@ def preview_import(
     return preview
 
 
-def start_import(batch: Import, *, actor: User) -> Import:
-    """Confirm a previewed import. Up to ``INLINE_ROWS`` rows are imported at once; more are
-    queued for the worker (the page then follows ``rows_done``). Raises ``Conflict`` if the
-    import was already confirmed or dropped."""
+def start_import(batch: Import, *, actor: User, wait: bool = False) -> Import:
+    """Confirm a previewed import. Up to ``INLINE_ROWS`` rows (or all, with ``wait``, as the
+    command line does) are imported at once; more are queued for the worker (the page then
+    follows ``rows_done``). Raises ``Conflict`` if it was already confirmed or dropped."""
     require_role(actor, *IMPORTERS)
     started = Import.objects.filter(pk=batch.pk, status=Import.Status.PREVIEWED).update(
         status=Import.Status.IMPORTING, started_at=timezone.now(), updated_at=timezone.now()
@@ -167,7 +168,7 @@ def start_import(batch: Import, *, actor: User) -> Import:
     if not started:
         raise Conflict(_("This import was already confirmed or has expired."))
     log.info("import.started", extra={"import": str(batch.pk), "rows": batch.rows_total})
-    if batch.rows_total <= INLINE_ROWS:
+    if wait or batch.rows_total <= INLINE_ROWS:
         return run_import(batch.pk)
     from ..tasks import run_import_task
 
@@ -242,8 +243,7 @@ def import_chunk(import_id: UUID) -> bool:
         if batch.report_id is None:
             batch.case = _case_for(batch)
             batch.report = _report_for(batch, batch.case)
-        report = batch.report
-        assert report is not None and batch.case is not None
+        report, case = cast(Report, batch.report), cast(Case, batch.case)
         wanted = [r for r in rows if r.outcome in (NEW, JOIN)]
         data = {r.pk: json.loads(r.payload or "{}") for r in wanted}
         specs = [
@@ -251,14 +251,18 @@ def import_chunk(import_id: UUID) -> bool:
             for r in wanted
         ]
         opened = open_items_in_bulk(
-            specs, into=batch.case, actor=batch.by, note=_("Spreadsheet import %(file)s")
-            % {"file": batch.filename}
+            specs,
+            into=case,
+            actor=batch.by,
+            note=_("Spreadsheet import"),
         )
         for row, o in zip(wanted, opened, strict=True):
             row.item, row.payload = o.item, ""
             row.outcome = NEW if o.is_new else JOIN
-            row.message = "" if o.is_new else joins_message(_case_reference(o.item, batch.case))
-        ImportRow.objects.bulk_update(wanted, ["item", "payload", "outcome", "message"], batch_size=500)
+            row.message = "" if o.is_new else joins_message(_case_reference(o.item, case))
+        ImportRow.objects.bulk_update(
+            wanted, ["item", "payload", "outcome", "message"], batch_size=500
+        )
         report.items.add(*(o.item for o in opened))
         if text := _descriptions(wanted, data):
             report.description = f"{report.description}\n\n{text}".strip()
@@ -296,7 +300,9 @@ def _finish(batch: Import) -> None:
 def sweep_imports(now: dt.datetime | None = None) -> list[str]:
     """Ids of imports whose worker stalled (to run again); drops old unconfirmed previews."""
     now = now or timezone.now()
-    stale = Import.objects.filter(status=Import.Status.PREVIEWED, created_at__lt=now - PREVIEW_KEPT_FOR)
+    stale = Import.objects.filter(
+        status=Import.Status.PREVIEWED, created_at__lt=now - PREVIEW_KEPT_FOR
+    )
     for batch_id in stale.values_list("pk", flat=True):
         with transaction.atomic():
             ImportRow.objects.filter(batch_id=batch_id).delete()

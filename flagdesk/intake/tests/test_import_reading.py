@@ -59,7 +59,16 @@ def test_delimiters_are_sniffed(delimiter):
 
 def test_header_words_in_four_languages_and_ignored_columns_are_named():
     rows = [
-        ["Adres", "Fenomeen", "Beschreibung", "Post-ID", "Konto", "Geplaatst op", "Erfasst am", "x"],
+        [
+            "Adres",
+            "Fenomeen",
+            "Beschreibung",
+            "Post-ID",
+            "Konto",
+            "Geplaatst op",
+            "Erfasst am",
+            "x",
+        ],
         ["https://social.test/a", "", "", "42", "@alias", "", "", "?"],
     ]
     sheet = read_sheet(csv_bytes(rows), "x.csv")

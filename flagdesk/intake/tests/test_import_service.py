@@ -33,7 +33,7 @@ def test_per_row_outcomes_with_row_numbers_and_reasons(users):
             ["https://social.test/d", "no-such-thing", "", "", ""],
             ["https://social.test/e", "Intimate image abuse", "", "", "yesterday"],
             ["", "ncii", "no address", "", ""],
-            ["=HYPERLINK(\"https://evil.test\")", "", "", "", ""],
+            ['=HYPERLINK("https://evil.test")', "", "", "", ""],
         ]
     )
     preview = preview_import(data, "list.csv", actor=users["intake"], dry_run=True)
@@ -79,15 +79,23 @@ def test_import_makes_one_report_and_one_case_and_joins_open_items(users):
     report = batch.report
     assert report.channel == Report.Channel.IMPORT and report.case == batch.case
     items = {i.url: i for i in report.items.all()}
-    assert set(items) == {"https://social.test/n1", "https://social.test/known", "https://social.test/n2"}
+    assert set(items) == {
+        "https://social.test/n1",
+        "https://social.test/known",
+        "https://social.test/n2",
+    }
     assert items["https://social.test/known"].pk == joined.pk  # joined, in its own case
-    assert items["https://social.test/n1"].case == batch.case == items["https://social.test/n2"].case
+    assert (
+        items["https://social.test/n1"].case == batch.case == items["https://social.test/n2"].case
+    )
     assert items["https://social.test/n1"].identifiers == {"account": "@someone"}
     assert items["https://social.test/n1"].phenomenon == "ncii"
     assert "posted twice" in report.description
     assert batch.counts["new"] == 2 and batch.counts["join"] == 1 and batch.counts["error"] == 1
     assert not ImportRow.objects.filter(batch=batch).exclude(payload="").exists()
-    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.REPORTED, item__in=items.values()).count() == 4
+    assert (
+        CaseEvent.objects.filter(kind=CaseEvent.Kind.REPORTED, item__in=items.values()).count() == 4
+    )
     with pytest.raises(Conflict):
         start_import(batch, actor=users["intake"])
 
