@@ -32,6 +32,8 @@ from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.tests.factories import TEST_RESOLVER, approved_item, assessed_item
 from flagdesk.cases.tests.factories import social_platform as _social_platform
 from flagdesk.core import taxonomy
+from flagdesk.intake.imports.services import preview_import
+from flagdesk.intake.models import Import
 from flagdesk.intake.services import ReportSubmission, SubmittedReport, submit_report
 from flagdesk.matching.models import Match
 from flagdesk.matching.services.banks import EntryInput, add_entries, create_bank
@@ -327,6 +329,7 @@ class World:
     report: SubmittedReport
     check: Check
     screenshot: CaptureFile
+    spreadsheet: Import
 
     def ids(self) -> dict[str, str]:
         """The URL arguments of every route, by name."""
@@ -347,6 +350,8 @@ class World:
             "notified_item_id": str(self.notified.id),
             "notified_case_id": str(self.notified.case_id),
             "file_id": str(self.screenshot.id),
+            # A spreadsheet import, previewed by dave and waiting for confirmation.
+            "import_id": str(self.spreadsheet.id),
             "slug": match.entry.bank.slug,
             "public_id": str(match.entry.public_id),
             "entry_id": str(match.entry.public_id),
@@ -377,8 +382,23 @@ def build_world(users: dict[str, User]) -> World:
     assert start_watches() == 1  # the notified item's, its schedule counted from the notice
     check = found_gone(Watch.objects.get(item=notified))
     screenshot = screenshot_capture(notified, users["analyst"])
+    spreadsheet = preview_import(
+        b"url\nhttps://social.test/matrix/imported\n", "matrix.csv", actor=users["intake"]
+    ).batch
+    assert spreadsheet is not None
     return World(
-        platform, waiting, assessment, notified, notice, dsc, mail, match, report, check, screenshot
+        platform,
+        waiting,
+        assessment,
+        notified,
+        notice,
+        dsc,
+        mail,
+        match,
+        report,
+        check,
+        screenshot,
+        spreadsheet,
     )
 
 
@@ -395,7 +415,7 @@ def written() -> dict[str, Any]:
     (signing in and token use aside: they are audited before any refusal), the case
     timelines, assessments and reviews, notices and their state, answers, mails, hashes,
     evidence files, banks, cases' access and hold, tokens, reports' personal data, re-checks
-    asked for or decided, evidence captures."""
+    asked for or decided, evidence captures, spreadsheet imports."""
     from flagdesk.audit.models import AuditEntry
     from flagdesk.cases.models import Case, CaseEvent, Review
     from flagdesk.intake.models import Report, ReportMessage
@@ -443,4 +463,5 @@ def written() -> dict[str, Any]:
         "checks": Check.objects.count(),
         "captures": rows(Capture.objects, "id", "status", "requested_by_id"),
         "capture files": CaptureFile.objects.count(),
+        "imports": rows(Import.objects, "id", "status", "rows_done"),
     }

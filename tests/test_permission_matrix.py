@@ -43,6 +43,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report-status": PUBLIC,
     "intake:subject-search": {"coordinator"},
     "intake:subject-request": POST_ONLY,
+    # Spreadsheet imports (Action.INTAKE_IMPORT): casework; the confirm is a POST.
+    "intake:import": CASEWORK,
+    "intake:import-detail": CASEWORK,
+    "intake:import-confirm": POST_ONLY,
+    "intake:import-progress": CASEWORK,
     "cases:case-legal-hold": {"coordinator"},
     "cases:case-access": REVIEWERS,
     "accounts:login": PUBLIC,
@@ -155,6 +160,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:list_checks": CASEWORK,
     "api:list_captures": CASEWORK,  # what was captured, with hashes; never the files
     "api:case_bundle": ASSESSORS,  # the court bundle, as a ZIP (audited)
+    "api:get_import": CASEWORK,  # a spreadsheet import's progress and per-row report
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.

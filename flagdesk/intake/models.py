@@ -178,6 +178,7 @@ class ImportRow(models.Model):
     position = models.PositiveIntegerField()  # 0-based order; rows_done counts these
     number = models.PositiveIntegerField()  # the row number as the spreadsheet shows it
     url = models.TextField(blank=True)
+    url_key = models.CharField(max_length=64, blank=True)  # of a valid url: finds its item
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     message = models.TextField(blank=True)
     payload = EncryptedTextField(blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 
@@ -123,17 +124,21 @@ def open_items_in_bulk(
     """
     keys = [url_key(s.url) for s in specs]
     table = domain_table()
+
+    def platform_id(url: str) -> UUID | None:
+        parts = urlsplit(url)
+        match = table.longest_match(parts.hostname or "", parts.path)
+        return match[1] if match else None
+
     for attempt in (1, 2):
         existing = _open_items_by_key(keys)
         new = [
             Item(
-                case=into,
+                case_id=into.pk,
                 url=spec.url,
                 normalised_url=spec.url,
                 url_key=key,
-                platform_id=match[1]
-                if (match := table.longest_match(host_of(spec.url), urlsplit(spec.url).path))
-                else None,
+                platform_id=platform_id(spec.url),
                 phenomenon=spec.phenomenon,
                 identifiers=dict(spec.identifiers),
             )
@@ -158,9 +163,9 @@ def open_items_in_bulk(
         (
             CaseEvent(
                 case_id=o.item.case_id,
-                item=o.item,
+                item_id=o.item.pk,
                 kind=CaseEvent.Kind.REPORTED,
-                actor=actor,
+                actor_id=actor.pk if actor else None,
                 after=o.item.status,
                 note=note,
                 data={"joined": not o.is_new},

@@ -27,19 +27,20 @@ from typing import cast
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
-from flagdesk.cases.models import Case, Item
+from flagdesk.cases.models import TERMINAL_STATUSES, Case, Item
 from flagdesk.cases.services import ItemSpec, open_items_in_bulk
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, ValidationFailed
 from flagdesk.core.hostlookup import Resolver
 from flagdesk.core.references import hash_receipt_code, new_receipt_code
-from flagdesk.core.weburls import configured_resolver
+from flagdesk.core.weburls import configured_resolver, url_key
 
 from ..models import Import, ImportRow, Report
 from .checking import (
@@ -143,6 +144,7 @@ def preview_import(
                     position=position,
                     number=row.number,
                     url=row.url,
+                    url_key=url_key(row.url) if row.outcome in (NEW, JOIN) else "",
                     outcome=row.outcome,
                     message=row.message,
                     payload=row.payload(),
@@ -256,17 +258,18 @@ def import_chunk(import_id: UUID) -> bool:
             actor=batch.by,
             note=_("Spreadsheet import"),
         )
-        for row, o in zip(wanted, opened, strict=True):
-            row.item, row.payload = o.item, ""
-            row.outcome = NEW if o.is_new else JOIN
-            row.message = "" if o.is_new else joins_message(_case_reference(o.item, case))
-        ImportRow.objects.bulk_update(
-            wanted, ["item", "payload", "outcome", "message"], batch_size=500
-        )
-        report.items.add(*(o.item for o in opened))
         if text := _descriptions(wanted, data):
             report.description = f"{report.description}\n\n{text}".strip()
             report.save(update_fields=["description"])
+        # Every row's item in one UPDATE; only the rare row whose URL was opened or closed
+        # by someone else since the preview gets its outcome rewritten one by one.
+        _clear_rows(batch, start, len(rows))
+        for row, o in zip(wanted, opened, strict=True):
+            outcome = NEW if o.is_new else JOIN
+            if outcome != row.outcome:
+                message = "" if o.is_new else joins_message(_case_reference(o.item, case))
+                ImportRow.objects.filter(pk=row.pk).update(outcome=outcome, message=message)
+        report.items.add(*(o.item for o in opened))
     moved = Import.objects.filter(pk=batch.pk, rows_done=start).update(
         rows_done=start + len(rows),
         case=batch.case,
@@ -277,6 +280,20 @@ def import_chunk(import_id: UUID) -> bool:
         transaction.set_rollback(True)
         return False
     return True
+
+
+def _clear_rows(batch: Import, start: int, count: int) -> None:
+    """Empty the payload and set the item of a chunk's rows, in one UPDATE."""
+    ImportRow.objects.filter(
+        batch=batch, position__gte=start, position__lt=start + count, outcome__in=(NEW, JOIN)
+    ).update(
+        payload="",
+        item=Subquery(
+            Item.objects.filter(url_key=OuterRef("url_key"))
+            .exclude(status__in=TERMINAL_STATUSES)
+            .values("pk")[:1]
+        ),
+    )
 
 
 def _case_reference(item: Item, case: Case) -> str:

@@ -8,10 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import FLAGDESK
 from flagdesk.cases.models import Item
 from flagdesk.intake.models import Import
-
-from conftest import FLAGDESK
 
 from .import_files import csv_bytes, many_rows
 
