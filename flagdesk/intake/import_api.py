@@ -17,11 +17,14 @@ from ninja import Path, Router, Status
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
+from flagdesk.cases.access import item_scope
+from flagdesk.cases.models import Item
 from flagdesk.core.errors import NotFound, ValidationFailed
 from flagdesk.core.requests import is_multipart, multipart
 from flagdesk.core.schemas import Schema
 from flagdesk.core.uploads import check_body_size
 
+from .imports.checking import JOIN, NEW
 from .imports.reading import MAX_FILE_BYTES
 from .imports.services import IMPORTERS, preview_import, progress, start_import
 from .models import Import, ImportRow, Report
@@ -68,7 +71,19 @@ def _row(number: int, url: str, outcome: str, message: str, item: str | None) ->
     return {"row": number, "url": url, "outcome": outcome, "message": message, "item": item}
 
 
-def import_json(batch: Import, *, rows: bool = True) -> dict[str, Any]:
+def _visible(user: User, item_ids: list[UUID]) -> set[UUID]:
+    """The items among ``item_ids`` that ``user`` may see (joined items may be in a restricted
+    case: their row then says no more than the public form would)."""
+    seen: set[UUID] = set()
+    for start in range(0, len(item_ids), 500):
+        chunk = item_ids[start : start + 500]
+        seen.update(
+            Item.objects.filter(item_scope(user), pk__in=chunk).values_list("pk", flat=True)
+        )
+    return seen
+
+
+def import_json(batch: Import, user: User, *, rows: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {
         **progress(batch),
         "dry_run": False,
@@ -81,11 +96,21 @@ def import_json(batch: Import, *, rows: bool = True) -> dict[str, Any]:
         "case": batch.case.reference if batch.case else None,
     }
     if rows:
-        body["rows"] = [
-            _row(r.number, r.url, r.outcome, r.message, str(r.item_id) if r.item_id else None)
-            for r in ImportRow.objects.filter(batch=batch).only(
+        found = list(
+            ImportRow.objects.filter(batch=batch).only(
                 "number", "url", "outcome", "message", "item_id"
             )
+        )
+        shown = _visible(user, [r.item_id for r in found if r.item_id and r.outcome == JOIN])
+        body["rows"] = [
+            _row(
+                r.number,
+                r.url,
+                r.outcome,
+                r.message,
+                str(r.item_id) if r.item_id and (r.outcome == NEW or r.item_id in shown) else None,
+            )
+            for r in found
         ]
     return body
 
@@ -143,8 +168,8 @@ def create_import(request: HttpRequest) -> Status[dict[str, Any]]:
         )
     batch = start_import(preview.batch, actor=user)
     if batch.status == Import.Status.DONE:
-        return Status(201, import_json(batch))
-    return Status(202, import_json(batch, rows=False))
+        return Status(201, import_json(batch, user))
+    return Status(202, import_json(batch, user, rows=False))
 
 
 @router.get("/imports/{import_id}", auth=TokenAuth())
@@ -155,4 +180,4 @@ def get_import(request: HttpRequest, path: Path[ImportPath]) -> dict[str, Any]:
     batch = Import.objects.select_related("report", "case").filter(pk=path.import_id).first()
     if batch is None:
         raise NotFound(_("No import with this id."))
-    return import_json(batch, rows=batch.status == Import.Status.DONE)
+    return import_json(batch, user, rows=batch.status == Import.Status.DONE)

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flagdesk.accounts.models import User
+from flagdesk.cases.access import item_scope
 from flagdesk.cases.models import TERMINAL_STATUSES, Item
 from flagdesk.cases.services.identifiers import FIELDS, clean_identifiers
 from flagdesk.core import taxonomy
@@ -82,17 +85,21 @@ def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def open_items_by_key(keys: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """url_key -> (item id, case reference) of the open items among ``keys``."""
+def open_items_by_key(keys: Iterable[str], viewer: User | None) -> dict[str, tuple[str, str]]:
+    """url_key -> (item id, case reference) of the open items among ``keys``; both empty for
+    an item out of ``viewer``'s reach (a restricted case, a minor's case): the row still joins
+    it, but the importer learns no more than the public form would tell."""
     found: dict[str, tuple[str, str]] = {}
+    scope = item_scope(viewer) if viewer is not None else Q()
     for chunk in _chunks(sorted(set(keys)), QUERY_CHUNK):
         rows = (
             Item.objects.filter(url_key__in=chunk)
             .exclude(status__in=TERMINAL_STATUSES)
-            .values_list("url_key", "id", "case__reference")
+            .annotate(is_visible=ExpressionWrapper(scope, output_field=BooleanField()))
+            .values_list("url_key", "id", "case__reference", "is_visible")
         )
-        for key, item_id, reference in rows:
-            found[key] = (str(item_id), reference)
+        for key, item_id, reference, is_visible in rows:
+            found[key] = (str(item_id), reference) if is_visible else ("", "")
     return found
 
 
@@ -120,7 +127,11 @@ def _identifiers(values: dict[str, str], errors: list[str]) -> dict[str, str]:
 
 
 def check_rows(
-    sheet: Sheet, *, default_phenomenon: str = "", resolver: Resolver | None = None
+    sheet: Sheet,
+    *,
+    default_phenomenon: str = "",
+    resolver: Resolver | None = None,
+    viewer: User | None = None,
 ) -> list[CheckedRow]:
     """The outcome of every row of ``sheet``, in order, with messages in the active language."""
     codes = phenomenon_codes()
@@ -163,14 +174,14 @@ def check_rows(
         checked.append(
             CheckedRow(row.number, url, NEW, "", "", "", phenomenon, description, identifiers)
         )
-    mark_open_items(checked)
+    mark_open_items(checked, viewer)
     return checked
 
 
-def mark_open_items(rows: list[CheckedRow]) -> None:
+def mark_open_items(rows: list[CheckedRow], viewer: User | None) -> None:
     """Turn ``new`` rows whose URL has an open item into ``join`` rows, naming its case."""
     candidates = [r for r in rows if r.outcome == NEW]
-    found = open_items_by_key(url_key(r.url) for r in candidates)
+    found = open_items_by_key((url_key(r.url) for r in candidates), viewer)
     for row in candidates:
         if (hit := found.get(url_key(row.url))) is not None:
             row.outcome, (row.item_id, row.case_reference) = JOIN, hit
@@ -178,4 +189,7 @@ def mark_open_items(rows: list[CheckedRow]) -> None:
 
 
 def joins_message(case_reference: str) -> str:
+    """For a case out of the importer's reach (empty reference), without naming it."""
+    if not case_reference:
+        return _("Joins an open item of a case you have no access to.")
     return _("Joins the open item of case %(case)s.") % {"case": case_reference}

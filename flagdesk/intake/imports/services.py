@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
+from flagdesk.cases.access import item_scope
 from flagdesk.cases.models import TERMINAL_STATUSES, Case, Item
 from flagdesk.cases.services import ItemSpec, open_items_in_bulk
 from flagdesk.core import taxonomy
@@ -110,7 +111,10 @@ def preview_import(
     _check_options(phenomenon, role)
     parsed = read_sheet(data, filename, sheet=sheet)
     rows = check_rows(
-        parsed, default_phenomenon=phenomenon, resolver=resolver or configured_resolver()
+        parsed,
+        default_phenomenon=phenomenon,
+        resolver=resolver or configured_resolver(),
+        viewer=actor,
     )
     counts = counts_of(rows)
     digest = hashlib.sha256(data).hexdigest()
@@ -267,7 +271,7 @@ def import_chunk(import_id: UUID) -> bool:
         for row, o in zip(wanted, opened, strict=True):
             outcome = NEW if o.is_new else JOIN
             if outcome != row.outcome:
-                message = "" if o.is_new else joins_message(_case_reference(o.item, case))
+                message = "" if o.is_new else joins_message(_case_reference(o.item, case, batch))
                 ImportRow.objects.filter(pk=row.pk).update(outcome=outcome, message=message)
         report.items.add(*(o.item for o in opened))
     moved = Import.objects.filter(pk=batch.pk, rows_done=start).update(
@@ -296,8 +300,13 @@ def _clear_rows(batch: Import, start: int, count: int) -> None:
     )
 
 
-def _case_reference(item: Item, case: Case) -> str:
-    return case.reference if item.case_id == case.pk else item.case.reference
+def _case_reference(item: Item, case: Case, batch: Import) -> str:
+    """The case an item joined, as its importer may see it ("" when out of their reach)."""
+    if item.case_id == case.pk:
+        return case.reference
+    if batch.by is None or not Item.objects.filter(item_scope(batch.by), pk=item.pk).exists():
+        return ""
+    return item.case.reference
 
 
 def _finish(batch: Import) -> None:

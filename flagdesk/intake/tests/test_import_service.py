@@ -158,3 +158,25 @@ def test_a_hundred_thousand_rows_preview_with_a_few_queries(users, django_assert
         preview = preview_import(data, "big.csv", actor=users["intake"])
     assert preview.counts["new"] == 100_000
     assert ImportRow.objects.filter(batch=preview.batch).count() == 100_000
+
+
+def test_a_restricted_case_is_joined_without_being_named(users):
+    from flagdesk.cases.services.restriction import restrict_case
+
+    hidden = reported_item("https://social.test/hidden")
+    restrict_case(
+        hidden.case,
+        actor=users["coordinator"],
+        staff=[users["coordinator"]],
+        reason="Need to know.",
+    )
+    data = csv_bytes([["url"], ["https://social.test/hidden"]])
+    [row] = preview_import(data, "x.csv", actor=users["intake"], dry_run=True).rows
+    assert row.outcome == "join" and hidden.case.reference not in row.message
+    assert row.item_id == "" and row.case_reference == ""
+    [seen] = preview_import(data, "x.csv", actor=users["coordinator"], dry_run=True).rows
+    assert hidden.case.reference in seen.message and seen.item_id == str(hidden.pk)
+    batch = start_import(
+        preview_import(data, "x.csv", actor=users["intake"]).batch, actor=users["intake"]
+    )
+    assert list(batch.report.items.all()) == [hidden]  # joined all the same
