@@ -204,7 +204,7 @@ def _case_for(batch: Import) -> Case:
         .select_related("item__case")
         .first()
     )
-    return first.item.case if first and first.item else Case.objects.create()  # type: ignore[union-attr]
+    return first.item.case if first and first.item else Case.objects.create()
 
 
 def _report_for(batch: Import, case: Case) -> Report:
@@ -253,7 +253,7 @@ def import_chunk(import_id: UUID) -> bool:
         wanted = [r for r in rows if r.outcome in (NEW, JOIN)]
         data = {r.pk: json.loads(r.payload or "{}") for r in wanted}
         specs = [
-            ItemSpec(r.url, str(data[r.pk].get("p", "")), dict(data[r.pk].get("i", {})))  # type: ignore[call-overload]
+            ItemSpec(r.url, str(data[r.pk].get("p", "")), dict(data[r.pk].get("i", {})))
             for r in wanted
         ]
         opened = open_items_in_bulk(
