@@ -347,6 +347,11 @@ def _bank_switch(t: Target) -> Req:
     return api("PATCH", f"/banks/{slug}", slug, body, unknown_key="no-such-bank")
 
 
+def _import(route: str, method: str = "GET") -> Any:
+    """A spreadsheet import: organisation-wide intake work, so the role is the whole rule."""
+    return lambda t: page(method, route, (key := str(t.world.spreadsheet.id)), import_id=key)
+
+
 WHY_ADMIN = {"reason": "Asked by the team lead."}
 TOKEN = {"name": "bot", "scope": "read", "expires_days": "30"}
 VLOP = {"vlop": True}
@@ -367,6 +372,14 @@ UNSCOPED_PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("partners:partner-token-issue", "POST"): _unscoped(
         "erin", _partner("partners:partner-token-issue", "POST"), 200
+    ),
+    ("intake:import-detail", "GET"): _unscoped("dave", _import("intake:import-detail"), 200),
+    ("intake:import-progress", "GET"): _unscoped("alice", _import("intake:import-progress"), 200),
+    ("intake:import-confirm", "POST"): _unscoped(
+        "dave", _import("intake:import-confirm", "POST"), 302
+    ),
+    ("api:get_import", "GET"): _unscoped(
+        "dave", lambda t: api("GET", f"/imports/{(k := t.world.spreadsheet.id)}", str(k)), 200
     ),
     ("accounts:user-detail", "GET"): _unscoped(
         "erin", _user("accounts:user-detail", method="GET"), 200

@@ -32,8 +32,9 @@ from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.tests.factories import TEST_RESOLVER, approved_item, assessed_item
 from flagdesk.cases.tests.factories import social_platform as _social_platform
 from flagdesk.core import taxonomy
+from flagdesk.intake.imports.services import preview_import
 from flagdesk.intake.mail_intake.services import take_mail
-from flagdesk.intake.models import MailedReport
+from flagdesk.intake.models import Import, MailedReport
 from flagdesk.intake.services import ReportSubmission, SubmittedReport, submit_report
 from flagdesk.intake.tests.mail_samples import mail as mail_to_intake
 from flagdesk.matching.models import Match
@@ -338,6 +339,7 @@ class World:
     mailed: MailedReport
     partner: Partner
     referral: Referral
+    spreadsheet: Import
 
     def ids(self) -> dict[str, str]:
         """The URL arguments of every route, by name."""
@@ -359,6 +361,8 @@ class World:
             "notified_item_id": str(self.notified.id),
             "notified_case_id": str(self.notified.case_id),
             "file_id": str(self.screenshot.id),
+            # A spreadsheet import, previewed by dave and waiting for confirmation.
+            "import_id": str(self.spreadsheet.id),
             "slug": match.entry.bank.slug,
             "public_id": str(match.entry.public_id),
             "entry_id": str(match.entry.public_id),
@@ -396,6 +400,10 @@ def build_world(users: dict[str, User]) -> World:
     mailed = mailed_draft()
     partner = make_partner(user=users["partner"])
     referral = referral_of(partner, "https://social.test/matrix/referred")
+    spreadsheet = preview_import(
+        b"url\nhttps://social.test/matrix/imported\n", "matrix.csv", actor=users["intake"]
+    ).batch
+    assert spreadsheet is not None
     return World(
         platform,
         waiting,
@@ -411,6 +419,7 @@ def build_world(users: dict[str, User]) -> World:
         mailed,
         partner,
         referral,
+        spreadsheet,
     )
 
 
@@ -435,7 +444,7 @@ def written() -> dict[str, Any]:
     (signing in and token use aside: they are audited before any refusal), the case
     timelines, assessments and reviews, notices and their state, answers, mails, hashes,
     evidence files, banks, cases' access and hold, tokens, reports' personal data, re-checks
-    asked for or decided, evidence captures."""
+    asked for or decided, evidence captures, spreadsheet imports."""
     from flagdesk.audit.models import AuditEntry
     from flagdesk.cases.models import Case, CaseEvent, Review
     from flagdesk.intake.models import Report, ReportMessage
@@ -484,4 +493,5 @@ def written() -> dict[str, Any]:
         "checks": Check.objects.count(),
         "captures": rows(Capture.objects, "id", "status", "requested_by_id"),
         "capture files": CaptureFile.objects.count(),
+        "imports": rows(Import.objects, "id", "status", "rows_done"),
     }

@@ -50,6 +50,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:phone-receipt": CASEWORK,  # "already shown" without the one-time cookie
     "intake:case-contacts": CASEWORK,
     "intake:contact-reveal": POST_ONLY,  # a summary, with a reason, audited
+    # Spreadsheet imports (Action.INTAKE_IMPORT): casework; the confirm is a POST.
+    "intake:import": CASEWORK,
+    "intake:import-detail": CASEWORK,
+    "intake:import-confirm": POST_ONLY,
+    "intake:import-progress": CASEWORK,
     "cases:case-legal-hold": {"coordinator"},
     "cases:case-access": REVIEWERS,
     "accounts:login": PUBLIC,
@@ -172,6 +177,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:list_captures": CASEWORK,  # what was captured, with hashes; never the files
     "api:case_bundle": ASSESSORS,  # the court bundle, as a ZIP (audited)
     "api:get_referral": {"partner"},  # a partner's own referral to us
+    "api:get_import": CASEWORK,  # a spreadsheet import's progress and per-row report
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.

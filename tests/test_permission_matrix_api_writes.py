@@ -55,6 +55,8 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     "api:create_report": PUBLIC,
     "api:request_erasure": PUBLIC,
     "api:add_message": PUBLIC,
+    # Spreadsheet imports by staff (Action.INTAKE_IMPORT).
+    "api:create_import": CASEWORK,
     # Items, assessments, reviews.
     "api:update_item": ASSESSORS,
     "api:create_assessment": ASSESSORS,
@@ -156,6 +158,12 @@ REQUESTS: dict[str, Write] = {
             f"/reports/{t.world.report.report.reference}/messages",
             {"text": "It is also on another page."},
             headers=_reporter(t),
+        ),
+        201,
+    ),
+    "api:create_import": Write(
+        lambda t: Call(
+            "POST", "/imports", form={"file": b"url\nhttps://social.test/matrix/import\n"}
         ),
         201,
     ),

@@ -39,6 +39,7 @@ STAFF_MENU = (
     MenuEntry("monitoring:rechecks", _("Re-checks")),
     MenuEntry("notices:mail-list", _("Mails")),
     MenuEntry("notices:quality", _("Quality")),
+    MenuEntry("intake:import", _("Import")),
     MenuEntry("platforms:platform-list", _("Platforms")),
     MenuEntry("partners:partner-list", _("Partners")),
     MenuEntry("matching:bank-list", _("Banks")),

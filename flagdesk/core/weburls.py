@@ -20,6 +20,7 @@ import ipaddress
 import socket
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import idna
@@ -81,16 +82,24 @@ def _is_tracking(key: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=4096)
+def _idna_ascii(host: str) -> str | None:
+    """``host`` in IDNA, None if it is no valid domain name. Cached: a spreadsheet import
+    checks thousands of URLs on a few hosts, and IDNA's checks dominate the cost."""
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return None
+
+
 def _encode_host(host: str, url: str) -> str:
     host = host.rstrip(".").lower()
     if not host:
         raise InvalidUrl(_("The address %(url)s has no host name.") % {"url": url})
-    try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        raise InvalidUrl(
-            _("The host name in %(url)s is not a valid domain name.") % {"url": url}
-        ) from None
+    encoded = _idna_ascii(host)
+    if encoded is None:
+        raise InvalidUrl(_("The host name in %(url)s is not a valid domain name.") % {"url": url})
+    return encoded
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -122,6 +131,7 @@ def _is_space_or_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Zs", "Zl", "Zp")
 
 
+@lru_cache(maxsize=4096)
 def _unicode_host(host: str) -> str:
     try:
         return str(idna.decode(host))

@@ -442,3 +442,28 @@ class RevealForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class ImportForm(forms.Form):
+    """A spreadsheet of URLs and the defaults for its rows (docs/intake.md)."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        help_text=_(
+            "A column of web addresses (url, adresse, lien, link...) and, if you have them, "
+            "phenomenon, description, post_id, account, posted_at, captured_at."
+        ),
+    )
+    phenomenon = forms.ChoiceField(label=_("Phenomenon for rows that give none"), required=False)
+    role = forms.ChoiceField(
+        label=_("Who reported these addresses"),
+        choices=Report.ReporterRole.choices,
+        initial=Report.ReporterRole.PROFESSIONAL,
+    )
+    sheet = forms.CharField(
+        label=_("Sheet (XLSX; default: the first)"), required=False, max_length=100
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phenomenon"].choices = [("", "—"), *taxonomy.phenomenon_choices()]

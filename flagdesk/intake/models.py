@@ -197,6 +197,8 @@ class MailedAttachment(models.Model):
     @property
     def pdq(self) -> str:
         return next((s["value"] for s in self.signals if s["signal_type"] in ("pdq",)), "")
+
+
 class CallLog(models.Model):
     """One call on the phone line: who took it, when, how long, in which language, and the
     officer's notes (encrypted, erased with the report's description). Recorded with the
@@ -319,3 +321,104 @@ class ReporterMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report.reference} {self.subject}"
+
+
+class Import(models.Model):
+    """One spreadsheet of URLs taken in by staff: the record of what was previewed, what was
+    imported and how far a long import got (docs/intake.md, "Spreadsheet import").
+
+    The file itself is never kept: only its hash, and its parsed rows (``ImportRow``) for as
+    long as the import needs them. ``rows_done`` says which rows are in the database: a worker
+    killed mid-import resumes after it without importing a row twice.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    encoding = models.CharField(max_length=20, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PREVIEWED, db_index=True
+    )
+    language = models.CharField(max_length=5, default="en")
+    phenomenon = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=20, default=Report.ReporterRole.PROFESSIONAL)
+    # Row counts by outcome at preview (``new``, ``join``, ``duplicate``, ``error``) and the
+    # columns read and ignored: what the preview page and the API's report show.
+    counts = models.JSONField(default=dict)
+    columns = models.JSONField(default=dict)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.status}"
+
+
+class ImportRow(models.Model):
+    """One row of an import with its outcome: the per-row report, kept with the import.
+
+    ``payload`` (phenomenon, description, identifiers as JSON) is what the import still needs;
+    it is encrypted, since a description may name a person, and emptied once the row is in.
+    """
+
+    class Outcome(models.TextChoices):
+        NEW = "new", _("New item")
+        JOIN = "join", _("Joins an open item")
+        DUPLICATE = "duplicate", _("Duplicate row")
+        ERROR = "error", _("Error")
+
+    id = models.BigAutoField(primary_key=True)
+    batch = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()  # 0-based order; rows_done counts these
+    number = models.PositiveIntegerField()  # the row number as the spreadsheet shows it
+    url = models.TextField(blank=True)
+    url_key = models.CharField(max_length=64, blank=True)  # of a valid url: finds its item
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    payload = EncryptedTextField(blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "position"], name="one_import_row_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.outcome}"

@@ -1,5 +1,6 @@
-"""Background work of intake: the intake mailbox's poll and mails to reporters. Tasks take
-ids, re-read the row and can safely run twice (S12); ``site/worker.py`` assembles PERIODIC."""
+"""Background work of intake: the intake mailbox's poll, mails to reporters and long
+spreadsheet imports. Tasks take ids, re-read the row and can safely run twice (S12);
+``site/worker.py`` assembles PERIODIC."""
 
 from __future__ import annotations
 
@@ -28,9 +29,28 @@ def send_reporter_mail(mail_id: str) -> str | None:
     return reporter_mail.send(UUID(mail_id))
 
 
+@task()
+def run_import_task(import_id: str) -> int:
+    """Import what is left of a confirmed import; returns the rows done so far."""
+    from .imports.services import run_import
+
+    return run_import(UUID(import_id)).rows_done
+
+
+def resume_imports() -> int:
+    """Take up imports whose worker died (and drop unconfirmed previews after a day)."""
+    from .imports.services import sweep_imports
+
+    ids = sweep_imports()
+    for import_id in ids:
+        run_import_task.enqueue(import_id)
+    return len(ids)
+
+
 PERIODIC = [
     Periodic("intake.mailbox", settings.INTAKE_IMAP_POLL_SECONDS, _poll_intake_mailbox),
     # Due retries and expired leases become tasks on every round: a retry is never late by
     # more than one idle second.
     Periodic("intake.reporter_mail", 0, reporter_mail.sweep),
+    Periodic("intake.resume_imports", 60, resume_imports),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mail_views, phone_views, subject_views, views
+from . import import_views, mail_views, phone_views, subject_views, views
 
 app_name = "intake"
 urlpatterns = [
@@ -16,6 +16,19 @@ urlpatterns = [
         "staff/cases/<uuid:case_id>/contacts/<uuid:contact_id>/reveal",
         phone_views.contact_reveal,
         name="contact-reveal",
+    ),
+    # Spreadsheet imports (docs/intake.md).
+    path("staff/import/", import_views.import_page, name="import"),
+    path("staff/import/<uuid:import_id>/", import_views.import_detail, name="import-detail"),
+    path(
+        "staff/import/<uuid:import_id>/confirm",
+        import_views.import_confirm,
+        name="import-confirm",
+    ),
+    path(
+        "staff/import/<uuid:import_id>/progress",
+        import_views.import_progress,
+        name="import-progress",
     ),
     # A coordinator's pages for data subjects' requests (GDPR arts 15 and 17).
     path("staff/data-subjects/", subject_views.subject_search, name="subject-search"),

@@ -28,7 +28,12 @@ TWO_WORD = {
     ("partner", "add"): "partner_add",
     ("partner", "set"): "partner_set",
 }
-ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report", "check-url": "check_url"}
+ALIASES = {
+    "import": "import_spreadsheet",
+    "import-csv": "import_spreadsheet",
+    "annual-report": "annual_report",
+    "check-url": "check_url",
+}
 # Commands that run until stopped: they take stop signals before Django is even imported.
 LONG_RUNNING = {"worker", "mailsink"}
 

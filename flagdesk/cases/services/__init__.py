@@ -2,15 +2,17 @@
 
 from .assessment import FourEyesError, review_assessment, submit_assessment
 from .identifiers import set_item_identifiers
-from .items import open_items
+from .items import ItemSpec, open_items, open_items_in_bulk
 from .platform import adopt_open_items, set_item_platform
 from .reveal import RevealedReporter, reveal_reporter
 
 __all__ = [
     "FourEyesError",
+    "ItemSpec",
     "RevealedReporter",
     "adopt_open_items",
     "open_items",
+    "open_items_in_bulk",
     "reveal_reporter",
     "review_assessment",
     "set_item_identifiers",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import TERMINAL_STATUSES, Case, CaseEvent, Item
 from flagdesk.core.weburls import host_of, url_key
-from flagdesk.platforms.services import platform_for_url
+from flagdesk.platforms.services import domain_table, platform_for_url
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,91 @@ def open_items(
         for o in opened
     )
     return case, opened
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One URL of a bulk intake (a spreadsheet import), normalised, with what its new item
+    carries: a phenomenon and identifiers (``identifiers.FIELDS``, already validated)."""
+
+    url: str
+    phenomenon: str = ""
+    identifiers: dict[str, str] = field(default_factory=dict)
+
+
+def _open_items_by_key(keys: Sequence[str]) -> dict[str, Item]:
+    found: dict[str, Item] = {}
+    for start in range(0, len(keys), 500):  # under SQLite's limit of variables per query
+        chunk = keys[start : start + 500]
+        rows = (
+            Item.objects.select_related("case")
+            .filter(url_key__in=chunk)
+            .exclude(status__in=TERMINAL_STATUSES)
+        )
+        found.update({item.url_key: item for item in rows})
+    return found
+
+
+def open_items_in_bulk(
+    specs: Sequence[ItemSpec], *, into: Case, actor: User | None = None, note: str = ""
+) -> list[OpenedItem]:
+    """``open_items`` for thousands of URLs: set queries and bulk inserts, not one per URL.
+
+    Same rule: a URL with an open item joins it; the others become new items in ``into``.
+    Returns one ``OpenedItem`` per spec, in order; ``specs`` must be normalised and distinct.
+    Writes one ``reported`` event per item. Call it inside a transaction: if another report
+    opens one of the URLs meanwhile, the insert is retried once, joining that item.
+    """
+    keys = [url_key(s.url) for s in specs]
+    table = domain_table()
+
+    def platform_id(url: str) -> UUID | None:
+        parts = urlsplit(url)
+        match = table.longest_match(parts.hostname or "", parts.path)
+        return match[1] if match else None
+
+    for attempt in (1, 2):
+        existing = _open_items_by_key(keys)
+        new = [
+            Item(
+                case_id=into.pk,
+                url=spec.url,
+                normalised_url=spec.url,
+                url_key=key,
+                platform_id=platform_id(spec.url),
+                phenomenon=spec.phenomenon,
+                identifiers=dict(spec.identifiers),
+            )
+            for spec, key in zip(specs, keys, strict=True)
+            if key not in existing
+        ]
+        try:
+            with transaction.atomic():
+                Item.objects.bulk_create(new, batch_size=500)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    created = {item.url_key: item for item in new}
+    opened = [
+        OpenedItem(existing[key], is_new=False)
+        if key in existing
+        else OpenedItem(created[key], True)
+        for key in keys
+    ]
+    CaseEvent.objects.bulk_create(
+        (
+            CaseEvent(
+                case_id=o.item.case_id,
+                item_id=o.item.pk,
+                kind=CaseEvent.Kind.REPORTED,
+                actor_id=actor.pk if actor else None,
+                after=o.item.status,
+                note=note,
+                data={"joined": not o.is_new},
+            )
+            for o in opened
+        ),
+        batch_size=500,
+    )
+    return opened

@@ -1,0 +1,1 @@
+"""Spreadsheet imports of many URLs: reading (CSV, XLSX), checking each row, importing."""
