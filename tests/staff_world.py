@@ -48,11 +48,18 @@ FOLLOW_THROUGH_MENU = [
     "notices:mail-list",
     "notices:quality",
 ]
-CASEWORK_MENU = ["cases:queue", "cases:review-queue", "notices:notice-list", *FOLLOW_THROUGH_MENU]
+CASEWORK_MENU = [
+    "cases:queue",
+    "cases:review-queue",
+    "cases:my-tasks",
+    "notices:notice-list",
+    *FOLLOW_THROUGH_MENU,
+]
 ASSESSOR_MENU = [
     "cases:queue",
     "cases:review-queue",
     "cases:approved",
+    "cases:my-tasks",
     "notices:notice-list",
     *FOLLOW_THROUGH_MENU,
 ]
