@@ -91,7 +91,9 @@ def test_queue_links_each_case_reference_to_its_case_page(client, users):
     item = reported_item("https://social.test/c/9")
     client.force_login(users["analyst"])
     html = client.get(reverse("cases:queue")).content.decode()
-    assert f'href="{reverse("cases:case-detail", args=[item.case_id])}">{item.case.reference}' in html
+    assert (
+        f'href="{reverse("cases:case-detail", args=[item.case_id])}">{item.case.reference}' in html
+    )
 
 
 def test_merged_case_address_leads_to_the_survivor_within_scope(client, users):
