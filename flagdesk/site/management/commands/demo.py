@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import TotpDevice, User
 from flagdesk.accounts.services import add_user, issue_token
+from flagdesk.cases import demo as demo_cases
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
 from flagdesk.core import taxonomy
@@ -194,6 +195,8 @@ class Command(BaseCommand):
             known=by_url["https://snapchatter.example/story/demo-1008"],
             reupload=by_url["https://chirp.example/demo_reuploader/status/1013"],
         )
+        # A case of two items (one recording on two platforms) with a note and a task for alice.
+        casework = demo_cases.load(users, case=by_url["https://photogram.example/p/demo-1011"].case)
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -203,6 +206,7 @@ class Command(BaseCommand):
             "notices": notices,
             **matching,
             **monitoring,
+            **casework,
         }
         return token, summary
 
