@@ -50,11 +50,14 @@ CasePanelProviders = Sequence[Callable[[HttpRequest, Case, list[Item]], Panel | 
 def _case_or_survivor(request: HttpRequest, case_id: UUID, route: str) -> Case | HttpResponse:
     """The case in the user's scope; for a merged case, a redirect to the same page of the
     survivor with a message; 404 otherwise."""
-    user = staff_user(request)
-    case = queries.visible_case(user, case_id)
-    if case is not None:
-        return case
-    survivor = queries.survivor_of(user, case_id)
+    case = queries.visible_case(staff_user(request), case_id)
+    return case if case is not None else to_survivor(request, case_id, route)
+
+
+def to_survivor(request: HttpRequest, case_id: UUID, route: str) -> HttpResponse:
+    """The old address of a merged case: the same page of the case it was merged into, with
+    a message, when the user may open that one; 404 otherwise (as for no case at all)."""
+    survivor = queries.survivor_of(staff_user(request), case_id)
     if survivor is None:
         raise Http404
     messages.info(
@@ -76,9 +79,7 @@ def case_detail(
     case = found
     items = list(queries.case_items(user, case))
     may_note = user.has_any_role(*NOTES_ROLES)
-    reports = list(
-        case.reports.prefetch_related("items").order_by("created_at")  # type: ignore[attr-defined]
-    )
+    reports = list(case.reports.prefetch_related("items").order_by("created_at"))
     return render(
         request,
         "cases/case_detail.html",

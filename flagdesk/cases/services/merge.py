@@ -142,7 +142,7 @@ def _reports_only_about(case: Case, item_ids: set[Any]) -> list[Any]:
     """Reports of ``case`` all of whose items are among ``item_ids`` (they go with them); a
     report that also names an item staying behind stays with the case."""
     moving = []
-    for report in case.reports.prefetch_related("items"):  # type: ignore[attr-defined]
+    for report in case.reports.prefetch_related("items"):
         ids = {i.pk for i in report.items.all()}
         if ids and ids <= item_ids:
             moving.append(report.pk)
@@ -183,7 +183,7 @@ def merge_cases(
             )
     after = combined_access(access_list(into), access_list(source))
     Item.objects.filter(case=source).update(case=into)
-    source.reports.update(case=into)  # type: ignore[attr-defined]
+    source.reports.update(case=into)
     CaseNote.objects.filter(case=source).update(case=into)
     Task.objects.filter(case=source).update(case=into)
     carried = _carry_flags(into, [source])
@@ -251,7 +251,7 @@ def split_case(case: Case, items: Iterable[Item], *, actor: User, reason: str) -
     new.restricted_to.set(case.restricted_to.all())
     reports = _reports_only_about(case, wanted)
     Item.objects.filter(pk__in=wanted).update(case=new)
-    case.reports.filter(pk__in=reports).update(case=new)  # type: ignore[attr-defined]
+    case.reports.filter(pk__in=reports).update(case=new)
     CaseNote.objects.filter(case=case, item__in=wanted).update(case=new)
     Task.objects.filter(case=case, item__in=wanted).update(case=new)
     moved = sorted(str(pk) for pk in wanted)
@@ -312,7 +312,7 @@ def move_item(item: Item, into_case: Case, *, actor: User, reason: str) -> Item:
         )
     reports = _reports_only_about(source, {found.pk})
     Item.objects.filter(pk=found.pk).update(case=into)
-    source.reports.filter(pk__in=reports).update(case=into)  # type: ignore[attr-defined]
+    source.reports.filter(pk__in=reports).update(case=into)
     CaseNote.objects.filter(case=source, item=found).update(case=into)
     Task.objects.filter(case=source, item=found).update(case=into)
     carried = _carry_flags(into, [source])
@@ -337,7 +337,7 @@ def move_item(item: Item, into_case: Case, *, actor: User, reason: str) -> Item:
         data={**data, "case": str(source.pk), "reference": source.reference, "carried": carried},
     )
     if is_emptied:
-        source.reports.update(case=into)  # type: ignore[attr-defined]
+        source.reports.update(case=into)
         CaseNote.objects.filter(case=source).update(case=into)
         Task.objects.filter(case=source).update(case=into)
         Case.objects.filter(pk=source.pk).update(merged_into=into)

@@ -141,3 +141,14 @@ def test_case_page_offers_no_merge_to_intake(client, users):
     assert reverse("cases:case-merge", args=[case.pk]) not in html
     assert reverse("cases:case-split", args=[case.pk]) not in html
     assert 'id="task-form"' in html  # intake may leave tasks (Action.NOTES)
+
+
+def test_old_case_pages_of_a_merged_case_lead_to_the_survivor_s(client, users):
+    source = reported_case("https://social.test/c/40")
+    into = reported_case("https://social.test/c/41")
+    merge_cases(source, into, actor=users["coordinator"], reason="Same victim, same pictures.")
+    client.force_login(users["coordinator"])
+    for route in ("cases:case-legal-hold", "cases:case-access", "cases:case-split"):
+        response = client.get(reverse(route, args=[source.pk]))
+        assert response.status_code == 302, route
+        assert response["Location"] == reverse(route, args=[into.pk])
