@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from flagdesk.accounts.menu import may_open
 from flagdesk.accounts.permissions import role_required, staff_user
 from flagdesk.accounts.policy import CASEWORK_ROLES
-from flagdesk.core.errors import FlagdeskError, ValidationFailed
+from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 from flagdesk.core.panels import Panel, render_panels
 
@@ -246,7 +246,7 @@ def task_done(request: HttpRequest, task_id: UUID) -> HttpResponse:
         else:
             reopen_task(task, actor=user)
             messages.success(request, _("Task open again: %(title)s") % {"title": task.title})
-    except (FlagdeskError, ValidationFailed) as e:
+    except FlagdeskError as e:
         messages.info(request, str(e.message))
     if request.POST.get("next") == "mine":
         return redirect("cases:my-tasks")
