@@ -131,6 +131,36 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Merges, splits and moves: which way the event went (``CaseEvent.after``), towards the
+# case named in its data or from it.
+TOWARDS, FROM = frozenset({"into", "to", "out"}), frozenset({"from", "in"})
+RELOCATIONS = (CaseEvent.Kind.MERGED, CaseEvent.Kind.SPLIT, CaseEvent.Kind.MOVED)
+
+
+def note_label(after: str) -> str:
+    """What a ``note`` event records (never the note's text)."""
+    labels = {
+        "note": _("note written"),
+        "task": _("task given"),
+        "task_done": _("task done"),
+        "task_reopened": _("task opened again"),
+    }
+    return labels.get(after, "")
+
+
+def event_detail(e: CaseEvent) -> str:
+    """The words after the event's kind: the other case of a merge, split or move (with
+    its direction), what a note event records."""
+    if e.kind in RELOCATIONS and (ref := (e.data or {}).get("reference")):
+        if e.after in TOWARDS:
+            return _("to case %(ref)s") % {"ref": ref}
+        if e.after in FROM:
+            return _("from case %(ref)s") % {"ref": ref}
+    if e.kind == CaseEvent.Kind.NOTE:
+        return note_label(e.after)
+    return ""
+
+
 def timeline_rows(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
     """Events as shown (the item page, the case page); a notice event carries its notice's id
     and reference in its data, a merge, split or move the other case's reference."""
@@ -145,9 +175,8 @@ def timeline_rows(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
                 if e.data and e.data.get("notice")
                 else None
             ),
-            "other_case": (e.data or {}).get("reference", "")
-            if e.kind in (CaseEvent.Kind.MERGED, CaseEvent.Kind.SPLIT, CaseEvent.Kind.MOVED)
-            else "",
+            "other_case": (e.data or {}).get("reference", "") if e.kind in RELOCATIONS else "",
+            "detail": event_detail(e),
         }
         for e in events
     ]

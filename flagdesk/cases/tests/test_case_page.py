@@ -119,7 +119,7 @@ def test_timeline_of_the_survivor_holds_the_merged_case_s_events(client, users):
     assert [r["event"].kind for r in rows].count("merged") == 2  # on both cases
     assert {r["other_case"] for r in rows if r["other_case"]} == {source.reference, into.reference}
     html = response.content.decode()
-    assert source.reference in html and "Same victim, same pictures." in html
+    assert f"from case {source.reference}" in html and "Same victim, same pictures." in html
 
 
 def test_case_page_query_count_stays_flat(client, users, django_assert_max_num_queries):

@@ -92,6 +92,7 @@ def test_note_and_task_forms_on_the_case_page(client, users):
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "Spoke to her." in html and "Send the reminder" in html and "for bob" in html
+    assert "note written" in html and "task given" in html  # the timeline, without the text
     # A form error comes back as a message, nothing stored.
     response = client.post(reverse("cases:case-task", args=[case.pk]), {"title": ""}, follow=True)
     assert Task.objects.count() == 1
