@@ -14,12 +14,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.services import issue_token
 from flagdesk.cases.models import Assessment, Case, Item
+from flagdesk.cases.tests.factories import TEST_RESOLVER
+from flagdesk.intake.services import ReportSubmission, submit_report
 from flagdesk.matching.models import Match
 from flagdesk.monitoring.models import CaptureFile
 from flagdesk.monitoring.services.watches import request_check
@@ -123,6 +126,30 @@ class Target:
     def matched_item(self) -> Item:
         """The item, with the media hashes of its match."""
         return self.match.item
+
+    @property
+    def pair_case(self) -> Case:
+        """A case of two items, reported together (the split page takes it)."""
+
+        def make() -> Item:
+            with override_settings(URL_RESOLVER=TEST_RESOLVER):
+                urls = ["https://social.test/hidden/pair/1", "https://social.test/hidden/pair/2"]
+                submitted = submit_report(
+                    ReportSubmission(urls=urls, role="witness", phenomenon="ncii")
+                )
+            return submitted.items[0]
+
+        return self._once("pair", make).case
+
+    @property
+    def task(self) -> Any:
+        """A task on the item's case, for carol."""
+        from flagdesk.cases.services.notes import add_task
+
+        carol = self.users["coordinator"]
+        return self._once(
+            "task", lambda: add_task(self.case, actor=carol, title="Call back", assignee=carol)
+        )
 
     @property
     def homeless_item(self) -> Item:

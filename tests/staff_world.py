@@ -53,6 +53,7 @@ CASEWORK_MENU = [
     "intake:mail-intake-list",
     "intake:phone-report",
     "cases:review-queue",
+    "cases:my-tasks",
     "notices:notice-list",
     *FOLLOW_THROUGH_MENU,
 ]
@@ -62,6 +63,7 @@ ASSESSOR_MENU = [
     "intake:phone-report",
     "cases:review-queue",
     "cases:approved",
+    "cases:my-tasks",
     "notices:notice-list",
     *FOLLOW_THROUGH_MENU,
 ]

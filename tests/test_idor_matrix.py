@@ -101,6 +101,35 @@ def _contact(t: Target) -> dict[str, str]:
     return {"at": at.strftime("%Y-%m-%d %H:%M"), "channel": "phone", "direction": "outgoing"}
 
 
+MERGE_WHY = "The same victim and the same pictures."
+
+
+def _merge_from_world(t: Target) -> dict[str, str]:
+    """Merge the world's waiting case (in everyone's reach) into the case out of reach."""
+    return {
+        "reference": t.world.waiting.case.reference,
+        "reason": MERGE_WHY,
+        "confirm_access": "on",
+    }
+
+
+def _merge_naming(t: Target) -> Req:
+    """The world's waiting case (in reach), merging in the case out of reach by its reference."""
+    url = reverse("cases:case-merge", kwargs={"case_id": str(t.world.waiting.case_id)})
+    reference = t.case.reference
+    data = {"reference": reference, "reason": MERGE_WHY, "confirm_access": "on"}
+    return Req("page", "POST", url, reference, data, unknown_key="C-0000-0000")
+
+
+def _split(t: Target) -> dict[str, Any]:
+    second = t.pair_case.items.order_by("created_at").last()
+    return {"items": [str(second.pk)], "reason": MERGE_WHY}
+
+
+def _task_for_carol(t: Target) -> dict[str, Any]:
+    return {"title": "Call the reporter back", "assignee": t.users["coordinator"].pk}
+
+
 def _bank_add(t: Target) -> dict[str, str]:
     return {"bank": t.world.match.entry.bank.slug}
 
@@ -147,6 +176,18 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ("cases:case-access", "POST"): Probe(REVIEWERS, 302, "case", _access, writes=True),
     ("cases:case-legal-hold", "GET"): Probe({"coordinator"}, 200, "case"),
     ("cases:case-legal-hold", "POST"): Probe({"coordinator"}, 302, "case", HELD, writes=True),
+    # The case page, merging, splitting, notes and tasks.
+    ("cases:case-detail", "GET"): Probe(CASEWORK, 200, "case"),
+    ("cases:case-merge", "GET"): Probe(ASSESSORS, 200, "case"),
+    ("cases:case-merge", "POST"): Probe(ASSESSORS, 302, "case", _merge_from_world, True),
+    ("cases:case-merge", "POST, a case out of reach named in the body"): Probe(
+        ASSESSORS, 302, request=_merge_naming, writes=True
+    ),
+    ("cases:case-split", "GET"): Probe(ASSESSORS, 200, "pair_case"),
+    ("cases:case-split", "POST"): Probe(ASSESSORS, 302, "pair_case", _split, writes=True),
+    ("cases:case-note", "POST"): Probe(CASEWORK, 302, "case", {"text": "Called back."}, True),
+    ("cases:case-task", "POST"): Probe(CASEWORK, 302, "case", _task_for_carol, writes=True),
+    ("cases:task-done", "POST"): Probe(CASEWORK, 302, "task", {"done": "1"}, writes=True),
     ("api:get_item", "GET"): Probe(CASEWORK, 200, "item"),
     ("api:update_item", "PATCH"): Probe(
         ASSESSORS, 200, "item", {"identifiers": {"post_id": "42"}}, writes=True
@@ -161,6 +202,9 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ("matching:match-thumbnail", "GET"): Probe(BANK_READERS, 200, "match"),
     ("matching:match-unblur", "POST"): Probe(ASSESSORS, 302, "match", writes=True),
     ("matching:match-assess", "POST"): Probe(ASSESSORS, 302, "prefilled_match", writes=True),
+    # Joining the known case: refused (nothing written) when carol's restricted case would
+    # move into an open one, done when the case involves a minor.
+    ("matching:match-move", "POST"): Probe(ASSESSORS, 302, "match"),
     ("matching:file-download", "POST"): Probe(ASSESSORS, 200, "media_file", WHY, writes=True),
     ("api:upload_item_media", "POST"): Probe(CASEWORK, 201, "item", PICTURE, writes=True),
     ("api:item_match_list", "GET"): Probe(ASSESSORS, 200, "matched_item"),

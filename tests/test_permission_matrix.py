@@ -57,6 +57,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:import-progress": CASEWORK,
     "cases:case-legal-hold": {"coordinator"},
     "cases:case-access": REVIEWERS,
+    "cases:case-detail": CASEWORK,
+    "cases:case-merge": ASSESSORS,  # merge and split: Action.CASE_MERGE
+    "cases:case-split": ASSESSORS,
+    "cases:case-note": POST_ONLY,  # notes and tasks: Action.NOTES, from the case page
+    "cases:case-task": POST_ONLY,
+    "cases:task-done": POST_ONLY,
+    "cases:my-tasks": CASEWORK,
     "accounts:login": PUBLIC,
     "accounts:logout": POST_ONLY,
     "accounts:landing": REDIRECT,  # to the role's first page; anonymous to the login page
@@ -133,6 +140,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "matching:match-thumbnail": BANK_READERS,
     "matching:match-unblur": POST_ONLY,
     "matching:match-assess": POST_ONLY,
+    "matching:match-move": POST_ONLY,  # join the known item's case (Action.CASE_MERGE)
     "audit:entry-list": {"coordinator", "auditor"},
     "audit:entry-export": {"coordinator", "auditor"},  # a CSV download, itself audited
     # Re-checks and evidence: casework reads the re-checks and a screenshot's blurred preview;

@@ -62,6 +62,7 @@ def test_the_menu_is_one_literal_list_of_routes():
         "intake:phone-report",
         "cases:review-queue",
         "cases:approved",
+        "cases:my-tasks",
         "notices:notice-list",
         "notices:follow-up-queue",
         "monitoring:rechecks",

@@ -34,6 +34,7 @@ STAFF_MENU = (
     MenuEntry("intake:phone-report", _("Phone report")),
     MenuEntry("cases:review-queue", _("Reviews")),
     MenuEntry("cases:approved", _("Approved")),
+    MenuEntry("cases:my-tasks", _("My tasks")),
     MenuEntry("notices:notice-list", _("Notices")),
     MenuEntry("notices:follow-up-queue", pgettext_lazy("menu", "Follow-up")),
     MenuEntry("monitoring:rechecks", _("Re-checks")),

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
 from . import queries
+from .case_views import to_survivor
 from .services.restriction import RESTRICT_ROLES, eligible_staff, restrict_case
 
 
@@ -52,7 +53,7 @@ class CaseAccessForm(forms.Form):
 def case_access(request: HttpRequest, case_id: UUID) -> HttpResponse:
     item = queries.case_entry(request.user, case_id)
     if item is None:
-        raise Http404
+        return to_survivor(request, case_id, "cases:case-access")
     case = item.case
     form = CaseAccessForm(
         request.POST or None,

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
 from . import queries
+from .case_views import to_survivor
 from .services.legal_hold import LEGAL_HOLD_ROLES, set_legal_hold
 
 
@@ -44,7 +45,7 @@ class LegalHoldForm(forms.Form):
 def case_legal_hold(request: HttpRequest, case_id: UUID) -> HttpResponse:
     item = queries.case_entry(request.user, case_id)
     if item is None:
-        raise Http404
+        return to_survivor(request, case_id, "cases:case-legal-hold")
     case = item.case
     form = LegalHoldForm(
         request.POST or None,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from flagdesk.core.crypto import EncryptedTextField
 from flagdesk.core.history import AppendOnly
 from flagdesk.core.references import new_reference
 from flagdesk.platforms.models import Platform
@@ -36,6 +37,16 @@ class Case(models.Model):
     # Retention: while proceedings run, nothing of the case is erased or expired.
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=500, blank=True)
+    # Merging (docs/cases.md): the merged case keeps its events and points at the survivor,
+    # which holds its items and reports; its old address leads there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -224,3 +235,63 @@ class CaseEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.before}->{self.after}"
+
+
+class CaseNote(models.Model):
+    """A caseworker's note on a case (or one of its items) for colleagues.
+
+    Never edited: a correction is a new note. The text may name people, so it is encrypted at
+    rest; the timeline's ``note`` event says that a note was written, never what it says.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_notes"
+    )
+    text = EncryptedTextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note on {self.case_id}"
+
+
+class Task(models.Model):
+    """Something a colleague is asked to do on a case, with an optional due date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
+    title = models.CharField(_("task"), max_length=200)
+    # May name people, like a note.
+    description = EncryptedTextField(_("details"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("for"),
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["assignee", "done_at"], name="task_open_by_assignee")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import CASEWORK_ROLES
 
 from .access import item_scope
-from .models import Assessment, CaseEvent, Item
+from .models import Assessment, Case, CaseEvent, CaseNote, Item, Task
+
+# How far the old address of a merged case is followed (a merged case merged again).
+MAX_MERGE_HOPS = 20
 
 
 def visible_items(user: User) -> QuerySet[Item]:
@@ -116,3 +119,101 @@ def reviewable_assessments(user: User) -> QuerySet[Assessment]:
         .exclude(author=user)
         .select_related("item", "item__platform", "author")
     )
+
+
+def visible_case(user: User, case_id: Any) -> Case | None:
+    """The case, when ``user`` may see one of its items (need-to-know is per case); None
+    otherwise, as for a case that does not exist. A merged case has no items: see
+    ``survivor_of``."""
+    item = case_entry(user, case_id)
+    return item.case if item else None
+
+
+def survivor_of(user: User, case_id: Any) -> Case | None:
+    """The case a merged case now lives in, when ``user`` may see it (the old address of a
+    merged case leads there); None for a case that was not merged or whose survivor is out
+    of the user's scope."""
+    case = Case.objects.filter(pk=case_id, merged_into__isnull=False).first()
+    for _hop in range(MAX_MERGE_HOPS):
+        if case is None or case.merged_into_id is None:
+            break
+        case = Case.objects.filter(pk=case.merged_into_id).first()
+    return visible_case(user, case.pk) if case is not None else None
+
+
+def case_items(user: User, case: Case) -> QuerySet[Item]:
+    """The case's items the user may see, oldest first (the order they were reported)."""
+    return visible_items(user).filter(case=case).order_by("created_at")
+
+
+def merged_case_ids(case: Case) -> list[Any]:
+    """The case and every case merged into it, directly or through another merged case."""
+    found = [case.pk]
+    frontier = [case.pk]
+    for _hop in range(MAX_MERGE_HOPS):
+        frontier = list(Case.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        if not frontier:
+            break
+        found.extend(frontier)
+    return found
+
+
+def case_timeline(user: User, case: Case) -> QuerySet[CaseEvent]:
+    """Every event of the case and of the cases merged into it, and every event of its items
+    (also those written while an item was in another case), oldest first. An event about an
+    item the user may not see (moved to a case out of their scope since) is left out."""
+    of_case = Q(case_id__in=merged_case_ids(case)) | Q(item__case=case)
+    in_scope = Q(item__isnull=True) | Q(item__in=visible_items(user).values("pk"))
+    return (
+        CaseEvent.objects.filter(of_case & in_scope)
+        .select_related("actor", "item")
+        .order_by("created_at", "id")
+    )
+
+
+def case_notes(case: Case) -> QuerySet[CaseNote]:
+    return (
+        CaseNote.objects.filter(case=case).select_related("author", "item").order_by("-created_at")
+    )
+
+
+def case_tasks(case: Case) -> QuerySet[Task]:
+    """Open tasks first, by due date (none last), then the done ones, latest first."""
+    return (
+        Task.objects.filter(case=case)
+        .select_related("assignee", "created_by", "done_by", "item")
+        .order_by(
+            F("done_at").desc(nulls_first=True),
+            F("due_on").asc(nulls_last=True),
+            "created_at",
+        )
+    )
+
+
+def my_tasks(user: User) -> QuerySet[Task]:
+    """Open tasks assigned to ``user`` on cases they may still open, overdue first (by due
+    date; tasks without one last)."""
+    in_scope = visible_items(user).filter(case_id=OuterRef("case_id"))
+    return (
+        Task.objects.filter(assignee=user, done_at__isnull=True)
+        .filter(Exists(in_scope))
+        .select_related("case", "created_by", "item")
+        .order_by(F("due_on").asc(nulls_last=True), "created_at")
+    )
+
+
+def visible_task(user: User, task_id: Any) -> Task | None:
+    """A task of a case the user may see."""
+    task = Task.objects.filter(pk=task_id).select_related("case").first()
+    if task is None or visible_case(user, task.case_id) is None:
+        return None
+    return task
+
+
+def case_reference(user: User, reference: str) -> Case | None:
+    """A case named by its reference ("C-7KQ3-M9XD"), when the user may see it; a merged
+    case is not offered (its items are in the survivor)."""
+    case = Case.objects.filter(reference=reference.strip().upper()).first()
+    if case is None or case.merged_into_id is not None:
+        return None
+    return visible_case(user, case.pk)

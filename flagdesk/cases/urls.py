@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import access_views, legal_hold_views, views
+from . import access_views, case_views, legal_hold_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -23,4 +23,11 @@ urlpatterns = [
         name="case-legal-hold",
     ),
     path("cases/<uuid:case_id>/access", access_views.case_access, name="case-access"),
+    path("cases/<uuid:case_id>/", case_views.case_detail, name="case-detail"),
+    path("cases/<uuid:case_id>/merge", case_views.case_merge, name="case-merge"),
+    path("cases/<uuid:case_id>/split", case_views.case_split, name="case-split"),
+    path("cases/<uuid:case_id>/notes", case_views.case_note, name="case-note"),
+    path("cases/<uuid:case_id>/tasks", case_views.case_task, name="case-task"),
+    path("tasks/<uuid:task_id>/done", case_views.task_done, name="task-done"),
+    path("tasks/", case_views.my_tasks, name="my-tasks"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -48,6 +48,8 @@ from .services.qualification import COORDINATOR_CHECKS, Check, assessment_checks
 PanelProviders = Sequence[Callable[[HttpRequest, Item], Panel | None]]
 
 PAGE_SIZE = 50
+# How many of the case's other items the item page lists (the case page lists them all).
+OTHERS = 10
 # Statuses from which submit_assessment accepts a (new) assessment.
 ASSESSABLE = (Item.Status.NEW, Item.Status.ASSESSING)
 REASSESSABLE = (Item.Status.APPROVED, Item.Status.NOT_ILLEGAL, Item.Status.OUT_OF_SCOPE)
@@ -129,8 +131,39 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline(item: Item) -> list[dict[str, Any]]:
-    """Events as shown; a notice event carries its notice's id and reference in its data."""
+# Merges, splits and moves: which way the event went (``CaseEvent.after``), towards the
+# case named in its data or from it.
+TOWARDS, FROM = frozenset({"into", "to", "out"}), frozenset({"from", "in"})
+RELOCATIONS = (CaseEvent.Kind.MERGED, CaseEvent.Kind.SPLIT, CaseEvent.Kind.MOVED)
+
+
+def note_label(after: str) -> str:
+    """What a ``note`` event records (never the note's text)."""
+    labels = {
+        "note": _("note written"),
+        "task": _("task given"),
+        "task_done": _("task done"),
+        "task_reopened": _("task opened again"),
+    }
+    return labels.get(after, "")
+
+
+def event_detail(e: CaseEvent) -> str:
+    """The words after the event's kind: the other case of a merge, split or move (with
+    its direction), what a note event records."""
+    if e.kind in RELOCATIONS and (ref := (e.data or {}).get("reference")):
+        if e.after in TOWARDS:
+            return _("to case %(ref)s") % {"ref": ref}
+        if e.after in FROM:
+            return _("from case %(ref)s") % {"ref": ref}
+    if e.kind == CaseEvent.Kind.NOTE:
+        return note_label(e.after)
+    return ""
+
+
+def timeline_rows(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
+    """Events as shown (the item page, the case page); a notice event carries its notice's id
+    and reference in its data, a merge, split or move the other case's reference."""
     return [
         {
             "event": e,
@@ -142,8 +175,10 @@ def _timeline(item: Item) -> list[dict[str, Any]]:
                 if e.data and e.data.get("notice")
                 else None
             ),
+            "other_case": (e.data or {}).get("reference", "") if e.kind in RELOCATIONS else "",
+            "detail": event_detail(e),
         }
-        for e in item.events.all()
+        for e in events
     ]
 
 
@@ -185,6 +220,7 @@ def item_detail(request: HttpRequest, item_id: UUID, panels: PanelProviders = ()
     """The item page. Later apps' sections (matching, notices) come as ``panels``, which the
     composition layer passes in (``flagdesk.site.views.item_detail``)."""
     item = get_object_or_404(queries.item_detail(request.user), id=item_id)
+    others = list(queries.case_items(request.user, item.case).exclude(pk=item.pk)[: OTHERS + 1])
     return render(
         request,
         "cases/item_detail.html",
@@ -194,7 +230,9 @@ def item_detail(request: HttpRequest, item_id: UUID, panels: PanelProviders = ()
             "reports": list(item.reports.all()),
             "assessments": [describe_assessment(a) for a in item.assessments.all()],
             "can_open_notices": may_open(request.user, "notices:notice-list"),
-            "timeline": _timeline(item),
+            "timeline": timeline_rows(item.events.all()),
+            "other_items": others[:OTHERS],
+            "more_items": len(others) > OTHERS,
             "reveal_form": RevealForm(),
             "identifiers_shown": shown_identifiers(item),
             "identifiers_form": IdentifiersForm(

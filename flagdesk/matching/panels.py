@@ -10,8 +10,9 @@ from typing import Any
 from django.http import HttpRequest
 
 from flagdesk.accounts.models import User
-from flagdesk.cases.models import Item
+from flagdesk.cases.models import Case, Item
 from flagdesk.cases.services.assessment import ASSESSOR_ROLES
+from flagdesk.cases.services.merge import MERGE_ROLES
 from flagdesk.cases.views import ASSESSABLE
 from flagdesk.core.panels import Panel
 
@@ -33,14 +34,24 @@ class MatchRow:
     is_unblurred: bool
     can_unblur: bool
     can_assess: bool
+    # The known item's case, when this item may join it in one click (another case the user
+    # may open, not merged away, and the user may move items between cases).
+    move_to: Case | None = None
 
 
 def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
     rows = []
     can_unblur = user.has_any_role(*UNBLURRERS)
     can_assess = user.has_any_role(*ASSESSOR_ROLES) and item.status in ASSESSABLE
-    for match in queries.item_matches(user, item):
+    matches = list(queries.item_matches(user, item))
+    movable = (
+        queries.openable_items(user, (m.entry.item_id for m in matches))
+        if user.has_any_role(*MERGE_ROLES)
+        else set()
+    )
+    for match in matches:
         has_picture = bool(match.signal.thumbnail or match.entry.thumbnail)
+        known = match.entry.item
         rows.append(
             MatchRow(
                 match=match,
@@ -48,6 +59,12 @@ def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
                 is_unblurred=has_picture and can_unblur and is_unblurred(session, str(match.id)),
                 can_unblur=has_picture and can_unblur,
                 can_assess=can_assess and prefill_source(match) is not None,
+                move_to=known.case
+                if known is not None
+                and known.pk in movable
+                and known.case_id != item.case_id
+                and known.case.merged_into_id is None
+                else None,
             )
         )
     return rows
@@ -75,3 +92,18 @@ def item_panel(request: HttpRequest, item: Item) -> Panel:
         ),
     }
     return Panel("matching/item_panel.html", context, slot="after_actions")
+
+
+def case_panel(request: HttpRequest, case: Case, items: list[Item]) -> Panel | None:
+    """The case page's matches: every match of the case's items with known hashes, each with
+    its picture blurred and greyscale (unblurring is done on the item page, audited), and
+    the known item it matched. Nothing for roles that do not read the banks."""
+    user = request.user
+    if not user.has_any_role(*BANK_READERS) or not items:
+        return None
+    matches = list(queries.case_matches(user, items))
+    context = {
+        "matches": matches,
+        "openable": queries.openable_items(user, (m.entry.item_id for m in matches)),
+    }
+    return Panel("matching/case_panel.html", context, slot="after_items")

@@ -111,6 +111,17 @@ def item_matches(user: User, item: Item) -> QuerySet[Match]:
     )
 
 
+def case_matches(user: User, items: Iterable[Item]) -> QuerySet[Match]:
+    """Live matches of these items (a case's, already in the user's scope), by item."""
+    if not user.has_any_role(*BANK_READERS):
+        return Match.objects.none()
+    return (
+        Match.objects.filter(item__in=[i.pk for i in items], entry__removed_at__isnull=True)
+        .select_related("item", "signal", "entry__bank", "entry__item__case")
+        .order_by("item__created_at", "distance", "-created_at")
+    )
+
+
 def item_match_count(item: Item) -> int:
     """How many live matches an item has: shown to every role on the item page, details not."""
     return item.matches.filter(entry__removed_at__isnull=True).count()

@@ -32,5 +32,6 @@ urlpatterns = [
     path("matches/<uuid:match_id>/thumbnail", items.match_thumbnail, name="match-thumbnail"),
     path("matches/<uuid:match_id>/unblur", items.match_unblur, name="match-unblur"),
     path("matches/<uuid:match_id>/assess", items.match_assess, name="match-assess"),
+    path("matches/<uuid:match_id>/move", items.match_move, name="match-move"),
     path("files/<uuid:file_id>/download", items.file_download, name="file-download"),
 ]

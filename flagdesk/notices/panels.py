@@ -1,16 +1,18 @@
-"""Notices' panels on the item page (``flagdesk.core.panels``): the send form in its "next
-step" card, and the item's notices with the platform's current decision."""
+"""Notices' panels (``flagdesk.core.panels``): on the item page, the send form in its "next
+step" card and the item's notices with the platform's current decision; on the case page,
+the notices naming the case's items."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from flagdesk.accounts.menu import may_open
-from flagdesk.cases.models import Item
+from flagdesk.cases.models import Case, Item
 from flagdesk.cases.views import anonymity_possible
 from flagdesk.core.panels import Panel
 
-from .models import ItemDecision
+from .models import ItemDecision, Notice
 
 
 def send_panel(request: HttpRequest, item: Item) -> Panel | None:
@@ -39,3 +41,24 @@ def item_panel(request: HttpRequest, item: Item) -> Panel:
         "earlier": len(decisions) - 1 if decisions else 0,
     }
     return Panel("notices/item_panel.html", context, slot="after_assessments")
+
+
+def case_panel(request: HttpRequest, case: Case, items: list[Item]) -> Panel | None:
+    """Every notice naming an item of the case (``items``: those the user may see), newest
+    first, with its status and how many of the case's items it names."""
+    if not items:
+        return None
+    ids = [i.pk for i in items]
+    notices = list(
+        Notice.objects.filter(items__in=ids)
+        .distinct()
+        .select_related("platform")
+        .annotate(case_item_count=Count("items", filter=Q(items__in=ids), distinct=True))
+        .order_by("-created_at")
+    )
+    context = {
+        "notices": notices,
+        "can_open_notices": bool(notices)
+        and may_open(request.user, "notices:notice-detail", notices[0].id),
+    }
+    return Panel("notices/case_panel.html", context, slot="after_items")

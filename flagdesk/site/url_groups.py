@@ -24,11 +24,12 @@ platforms = (
     platform_urls.app_name,
 )
 
-# The case pages, with the item page given the later apps' panels.
+# The case pages, with the item page and the case page given the later apps' panels.
 cases = (
     [
         path("items/<uuid:item_id>/", views.item_detail, name="item-detail"),
-        *(p for p in case_urls.urlpatterns if p.name != "item-detail"),
+        path("cases/<uuid:case_id>/", views.case_detail, name="case-detail"),
+        *(p for p in case_urls.urlpatterns if p.name not in ("item-detail", "case-detail")),
     ],
     case_urls.app_name,
 )

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flagdesk.accounts.permissions import role_required
+from flagdesk.accounts.policy import CASEWORK_ROLES
+from flagdesk.cases import case_views as case_page_views
 from flagdesk.cases import views as case_views
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
@@ -40,9 +42,26 @@ ITEM_PANELS = (
 )
 
 
+# The case page's sections from later apps, in page order within each slot. A provider is
+# ``(request, case, items) -> Panel | None``: ``items`` are the case's items the user may see
+# (scope already applied); it returns None to show nothing. The page's slots are
+# ``after_items`` (left column, under the items and reports) and ``side`` (right column,
+# above the timeline); docs/cases.md lists them.
+CASE_PANELS = (
+    matching_panels.case_panel,
+    notices_panels.case_panel,
+)
+
+
 def item_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
     """cases' item page (which checks the role) with the panels."""
     return case_views.item_detail(request, item_id, panels=ITEM_PANELS)
+
+
+@role_required(*CASEWORK_ROLES)
+def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """cases' case page (which checks the role and the scope) with the panels."""
+    return case_page_views.case_detail(request, case_id, panels=CASE_PANELS)
 
 
 def _adopted_message(change: RegistryChange) -> str:

@@ -83,3 +83,13 @@ def approved_item(
     review_assessment(assessment, actor=users["reviewer"], approve=True, comment="Agreed.")
     item.refresh_from_db()
     return item, assessment
+
+
+def reported_case(*urls: str, **report: Any) -> Any:
+    """One case opened by one web report naming ``urls`` (an item each); returns the case."""
+    fields: dict[str, Any] = {"role": "witness", "phenomenon": "ncii", **report}
+    with override_settings(URL_RESOLVER=TEST_RESOLVER):
+        submitted = submit_report(ReportSubmission(urls=list(urls), **fields))
+    case = submitted.items[0].case
+    assert {i.case_id for i in submitted.items} == {case.pk}
+    return case

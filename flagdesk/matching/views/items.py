@@ -1,5 +1,6 @@
 """Actions of the item page's matching panel: upload media, add to a bank, and the matches
-(their thumbnails, the audited unblur, and the one-click assessment from a known item).
+(their thumbnails, the audited unblur, the one-click assessment from a known item, and
+joining the known item's case).
 
 The panel itself is ``flagdesk.matching.panels.item_panel``; a failed upload or bank form
 shows again on a page of its own with the errors, as the reveal form of the item page does.
@@ -23,6 +24,7 @@ from flagdesk.accounts.reauth import recent_login_required
 from flagdesk.cases.models import Item
 from flagdesk.cases.queries import visible_items
 from flagdesk.cases.services.assessment import ASSESSOR_ROLES
+from flagdesk.cases.services.merge import MERGE_ROLES, move_item
 from flagdesk.cases.views import phenomenon_label
 from flagdesk.core.errors import FlagdeskError, ValidationFailed
 from flagdesk.core.forms import show_error
@@ -189,6 +191,31 @@ def match_assess(request: HttpRequest, match_id: UUID) -> HttpResponse:
             _("Assessed as the known item; the assessment now waits for a reviewer."),
         )
     return redirect("cases:item-detail", item_id=match.item_id)
+
+
+@require_POST
+@role_required(*MERGE_ROLES)
+def match_move(request: HttpRequest, match_id: UUID) -> HttpResponse:
+    """One click: a re-upload joins the case of the known item it matched (cases' service
+    decides; the item's matches panel offers the button)."""
+    user = request_user(request)
+    match = _match(user, match_id)
+    item = _item(user, match.item_id)
+    known = match.entry.item
+    if known is None or not queries.openable_items(user, [known.pk]):
+        raise Http404
+    reason = _("Re-upload: its media matched a known item of case %(ref)s.") % {
+        "ref": known.case.reference
+    }
+    try:
+        move_item(item, known.case, actor=user, reason=reason)
+    except FlagdeskError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(
+            request, _("The item is now in case %(ref)s.") % {"ref": known.case.reference}
+        )
+    return redirect("cases:item-detail", item_id=item.id)
 
 
 @require_POST

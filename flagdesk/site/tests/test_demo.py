@@ -83,6 +83,13 @@ def test_demo_loads_every_state_through_the_services() -> None:
         "applied",
         "needs_review",
     ]
+    # A case of two items with a note, and an open task for the demo analyst.
+    from flagdesk.cases.models import CaseNote, Task
+    from flagdesk.cases.queries import my_tasks
+
+    [task] = my_tasks(User.objects.get(username="alice"))
+    assert task.case.items.count() == 2 and CaseNote.objects.filter(case=task.case).exists()
+    assert Task.objects.count() == 1
     org = current_organisation()
     assert org.name == ORG_NAME
     assert org.designated_phenomena(on=org.designations.get().designated_on) == set(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import TotpDevice, User
 from flagdesk.accounts.services import add_user, issue_token
+from flagdesk.cases import demo as demo_cases
 from flagdesk.cases.models import Assessment, Item
 from flagdesk.cases.services import review_assessment, set_item_identifiers, submit_assessment
 from flagdesk.core import taxonomy
@@ -202,6 +203,8 @@ class Command(BaseCommand):
             users, item=next(item for demo, item in firsts if demo.outcome == "new")
         )
         intake = demo_intake.load(users)  # a call back with a referral; a mail to triage
+        # A case of two items (one recording on two platforms) with a note and a task for alice.
+        casework = demo_cases.load(users, case=by_url["https://photogram.example/p/demo-1011"].case)
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
@@ -213,6 +216,7 @@ class Command(BaseCommand):
             **monitoring,
             **partners,
             **intake,
+            **casework,
         }
         return token, summary
 
