@@ -64,9 +64,10 @@ def _addresses(target: Target, timeout: float) -> list[str]:
     if target.ip is not None:
         return checked_addresses([str(target.ip)])
     found = resolve_hosts([target.host], configured_resolver(), timeout_seconds=timeout)
-    if not found.get(target.host):
+    addresses = found.get(target.host)
+    if not addresses:
         raise Refused("dns_failed")
-    return checked_addresses(found[target.host])
+    return checked_addresses(addresses)
 
 
 def url_problem(url: str) -> str:
