@@ -38,9 +38,18 @@ def case_contacts_panel(request: HttpRequest, case: Any) -> Panel | None:
     return Panel("intake/_contacts_panel.html", context)
 
 
+def case_panel(request: HttpRequest, case: Any, items: Any) -> Panel | None:
+    """The summary in the case page's side column (``site.views.CASE_PANELS``)."""
+    panel = case_contacts_panel(request, case)
+    if panel is None:
+        return None
+    return Panel(panel.template, panel.context, slot="side")
+
+
 def item_panel(request: HttpRequest, item: Any) -> Panel | None:
-    """The same summary on the item page (its case's log), after the assessments, until the
-    case page shows it; the item page has already checked that the item is in reach."""
+    """The same summary on the item page (its case's log), after the assessments: whoever
+    works on an item sees at once that the person was called back or referred; the item page
+    has already checked that the item is in reach."""
     panel = case_contacts_panel(request, item.case)
     if panel is None:
         return None

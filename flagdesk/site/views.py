@@ -50,6 +50,7 @@ ITEM_PANELS = (
 CASE_PANELS = (
     matching_panels.case_panel,
     notices_panels.case_panel,
+    intake_panels.case_panel,  # the contact log, in short
 )
 
 

@@ -186,11 +186,12 @@ def test_roles_without_the_mailbox_get_a_styled_refusal(client, users, role):
     assert not AuditEntry.objects.filter(action="intake_mail.read").exists()
 
 
-def test_the_demo_leaves_one_pending_draft_once():
+def test_the_demo_leaves_one_pending_draft_once(users):
     from flagdesk.intake import demo
 
-    assert demo.load() == {"mailed_drafts": 1}
-    assert demo.load() == {"mailed_drafts": 0}
+    by_name = {u.username: u for u in users.values()}
+    assert demo.load(by_name)["mailed_drafts"] == 1
+    assert demo.load(by_name)["mailed_drafts"] == 0
     (d,) = MailedReport.objects.all()
     assert d.status == "pending" and d.urls[0]["url"].startswith("https://chirp.example/")
 

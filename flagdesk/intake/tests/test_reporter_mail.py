@@ -154,5 +154,5 @@ def test_nothing_typed_becomes_a_header(users, smtp_server):
 
 
 def test_the_worker_runs_the_sweep():
-    assert [job.name for job in PERIODIC] == ["intake.reporter_mail"]
+    assert "intake.reporter_mail" in [job.name for job in PERIODIC]
     assert "intake.reporter_mail" in [job.name for job in periodic_jobs()]
