@@ -29,7 +29,7 @@ class MenuEntry:
 
 # The staff menu, in the order it is shown; the first entry a role may open is its landing.
 STAFF_MENU = (
-    MenuEntry("cases:queue", _("Queue")),
+    MenuEntry("workbench:queue", _("Workbench")),
     MenuEntry("cases:review-queue", _("Reviews")),
     MenuEntry("cases:approved", _("Approved")),
     MenuEntry("notices:notice-list", _("Notices")),

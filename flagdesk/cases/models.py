@@ -83,9 +83,32 @@ class Item(models.Model):
     identifiers = models.JSONField(_("identifiers"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The workbench's order (docs/workbench.md): when the item is due, computed by
+    # ``cases.priority`` from the phenomenon's target, minors involved and how many further
+    # reports and hash matches it drew; stored so that an index orders 100,000 open items.
+    priority_at = models.DateTimeField(_("due by"), null=True, blank=True)
+    # Two of those inputs, kept to show and explain the order without a join per row.
+    involves_minor = models.BooleanField(_("minors involved"), default=False)
+    virality = models.PositiveIntegerField(_("further reports and matches"), default=0)
+    # Who works on the item (claim, assign; cases.services.assignment).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_items",
+        verbose_name=_("assignee"),
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The workbench: its whole list, one status, one person's items, by due time.
+            models.Index(fields=["priority_at", "id"], name="item_priority"),
+            models.Index(fields=["status", "priority_at", "id"], name="item_status_priority"),
+            models.Index(fields=["assignee", "priority_at", "id"], name="item_assignee_priority"),
+        ]
         constraints = [
             # At most one open item per URL: a second report of it joins the open one.
             models.UniqueConstraint(

@@ -1,5 +1,6 @@
 """Writes on cases and items: opening items, their platform, assessing and reviewing them."""
 
+from .assignment import AlreadyClaimed, assign_item, claim_item, release_item
 from .assessment import FourEyesError, review_assessment, submit_assessment
 from .identifiers import set_item_identifiers
 from .items import open_items
@@ -7,10 +8,14 @@ from .platform import adopt_open_items, set_item_platform
 from .reveal import RevealedReporter, reveal_reporter
 
 __all__ = [
+    "AlreadyClaimed",
     "FourEyesError",
     "RevealedReporter",
     "adopt_open_items",
+    "assign_item",
+    "claim_item",
     "open_items",
+    "release_item",
     "reveal_reporter",
     "review_assessment",
     "set_item_identifiers",
