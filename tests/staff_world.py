@@ -48,9 +48,9 @@ FOLLOW_THROUGH_MENU = [
     "notices:mail-list",
     "notices:quality",
 ]
-CASEWORK_MENU = ["cases:queue", "cases:review-queue", "notices:notice-list", *FOLLOW_THROUGH_MENU]
+CASEWORK_MENU = ["workbench:queue", "cases:review-queue", "notices:notice-list", *FOLLOW_THROUGH_MENU]
 ASSESSOR_MENU = [
-    "cases:queue",
+    "workbench:queue",
     "cases:review-queue",
     "cases:approved",
     "notices:notice-list",

@@ -25,7 +25,12 @@ TWO_WORD = {
     ("mailbox", "poll"): "mailbox_poll",
     ("evidence", "verify"): "evidence_verify",
 }
-ALIASES = {"import-csv": "import_csv", "annual-report": "annual_report", "check-url": "check_url"}
+ALIASES = {
+    "import-csv": "import_csv",
+    "annual-report": "annual_report",
+    "check-url": "check_url",
+    "recompute-priorities": "recompute_priorities",
+}
 # Commands that run until stopped: they take stop signals before Django is even imported.
 LONG_RUNNING = {"worker", "mailsink"}
 
