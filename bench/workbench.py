@@ -180,7 +180,7 @@ class Instance:
         self.rng = random.Random(13)
         self.samples: dict[str, str] = {}
 
-    def fill(self) -> str:  # noqa: PLR0915 - one straight recipe reads best in one place
+    def fill(self) -> str:
         from django.db import connection, transaction
         from django.utils import timezone
 
@@ -209,8 +209,7 @@ class Instance:
             for u in (self.analyst, self.intake)
         }
         platforms = Platform.objects.bulk_create(
-            Platform(name=f"Platform {i:02d}", slug=f"platform-{i:02d}")
-            for i in range(20)
+            Platform(name=f"Platform {i:02d}", slug=f"platform-{i:02d}") for i in range(20)
         )
         self.samples["platform"] = platforms[3].slug
         phenomena = weighted(rng, PHENOMENA, n)
@@ -430,7 +429,7 @@ class Instance:
 
         everything = queries.queue(self.analyst, queries.QueueFilters(), now=timezone.now())
         _page, cursor = queries.page_after(everything, None)
-        assert cursor is not None  # noqa: S101 - 100,000 items fill more than a page
+        assert cursor is not None
         after = f"{cursor[0].isoformat()}~{cursor[1]}"
         self.show_queries(analyst, "/staff/workbench/")
         self.show_queries(intake, "/staff/workbench/")
@@ -448,15 +447,19 @@ class Instance:
             self.timed("workbench, first page (analyst)", get(analyst, "/staff/workbench/")),
             self.timed(
                 "workbench, one platform, unassigned",
-                get(analyst, "/staff/workbench/", {"platform": self.samples["platform"],
-                                                   "who": "unassigned"}),  # fmt: skip
+                get(
+                    analyst,
+                    "/staff/workbench/",
+                    {"platform": self.samples["platform"], "who": "unassigned"},
+                ),
             ),
             self.timed(
                 "workbench, next page (keyset)",
                 get(analyst, "/staff/workbench/", {"after": after}),
             ),
-            self.timed("workbench, overdue only", get(analyst, "/staff/workbench/",
-                                                       {"overdue": "on"})),  # fmt: skip
+            self.timed(
+                "workbench, overdue only", get(analyst, "/staff/workbench/", {"overdue": "on"})
+            ),
             self.timed(
                 "workbench, first page (uncleared intake officer)",
                 get(intake, "/staff/workbench/"),
@@ -472,8 +475,9 @@ class Instance:
             if not found.items:
                 raise RuntimeError(f"searching the {kind} {text} found nothing")
             rows.append(
-                self.timed(f"search page: {kind}", get(analyst, "/staff/workbench/search",
-                                                       {"q": text}))  # fmt: skip
+                self.timed(
+                    f"search page: {kind}", get(analyst, "/staff/workbench/search", {"q": text})
+                )
             )
         return rows
 

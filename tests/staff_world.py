@@ -48,7 +48,12 @@ FOLLOW_THROUGH_MENU = [
     "notices:mail-list",
     "notices:quality",
 ]
-CASEWORK_MENU = ["workbench:queue", "cases:review-queue", "notices:notice-list", *FOLLOW_THROUGH_MENU]
+CASEWORK_MENU = [
+    "workbench:queue",
+    "cases:review-queue",
+    "notices:notice-list",
+    *FOLLOW_THROUGH_MENU,
+]
 ASSESSOR_MENU = [
     "workbench:queue",
     "cases:review-queue",

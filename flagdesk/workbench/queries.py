@@ -58,11 +58,7 @@ def open_work(user: User) -> QuerySet[Item]:
 
 def queue(user: User, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[Item]:
     """Open items by due time, earliest first (cases/priority.py says how it is made)."""
-    items = (
-        visible_items(user).filter(status=filters.status)
-        if filters.status
-        else open_work(user)
-    )
+    items = visible_items(user).filter(status=filters.status) if filters.status else open_work(user)
     if filters.platform:
         items = items.filter(platform__slug=filters.platform)
     if filters.phenomenon:
@@ -110,9 +106,10 @@ def counters(user: User, *, now: dt.datetime) -> dict[str, int]:
 def selected(user: User, ids: list[Any]) -> list[Item]:
     """The items ticked on the workbench that the user may see, in queue order."""
     return list(
-        visible_items(user).filter(id__in=ids).select_related("assignee").order_by(
-            "priority_at", "id"
-        )
+        visible_items(user)
+        .filter(id__in=ids)
+        .select_related("assignee")
+        .order_by("priority_at", "id")
     )
 
 
@@ -206,7 +203,11 @@ def search(user: User, text: str) -> SearchResults:
         results.kinds.append("url")
         results.items = _search_url(user, query)
     if "://" not in query and len(query) >= 2:
-        named = platforms().prefetch_related(None).filter(Q(slug__iexact=query) | Q(name__icontains=query))
+        named = (
+            platforms()
+            .prefetch_related(None)
+            .filter(Q(slug__iexact=query) | Q(name__icontains=query))
+        )
         results.platforms = list(named.order_by("name")[:10])
         if results.platforms:
             results.kinds.append("platform")

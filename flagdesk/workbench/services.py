@@ -56,7 +56,9 @@ def _check_size(items: Sequence[Item]) -> None:
 
 
 @transaction.atomic
-def assess_together(items: Sequence[Item], *, actor: User, **qualification: Any) -> list[Assessment]:
+def assess_together(
+    items: Sequence[Item], *, actor: User, **qualification: Any
+) -> list[Assessment]:
     """One assessment per item, all with the same qualification; all or nothing.
 
     Raises ``BulkRefused`` with each item's reason when any is refused (nothing stays).

@@ -156,9 +156,7 @@ def claim(request: HttpRequest) -> HttpResponse:
         if event is None:
             messages.info(request, _("%(case)s is already yours.") % {"case": item.case.reference})
         else:
-            messages.success(
-                request, _("You took %(case)s.") % {"case": item.case.reference}
-            )
+            messages.success(request, _("You took %(case)s.") % {"case": item.case.reference})
     return redirect(_back(request))
 
 

@@ -1,7 +1,7 @@
 """Writes on cases and items: opening items, their platform, assessing and reviewing them."""
 
-from .assignment import AlreadyClaimed, assign_item, claim_item, release_item
 from .assessment import FourEyesError, review_assessment, submit_assessment
+from .assignment import AlreadyClaimed, assign_item, claim_item, release_item
 from .identifiers import set_item_identifiers
 from .items import open_items
 from .platform import adopt_open_items, set_item_platform

@@ -113,8 +113,7 @@ def assign_item(item: Item, *, actor: User, to: User) -> CaseEvent | None:
     require_role(actor, *ASSIGN_ROLES)
     if not may_take_work(to):
         raise ValidationFailed(
-            _("%(name)s does not do casework; choose a colleague who does.")
-            % {"name": _name(to)},
+            _("%(name)s does not do casework; choose a colleague who does.") % {"name": _name(to)},
             fields={"user": [_("Not a caseworker.")]},
         )
     if not Item.objects.filter(item_scope(to), pk=item.pk).exists():

@@ -38,9 +38,7 @@ def test_assess_together_gives_each_item_its_own_assessment(client, users):
     assert response.redirect_chain[-1][0].startswith(ASSESS)
     for item in items:
         assert item.url in response.content.decode()
-    response = client.post(
-        ASSESS, {**form_data(), "ids": [str(i.id) for i in items]}, follow=True
-    )
+    response = client.post(ASSESS, {**form_data(), "ids": [str(i.id) for i in items]}, follow=True)
     assert "3 assessments saved" in response.content.decode()
     for item in items:
         item.refresh_from_db()
@@ -133,4 +131,3 @@ def test_bulk_without_items_says_so(client, users):
     client.force_login(users["analyst"])
     html = client.post(BULK, {"action": "claim"}, follow=True).content.decode()
     assert "Tick at least one item first." in html
-

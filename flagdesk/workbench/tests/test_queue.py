@@ -97,7 +97,9 @@ def test_pages_follow_on_from_the_last_row(client, users):
 def test_claim_from_the_queue_and_the_slower_colleague_is_told(client, users):
     item = reported_item()
     client.force_login(users["analyst"])
-    response = client.post(reverse("workbench:claim"), {"item_id": item.id, "next": URL + "?who=mine"})
+    response = client.post(
+        reverse("workbench:claim"), {"item_id": item.id, "next": URL + "?who=mine"}
+    )
     assert response.status_code == 302 and response["Location"] == URL + "?who=mine"
     item.refresh_from_db()
     assert item.assignee == users["analyst"]

@@ -71,7 +71,12 @@ def test_a_platform_name(users):
 
 def test_a_restricted_case_is_found_only_by_the_named_staff(users, client):
     item = reported_item("https://social.test/restricted/1")
-    restrict_case(item.case, actor=users["reviewer"], staff=[users["reviewer"]], reason="The case is about a colleague of ours.")
+    restrict_case(
+        item.case,
+        actor=users["reviewer"],
+        staff=[users["reviewer"]],
+        reason="The case is about a colleague of ours.",
+    )
     for text in (item.url, item.case.reference, item.reports.get().reference):
         assert found(users["analyst"], text) == set()
         assert found(users["reviewer"], text) == {item.id}
