@@ -385,7 +385,7 @@ class Instance:
         return Row(name, statistics.median(seconds), p95, baseline)
 
     def show_queries(self, client: Any, path: str) -> None:
-        """One line per page: its queries and the slowest, for reading the plans."""
+        """One line per page: its queries and the slowest with its plan (``--verbose``)."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -398,8 +398,14 @@ class Instance:
         in_db = sum(float(q["time"]) for q in queries) * 1000
         print(f"GET {path}: {total:.0f} ms, {len(queries)} queries, {in_db:.0f} ms in them")
         if self.args.verbose:
-            for q in queries[:5]:
-                print(f"  {float(q['time']) * 1000:.1f} ms  {q['sql'][:400]}")
+            for q in queries[:3]:
+                print(f"  {float(q['time']) * 1000:.1f} ms  {q['sql'][:300]}")
+                if q["sql"].startswith("SELECT") and float(q["time"]) > 0.005:
+                    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+                    with connection.cursor() as cursor:
+                        cursor.execute(explain + q["sql"])
+                        for line in cursor.fetchall():
+                            print("     ", " | ".join(str(c) for c in line))
             import cProfile
             import io
             import pstats
@@ -431,8 +437,18 @@ class Instance:
         _page, cursor = queries.page_after(everything, None)
         assert cursor is not None
         after = f"{cursor[0].isoformat()}~{cursor[1]}"
+        everything = queries.queue(self.analyst, queries.QueueFilters(), now=timezone.now())
+        _page, cursor = queries.page_after(everything, None)
+        assert cursor is not None  # noqa: S101 - 100,000 items fill more than a page
+        after = f"{cursor[0].isoformat()}~{cursor[1]}"
         self.show_queries(analyst, "/staff/workbench/")
         self.show_queries(intake, "/staff/workbench/")
+        if self.args.verbose:
+            self.show_queries(analyst, f"/staff/workbench/?overdue=on&after={after}")
+            self.show_queries(analyst, "/staff/workbench/search?q=" + self.samples["notice"])
+            self.show_queries(
+                analyst, "/staff/workbench/search?q=" + self.samples["host prefix"]
+            )
         rows = [
             self.timed(
                 "bare SELECT of 50 items (platform, case)",

@@ -108,6 +108,14 @@ class Item(models.Model):
             models.Index(fields=["priority_at", "id"], name="item_priority"),
             models.Index(fields=["status", "priority_at", "id"], name="item_status_priority"),
             models.Index(fields=["assignee", "priority_at", "id"], name="item_assignee_priority"),
+            # The workbench's counters, read from this index alone (no table row per item).
+            models.Index(
+                fields=["status", "case", "assignee", "priority_at", "involves_minor"],
+                name="item_workbench_counts",
+            ),
+            # The need-to-know scope's "a child-protection phenomenon in the case" and the
+            # phenomenon filter.
+            models.Index(fields=["phenomenon", "case"], name="item_phenomenon_case"),
         ]
         constraints = [
             # At most one open item per URL: a second report of it joins the open one.

@@ -81,7 +81,9 @@ def page_after(
     and the cursor of the next page, None at the end. Never counts or skips rows."""
     if cursor is not None:
         due, last_id = cursor
-        items = items.filter(Q(priority_at__gt=due) | Q(priority_at=due, id__gt=last_id))
+        # A range on the due time (an index range), minus the rows of the same due time
+        # already shown: the ``a > x OR (a = x AND b > y)`` spelling makes SQLite scan.
+        items = items.filter(priority_at__gte=due).exclude(priority_at=due, id__lte=last_id)
     rows = list(items[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -92,14 +94,16 @@ def page_after(
 
 def counters(user: User, *, now: dt.datetime) -> dict[str, int]:
     """The counters on top of the workbench, in one aggregate query over the open items."""
+    # Counting a column of the ``item_workbench_counts`` index (not the id, which SQLite
+    # keeps only in the table) lets the database answer from the index alone.
     return open_work(user).aggregate(
-        open=Count("id"),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
-        mine=Count("id", filter=Q(assignee=user)),
-        overdue=Count("id", filter=Q(priority_at__lt=now)),
-        minors=Count("id", filter=Q(involves_minor=True)),
-        awaiting_review=Count("id", filter=Q(status=S.AWAITING_REVIEW)),
-        approved=Count("id", filter=Q(status=S.APPROVED)),
+        open=Count("status"),
+        unassigned=Count("status", filter=Q(assignee__isnull=True)),
+        mine=Count("status", filter=Q(assignee=user)),
+        overdue=Count("status", filter=Q(priority_at__lt=now)),
+        minors=Count("status", filter=Q(involves_minor=True)),
+        awaiting_review=Count("status", filter=Q(status=S.AWAITING_REVIEW)),
+        approved=Count("status", filter=Q(status=S.APPROVED)),
     )
 
 
@@ -163,7 +167,12 @@ def _search_url(user: User, text: str) -> list[Item]:
     for v in variants:
         base = v if v.endswith("/") else f"{v}/"
         prefixes |= Q(normalised_url__startswith=base) | Q(normalised_url=v)
-    return _ordered(visible_items(user).filter(prefixes))
+    # A prefix has no index to use: read the table in its own order and stop at the limit,
+    # then sort what was found (by due time, through the index, it reads far more rows).
+    found = list(
+        visible_items(user).filter(prefixes).select_related("assignee").order_by()[:SEARCH_LIMIT]
+    )
+    return sorted(found, key=lambda i: (i.priority_at is None, str(i.priority_at), str(i.id)))
 
 
 def search(user: User, text: str) -> SearchResults:
@@ -186,12 +195,13 @@ def search(user: User, text: str) -> SearchResults:
             results.items = _ordered(scope.filter(reports__reference=reference))
         elif kind == "N":
             results.kinds.append("notice")
-            results.notices = list(
-                Notice.objects.filter(reference=reference, items__in=scope.values("id"))
-                .select_related("platform")
-                .distinct()[:SEARCH_LIMIT]
-            )
-            results.items = _ordered(scope.filter(notices__reference=reference))
+            # From the notice (a unique reference) to its items, never the other way round.
+            notice = Notice.objects.select_related("platform").filter(reference=reference).first()
+            if notice is not None:
+                linked = Notice.items.through.objects.filter(notice_id=notice.pk)
+                results.items = _ordered(scope.filter(id__in=linked.values("item_id")))
+                # Shown only with an item in the user's scope: need-to-know holds for notices.
+                results.notices = [notice] if results.items else []
         return results
     lowered = query.lower()
     if HEX.fullmatch(lowered):
