@@ -439,7 +439,7 @@ class Instance:
         after = f"{cursor[0].isoformat()}~{cursor[1]}"
         everything = queries.queue(self.analyst, queries.QueueFilters(), now=timezone.now())
         _page, cursor = queries.page_after(everything, None)
-        assert cursor is not None  # noqa: S101 - 100,000 items fill more than a page
+        assert cursor is not None  # 100,000 items fill more than a page
         after = f"{cursor[0].isoformat()}~{cursor[1]}"
         self.show_queries(analyst, "/staff/workbench/")
         self.show_queries(intake, "/staff/workbench/")
