@@ -167,12 +167,10 @@ def _search_url(user: User, text: str) -> list[Item]:
     for v in variants:
         base = v if v.endswith("/") else f"{v}/"
         prefixes |= Q(normalised_url__startswith=base) | Q(normalised_url=v)
-    # A prefix has no index to use: read the table in its own order and stop at the limit,
-    # then sort what was found (by due time, through the index, it reads far more rows).
-    found = list(
-        visible_items(user).filter(prefixes).select_related("assignee").order_by()[:SEARCH_LIMIT]
-    )
-    return sorted(found, key=lambda i: (i.priority_at is None, str(i.priority_at), str(i.id)))
+    # A prefix has no index to use: read the item table alone, in its own order (no join,
+    # no sort), keep the first matches, then apply the scope and the order to those few.
+    ids = list(Item.objects.filter(prefixes).order_by().values_list("id", flat=True)[:500])
+    return _ordered(visible_items(user).filter(id__in=ids))
 
 
 def search(user: User, text: str) -> SearchResults:
