@@ -196,8 +196,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if action == "notify":
         return _notify(request, user, items)
     to = None
-    if action == "assign":
-        to = User.objects.filter(username=form.cleaned_data["assignee"]).first()
+    if action == "assign":  # the form offered only these colleagues
+        chosen = form.cleaned_data["assignee"]
+        to = next((u for u in colleagues() if u.username == chosen), None)
     try:
         outcome = services.assign_selected(items, actor=user, how=action, to=to)
     except FlagdeskError as e:
