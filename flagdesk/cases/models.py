@@ -40,6 +40,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Need-to-know: the few cases with a minor depicted, found without a scan.
+            models.Index(
+                fields=["has_minor_depicted"],
+                condition=models.Q(has_minor_depicted=True),
+                name="case_minor_depicted",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
