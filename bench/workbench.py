@@ -154,14 +154,14 @@ def print_table(results: dict[str, list[Row]], args: argparse.Namespace) -> None
     print()
     print(machine_line())
     print(f"{args.items} open items, {args.repeats} repeats after a warm-up")
-    header = f"{'db':<8}{'measure':<52}{'median ms':>10}{'p95 ms':>9}{'target':>8}"
+    header = f"{'db':<9}{'measure':<52}{'median ms':>10}{'p95 ms':>9}{'target':>8}"
     header += f"{'vs target':>10}{'vs SELECT':>10}"
     print(header)
     for backend, rows in results.items():
         floor = next(r.median_ms for r in rows if r.baseline == "floor")
         for r in rows:
             print(
-                f"{backend:<8}{r.measure:<52}{r.median_ms:>10.1f}{r.p95_ms:>9.1f}"
+                f"{backend:<9}{r.measure:<52}{r.median_ms:>10.1f}{r.p95_ms:>9.1f}"
                 f"{TARGET_MS:>8.0f}{r.median_ms / TARGET_MS:>9.2f}x{r.median_ms / floor:>9.1f}x"
             )
 
