@@ -253,6 +253,9 @@ DEFAULT_FROM_EMAIL = ORG_EMAIL
 # The no-reply sender of anonymous art. 16(2)(c) notices: an address outside the
 # organisation's mail domain (checked when a notice is queued). Unset: anonymity is refused.
 ANONYMOUS_SENDER = env_str("ANONYMOUS_SENDER", "").strip()
+# The workbench's order (docs/workbench.md): hours from the first report to an item's due
+# time, per phenomenon code, overriding the defaults of cases/priority.py ("csam=2,ncii=8").
+PRIORITY_TARGET_HOURS = env_list("PRIORITY_TARGET_HOURS", [])
 if ANONYMOUS_SENDER:
     try:
         validate_email(ANONYMOUS_SENDER)

@@ -278,6 +278,12 @@ LIKE_UNKNOWN = {
     ("accounts:password-reset-confirm", "GET"),
     ("intake:subject-request", "POST"),
     ("notices:notice-send", "POST"),
+    # The workbench answers an item out of reach as one that does not exist: back to the
+    # queue saying it is not there (claim, the bulk toolbar), nothing to assess.
+    ("workbench:claim", "POST"),
+    ("workbench:bulk", "POST"),
+    ("workbench:bulk-assess", "GET"),
+    ("workbench:bulk-assess", "POST"),
     ("notices:mail-detail", "POST, a notice named in the body"),
     ("intake:report-status", "POST"),
     # An unknown reference and one out of reach: the same form error (422).

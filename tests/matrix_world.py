@@ -459,7 +459,7 @@ def written() -> dict[str, Any]:
     return {
         "audit": rows(AuditEntry.objects.exclude(action__regex=SIGN_IN_ACTIONS), "action"),
         "case events": CaseEvent.objects.count(),
-        "items": rows(Item.objects, "id", "status", "platform_id", "identifiers"),
+        "items": rows(Item.objects, "id", "status", "platform_id", "identifiers", "assignee_id"),
         "assessments": Assessment.objects.count(),
         "reviews": Review.objects.count(),
         "cases": rows(Case.objects, "id", "legal_hold", "restricted_to"),

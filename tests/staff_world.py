@@ -49,7 +49,7 @@ FOLLOW_THROUGH_MENU = [
     "notices:quality",
 ]
 CASEWORK_MENU = [
-    "cases:queue",
+    "workbench:queue",
     "intake:mail-intake-list",
     "intake:phone-report",
     "cases:review-queue",
@@ -58,7 +58,7 @@ CASEWORK_MENU = [
     *FOLLOW_THROUGH_MENU,
 ]
 ASSESSOR_MENU = [
-    "cases:queue",
+    "workbench:queue",
     "intake:mail-intake-list",
     "intake:phone-report",
     "cases:review-queue",

@@ -156,6 +156,12 @@ def _bundle_naming(kind: str) -> Any:
     return make
 
 
+def _assess_together(t: Target) -> Req:
+    """The ids in the query string: the form lists the items it would assess."""
+    key = str(t.item.pk)
+    return Req("page", "GET", f"{reverse('workbench:bulk-assess')}?ids={key}", key)
+
+
 # Objects of a case: restricted to carol, then involving a minor.
 # fmt: off
 CASE_PROBES: dict[tuple[str, str], Probe] = {
@@ -194,6 +200,19 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("api:create_assessment", "POST"): Probe(ASSESSORS, 201, "item", ASSESSMENT, writes=True),
     ("api:review", "POST"): Probe(REVIEWERS, 201, "assessment", {"approve": True}, True),
+    # Who works on an item (nobody has it yet: releasing it writes nothing).
+    ("api:claim", "POST"): Probe(CASEWORK, 200, "item", writes=True),
+    ("api:release", "POST"): Probe(CASEWORK, 200, "item"),
+    ("api:assign", "POST"): Probe(REVIEWERS, 200, "item", {"user": "carol"}, writes=True),
+    # The workbench: ids in the body (claim, the bulk toolbar) or the query (assess together).
+    ("workbench:claim", "POST"): Probe(CASEWORK, 302, "item", {"item_id": "{id}"}, writes=True),
+    ("workbench:bulk", "POST"): Probe(
+        CASEWORK, 302, "item", {**ITEMS, "action": "claim"}, writes=True
+    ),
+    ("workbench:bulk-assess", "GET"): Probe(ASSESSORS, 200, request=_assess_together),
+    ("workbench:bulk-assess", "POST"): Probe(
+        ASSESSORS, 302, "item", {**ASSESSMENT, "ids": ["{id}"]}, writes=True
+    ),
     # Hashes, matches, evidence.
     ("matching:item-hash", "GET"): Probe(CASEWORK, 200, "item"),
     ("matching:item-hash", "POST"): Probe(CASEWORK, 302, "item", PICTURE, writes=True),
@@ -284,6 +303,9 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
 }
 # fmt: on
 BODY_IDS = {
+    "workbench:claim",
+    "workbench:bulk",
+    "workbench:bulk-assess",
     "api:notice_preflight",
     "api:queue_notices",
     "notices:notice-send",

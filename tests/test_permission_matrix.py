@@ -96,6 +96,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "organisation:organisation-edit": {"admin", "coordinator"},
     "organisation:legal-bases": ASSESSORS | {"admin"},
     "cases:queue": CASEWORK,
+    # The workbench: the queue and its search for casework; assessing several items together
+    # for assessors; claiming and the bulk toolbar are POSTs.
+    "workbench:queue": CASEWORK,
+    "workbench:search": CASEWORK,
+    "workbench:bulk-assess": ASSESSORS,
+    "workbench:claim": POST_ONLY,
+    "workbench:bulk": POST_ONLY,
     "cases:review-queue": CASEWORK,
     "cases:approved": ASSESSORS,
     "cases:item-detail": CASEWORK,

@@ -61,6 +61,10 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     "api:update_item": ASSESSORS,
     "api:create_assessment": ASSESSORS,
     "api:review": REVIEWERS,
+    # Who works on an item.
+    "api:claim": CASEWORK,
+    "api:release": CASEWORK,
+    "api:assign": REVIEWERS,
     # Notices and their follow-through.
     "api:notice_preflight": ASSESSORS,
     "api:queue_notices": ASSESSORS,
@@ -177,6 +181,12 @@ REQUESTS: dict[str, Write] = {
     "api:review": Write(
         lambda t: Call("POST", f"/assessments/{t.world.assessment.id}/review", {"approve": True}),
         201,
+    ),
+    "api:claim": Write(lambda t: Call("POST", f"/items/{t.item.id}/claim"), 200),
+    # Nobody has the item: releasing it answers and changes nothing.
+    "api:release": Write(lambda t: Call("POST", f"/items/{t.item.id}/release"), 200, writes=False),
+    "api:assign": Write(
+        lambda t: Call("POST", f"/items/{t.item.id}/assign", {"user": "alice"}), 200
     ),
     "api:notice_preflight": Write(
         lambda t: Call("POST", "/notices/preflight", {"item_ids": [str(t.approved.id)]}),

@@ -57,7 +57,7 @@ def links(html: str) -> Links:
 
 def test_the_menu_is_one_literal_list_of_routes():
     assert [e.route for e in STAFF_MENU] == [
-        "cases:queue",
+        "workbench:queue",
         "intake:mail-intake-list",
         "intake:phone-report",
         "cases:review-queue",

@@ -29,7 +29,7 @@ class MenuEntry:
 
 # The staff menu, in the order it is shown; the first entry a role may open is its landing.
 STAFF_MENU = (
-    MenuEntry("cases:queue", _("Queue")),
+    MenuEntry("workbench:queue", _("Workbench")),
     MenuEntry("intake:mail-intake-list", _("Mailbox")),
     MenuEntry("intake:phone-report", _("Phone report")),
     MenuEntry("cases:review-queue", _("Reviews")),

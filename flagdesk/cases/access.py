@@ -41,12 +41,15 @@ def involves_minors() -> Q:
     database computes each set of cases once per query (a hashed semi-join) instead of once
     per item (bench/trust.py measured the per-row form at 5-8 us per item on every count).
     """
+    with_minor_depicted = Case.objects.filter(has_minor_depicted=True).values("pk")
     with_minor_items = Item.objects.filter(phenomenon__in=minors_phenomena()).values("case_id")
     with_minor_victims = Case.objects.filter(reports__victim_age_band__in=MINOR_AGE_BANDS).values(
         "pk"
     )
+    # The flag too as a set, not a join: a count over 100,000 items (the workbench's
+    # counters) then reads one index, with no look-up of each item's case.
     return (
-        Q(case__has_minor_depicted=True)
+        Q(case_id__in=with_minor_depicted)
         | Q(case_id__in=with_minor_items)
         | Q(case_id__in=with_minor_victims)
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from flagdesk.accounts.auth import TokenAuth
+from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.core.errors import NotFound, ValidationFailed
@@ -60,6 +61,10 @@ class AssessmentIn(Schema):
     facts_on: dt.date | None = None
 
 
+class AssignIn(Schema):
+    user: str = Field(max_length=150)  # a colleague's username
+
+
 class ReviewIn(Schema):
     approve: bool
     comment: str = Field("", max_length=5000)
@@ -90,6 +95,8 @@ def item_json(item: Item) -> dict[str, Any]:
         "phenomenon": item.phenomenon or None,
         "case": item.case.reference,
         "created_at": item.created_at.isoformat(),
+        "priority_at": item.priority_at.isoformat() if item.priority_at else None,
+        "assignee": item.assignee.get_username() if item.assignee_id else None,
     }
 
 
@@ -174,7 +181,7 @@ def _item_or_404(request: HttpRequest, item_id: UUID) -> Item:
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> list[dict[str, Any]]:
     require_role(request.user, *CASEWORK_ROLES)
     items = queries.item_queue(request.user, status=filters.status, platform=filters.platform)
-    page = items[filters.offset : filters.offset + filters.limit]
+    page = items.select_related("assignee")[filters.offset : filters.offset + filters.limit]
     return [item_json(item) for item in page]
 
 
@@ -256,3 +263,39 @@ def review(
         "approved": result.is_approved,
         "item_status": assessment.item.status,
     }
+
+
+def _assignment_json(item_id: UUID, request: HttpRequest) -> dict[str, Any]:
+    item = _item_or_404(request, item_id)
+    return {
+        "id": str(item.id),
+        "assignee": item.assignee.get_username() if item.assignee_id else None,
+        "assigned_at": item.assigned_at.isoformat() if item.assigned_at else None,
+    }
+
+
+@router.post("/items/{item_id}/claim", auth=TokenAuth())
+def claim(request: HttpRequest, item_id: UUID) -> dict[str, Any]:
+    """Take the item to work on it; 409 ``already_claimed`` names who has it."""
+    services.claim_item(_item_or_404(request, item_id), actor=request.user)
+    return _assignment_json(item_id, request)
+
+
+@router.post("/items/{item_id}/release", auth=TokenAuth())
+def release(request: HttpRequest, item_id: UUID) -> dict[str, Any]:
+    services.release_item(_item_or_404(request, item_id), actor=request.user)
+    return _assignment_json(item_id, request)
+
+
+@router.post("/items/{item_id}/assign", auth=TokenAuth())
+def assign(request: HttpRequest, item_id: UUID, payload: AssignIn) -> dict[str, Any]:
+    """Give the item to a colleague doing casework who may see it."""
+    require_role(request.user, *services.assignment.ASSIGN_ROLES)
+    item = _item_or_404(request, item_id)
+    to = User.objects.filter(username=payload.user).first()
+    if to is None:
+        raise ValidationFailed(
+            _("No colleague with this username."), fields={"user": [_("Unknown username.")]}
+        )
+    services.assign_item(item, actor=request.user, to=to)
+    return _assignment_json(item_id, request)

@@ -51,6 +51,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Need-to-know: the few cases with a minor depicted, found without a scan.
+            models.Index(
+                fields=["has_minor_depicted"],
+                condition=models.Q(has_minor_depicted=True),
+                name="case_minor_depicted",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -94,9 +102,40 @@ class Item(models.Model):
     identifiers = models.JSONField(_("identifiers"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The workbench's order (docs/workbench.md): when the item is due, computed by
+    # ``cases.priority`` from the phenomenon's target, minors involved and how many further
+    # reports and hash matches it drew; stored so that an index orders 100,000 open items.
+    priority_at = models.DateTimeField(_("due by"), null=True, blank=True)
+    # Two of those inputs, kept to show and explain the order without a join per row.
+    involves_minor = models.BooleanField(_("minors involved"), default=False)
+    virality = models.PositiveIntegerField(_("further reports and matches"), default=0)
+    # Who works on the item (claim, assign; cases.services.assignment).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_items",
+        verbose_name=_("assignee"),
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The workbench: its whole list, one status, one person's items, by due time.
+            models.Index(fields=["priority_at", "id"], name="item_priority"),
+            models.Index(fields=["status", "priority_at", "id"], name="item_status_priority"),
+            models.Index(fields=["assignee", "priority_at", "id"], name="item_assignee_priority"),
+            # The workbench's counters, read from this index alone (no table row per item).
+            models.Index(
+                fields=["status", "case", "assignee", "priority_at", "involves_minor"],
+                name="item_workbench_counts",
+            ),
+            # The need-to-know scope's "a child-protection phenomenon in the case" and the
+            # phenomenon filter.
+            models.Index(fields=["phenomenon", "case"], name="item_phenomenon_case"),
+        ]
         constraints = [
             # At most one open item per URL: a second report of it joins the open one.
             models.UniqueConstraint(

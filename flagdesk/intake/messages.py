@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from flagdesk.cases.models import CaseEvent, Item
+from flagdesk.cases.priority import recompute_priority
 from flagdesk.cases.services import open_items
 from flagdesk.core.errors import ValidationFailed
 
@@ -48,6 +49,7 @@ def add_message(report: Report, *, text: str, urls: list[str]) -> AddedMessage:
         _case, opened = open_items(normalised, phenomenon=report.phenomenon, into=report.case)
         items = [o.item for o in opened]
         report.items.add(*items)
+        recompute_priority(items)
     message = ReportMessage.objects.create(report=report, text=text.strip())
     message.items.set(items)
     CaseEvent.objects.bulk_create(

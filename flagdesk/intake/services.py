@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import Item
+from flagdesk.cases.priority import recompute_priority
 from flagdesk.cases.services import open_items
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import ValidationFailed
@@ -190,6 +191,7 @@ def submit_report(
     )
     items = [o.item for o in opened]
     report.items.add(*items)
+    recompute_priority(items)  # this report counts now, and its victim's age
     if isinstance(media, Deferred):
         spool(
             media.upload,

@@ -33,6 +33,7 @@ ALIASES = {
     "import-csv": "import_spreadsheet",
     "annual-report": "annual_report",
     "check-url": "check_url",
+    "recompute-priorities": "recompute_priorities",
 }
 # Commands that run until stopped: they take stop signals before Django is even imported.
 LONG_RUNNING = {"worker", "mailsink"}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("flagdesk.accounts.urls")),
     path("staff/", include("flagdesk.organisation.urls")),
     path("staff/", include(cases)),
+    path("staff/", include("flagdesk.workbench.urls")),
     path("staff/", include("flagdesk.matching.urls")),
     path("staff/", include("flagdesk.notices.urls")),
     path("staff/", include("flagdesk.monitoring.urls")),

@@ -31,5 +31,5 @@ def test_first_login_sets_up_the_authenticator_in_the_browser(browser_page, live
     page.locator("main form button[type=submit]").first.click()
     expect(page.locator("ul.recovery-codes li")).to_have_count(10, timeout=BROWSER_TIMEOUT)
     page.locator("main a.button").last.click()
-    expect(page).to_have_url(re.compile(r"/staff/$"), timeout=BROWSER_TIMEOUT)
+    expect(page).to_have_url(re.compile(r"/staff/workbench/$"), timeout=BROWSER_TIMEOUT)
     expect(page.locator(".whoami")).to_contain_text("nadia")

@@ -30,7 +30,7 @@ def test_login_with_an_argon2_hash(client, users, settings):
     # The password alone opens nothing: the second factor comes next.
     assert response["Location"].startswith(reverse("accounts:two-factor-verify"))
     response = client.post(response["Location"], {"code": totp_code("alice")})
-    assert response["Location"] == reverse("cases:queue")
+    assert response["Location"] == reverse("workbench:queue")
     assert client.get(reverse("cases:queue")).status_code == 200
 
 

@@ -27,7 +27,8 @@ def test_refusal_names_the_roles_and_leads_to_the_start_page(client, users):
     assert "<h1>You cannot open this page</h1>" in html
     assert "This page is for these roles: Coordinator, Administrator." in html
     assert "Your role: Analyst." in html
-    assert f'<a class="button" href="{reverse("cases:queue")}">Go to your start page</a>' in html
+    start = reverse("workbench:queue")
+    assert f'<a class="button" href="{start}">Go to your start page</a>' in html
     assert 'href="/static/flagdesk/flagdesk.css"' in html  # the staff layout, styled
     assert 'class="topnav"' in html and 'action="/logout"' in html  # menu and log out
 
@@ -59,7 +60,7 @@ def test_missing_page_is_styled_with_the_menu_for_staff(client, users):
     html = response.content.decode()
     assert "<h1>Page not found</h1>" in html
     assert 'class="topnav"' in html
-    assert f'href="{reverse("cases:queue")}">Go to your start page' in html
+    assert f'href="{reverse("workbench:queue")}">Go to your start page' in html
 
 
 @pytest.mark.django_db

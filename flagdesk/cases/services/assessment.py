@@ -13,6 +13,7 @@ from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import Assessment, Case, CaseEvent, Item, Review
+from flagdesk.cases.priority import recompute_case, recompute_priority
 from flagdesk.cases.transitions import transition
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -163,7 +164,8 @@ def submit_assessment(
         minor_depicted=minor_depicted,
         facts_on=q.facts_on,
     )
-    if minor_depicted and not item.case.has_minor_depicted:
+    minor_found = minor_depicted and not item.case.has_minor_depicted
+    if minor_found:
         Case.objects.filter(pk=item.case_id).update(has_minor_depicted=True)
     CaseEvent.objects.create(
         case_id=item.case_id,
@@ -181,6 +183,11 @@ def submit_assessment(
     if phenomenon and item.phenomenon != phenomenon:
         Item.objects.filter(pk=item.pk).update(phenomenon=phenomenon)
         item.phenomenon = phenomenon
+    # The phenomenon sets the target; a minor found depicted moves up the whole case.
+    if minor_found:
+        recompute_case(item.case_id)
+    else:
+        recompute_priority([item])
     return assessment
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import TERMINAL_STATUSES, Case, CaseEvent, Item
+from flagdesk.cases.priority import recompute_priority
 from flagdesk.core.weburls import host_of, url_key
 from flagdesk.platforms.services import domain_table, platform_for_url
 
@@ -86,6 +87,8 @@ def open_items(
         )
         for o in opened
     )
+    # The caller links its report next and computes again with it (reports, a victim's age).
+    recompute_priority([o.item for o in opened])
     return case, opened
 
 

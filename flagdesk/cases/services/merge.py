@@ -39,6 +39,7 @@ from flagdesk.audit.services import record
 from flagdesk.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..models import Case, CaseEvent, CaseNote, Item, Task
+from ..priority import recompute_priority
 from ..queries import visible_case, visible_items
 
 MERGE_ROLES = roles_for(Action.CASE_MERGE)
@@ -213,6 +214,8 @@ def merge_cases(
         reason=reason,
         data={"source": str(source.pk), "into": str(into.pk)},
     )
+    # A minor found in either case now concerns every item: the workbench's order follows.
+    recompute_priority(into.items.all())
     return into
 
 
@@ -358,4 +361,5 @@ def move_item(item: Item, into_case: Case, *, actor: User, reason: str) -> Item:
         data={"from": str(source.pk), "into": str(into.pk), "emptied": is_emptied},
     )
     found.case = into
+    recompute_priority([found])  # the known case's minor flag now concerns it too
     return found

@@ -31,7 +31,10 @@ def test_list_items_with_filters(api, users):
     body = response.json()
     assert {row["id"] for row in body} == {str(new.id), str(awaiting.id), body[1]["id"]}
     row = next(r for r in body if r["id"] == str(new.id))
-    assert set(row) == {"id", "url", "platform", "status", "phenomenon", "case", "created_at"}
+    assert set(row) == {
+        "id", "url", "platform", "status", "phenomenon", "case", "created_at", "priority_at",
+        "assignee",
+    }  # fmt: skip
     assert row["platform"] == "social" and row["case"] == new.case.reference
     only = api("analyst").get("/items", status="awaiting_review").json()
     assert [r["id"] for r in only] == [str(awaiting.id)]

@@ -36,6 +36,7 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.access import item_scope
 from flagdesk.cases.models import TERMINAL_STATUSES, Case, Item
+from flagdesk.cases.priority import recompute_priority
 from flagdesk.cases.services import ItemSpec, open_items_in_bulk
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import Conflict, ValidationFailed
@@ -274,6 +275,9 @@ def import_chunk(import_id: UUID) -> bool:
                 message = "" if o.is_new else joins_message(_case_reference(o.item, case, batch))
                 ImportRow.objects.filter(pk=row.pk).update(outcome=outcome, message=message)
         report.items.add(*(o.item for o in opened))
+        # The workbench's order: new items get their due time, joined ones move up (one more
+        # report of the same content).
+        recompute_priority([o.item for o in opened])
     moved = Import.objects.filter(pk=batch.pk, rows_done=start).update(
         rows_done=start + len(rows),
         case=batch.case,

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from flagdesk.accounts.permissions import require_role
 from flagdesk.cases.models import Case, CaseEvent, Item
+from flagdesk.cases.priority import recompute_priority
 from flagdesk.cases.services.facts import victim_is_minor
 from flagdesk.core import taxonomy
 
@@ -294,6 +295,8 @@ def record_matches(pairs: list[tuple[ItemSignal, Hit]]) -> list[Match]:
                     "known_case": known.case.reference if known else None,
                 },
             )
+        # The same content seen again: the item moves up the workbench (virality).
+        recompute_priority({m.item_id for m in created})
     return created
 
 

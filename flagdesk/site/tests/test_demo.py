@@ -119,8 +119,8 @@ def test_a_demo_user_logs_in_with_the_printed_code(client) -> None:
         reverse("accounts:login"), {"username": "alice", "password": demo_password("alice")}
     )
     response = client.post(response["Location"], {"code": code.getvalue().strip()})
-    assert response["Location"] == reverse("cases:queue")
-    assert client.get(reverse("cases:queue")).status_code == 200
+    assert response["Location"] == reverse("workbench:queue")
+    assert client.get(reverse("workbench:queue")).status_code == 200
 
 
 def test_codes_are_printed_for_demo_accounts_only() -> None:
