@@ -113,10 +113,10 @@ def deliver_callback(callback: Callback, *, now: dt.datetime | None = None) -> N
             "POST", callback.referral.callback_url, body=callback.payload.encode(), headers=headers
         )
     except TransientError as e:
-        _retry(callback, str(e.message), now)
+        _retry(callback, http.problem_of(e), now)
         return
     except PermanentError as e:
-        _give_up(callback, str(e.message))
+        _give_up(callback, http.problem_of(e))
         return
     if 200 <= answer.status < 300:
         Callback.objects.filter(pk=callback.pk, status=D.SENDING).update(
@@ -124,7 +124,7 @@ def deliver_callback(callback: Callback, *, now: dt.datetime | None = None) -> N
         )
         log.info("partners.callback_sent", extra={"callback": str(callback.id)})
     else:
-        _give_up(callback, f"HTTP {answer.status}")
+        _give_up(callback, f"http:{answer.status}")
 
 
 def _retry(row: Callback | Forward, reason: str, now: dt.datetime | None) -> None:
@@ -180,10 +180,10 @@ def deliver_forward(forward: Forward, *, now: dt.datetime | None = None) -> None
             "POST", f"{partner.base_url}/api/v1/referrals", body=body, headers=headers
         )
     except TransientError as e:
-        _retry(forward, str(e.message), now)
+        _retry(forward, http.problem_of(e), now)
         return
     except PermanentError as e:
-        _give_up(forward, str(e.message))
+        _give_up(forward, http.problem_of(e))
         return
     data = answer.json()
     if answer.status in (200, 201) and isinstance(data, dict):
@@ -195,7 +195,7 @@ def deliver_forward(forward: Forward, *, now: dt.datetime | None = None) -> None
         return
     error = data.get("error") if isinstance(data, dict) else None
     code = error.get("code") if isinstance(error, dict) else ""
-    _give_up(forward, f"HTTP {answer.status} {code}".strip())
+    _give_up(forward, f"http:{answer.status}:{code}" if code else f"http:{answer.status}")
 
 
 def poll_forwards(*, limit: int = 50) -> int:

@@ -22,7 +22,9 @@ PARTNER_URL = "https://flagdesk.meldpunt-voorbeeld.example"
 
 @transaction.atomic
 def load(users: dict[str, User], *, item: Item) -> dict[str, int]:
-    """``item`` (a new one) goes to the fictional partner, which has it in review."""
+    """``item`` (a new one) goes to the fictional partner, which has it in review. The
+    partner's account is the demo persona pat (role partner), so the API token the demo
+    prints for pat works on the referrals API at once."""
     partner = Partner.objects.create(
         name="Meldpunt Voorbeeld (fictional)",
         slug="meldpunt-voorbeeld",
@@ -32,6 +34,7 @@ def load(users: dict[str, User], *, item: Item) -> dict[str, int]:
         email="referrals@meldpunt-voorbeeld.example",
         their_token="fdk_demo_token_of_a_fictional_partner",  # noqa: S106 - fictional
         shared_secret=new_secret(),
+        user=users.get("pat"),
     )
     forward = forward_case(
         [item],

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.cases.models import Item
@@ -16,7 +17,8 @@ from .services import MAX_REASON, PartnerFields
 
 
 def _phenomenon_choices() -> list[tuple[str, str]]:
-    return [(code, str(p.label)) for code, p in taxonomy.phenomena().items()]
+    """Called each time the field is rendered, so the names follow the reader's language."""
+    return taxonomy.phenomenon_choices(get_language())
 
 
 class PartnerForm(forms.Form):
@@ -90,5 +92,8 @@ class ForwardForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        only = list(partners[:2])
+        if len(only) == 1 and not self.is_bound:  # one partner: nothing to choose
+            self.fields["partner"].initial = only[0].pk
         self.fields["items"].queryset = items  # type: ignore[attr-defined]
         self.fields["items"].label_from_instance = lambda item: item.url  # type: ignore[attr-defined]

@@ -70,20 +70,78 @@ def _addresses(target: Target, timeout: float) -> list[str]:
     return checked_addresses(addresses)
 
 
-def url_problem(url: str) -> str:
-    """A translated reason why we would not send to ``url``; "" when we would."""
+@dataclass(frozen=True)
+class UrlCheck:
+    problem: str  # translated reason why we would not send; "" when we would
+    resolves: bool  # False: the host name has no address now (taken when allowed)
+
+
+def url_check(url: str, *, unresolved_ok: bool = False) -> UrlCheck:
+    """Judge ``url`` as a send to it would. With ``unresolved_ok`` a host name that does not
+    resolve now is no problem (``resolves`` says so): every send resolves and checks it
+    again, so a partner can be registered while offline or before their DNS is live."""
     try:
         target = checked_target(url)
         _addresses(target, TIMEOUT_SECONDS)
     except Refused as e:
         if e.reason == "https_required":
-            return _("The address must start with https://.")
+            return UrlCheck(_("The address must start with https://."), False)
         if e.reason == "address_not_public":
-            return _("This address leads to a private or local network.")
+            return UrlCheck(_("This address leads to a private or local network."), False)
         if e.reason == "dns_failed":
-            return _("This host name does not resolve.")
-        return _("This is not a web address we can send to.")
-    return ""
+            problem = "" if unresolved_ok else _("This host name does not resolve.")
+            return UrlCheck(problem, False)
+        return UrlCheck(_("This is not a web address we can send to."), False)
+    return UrlCheck("", True)
+
+
+def url_problem(url: str, *, unresolved_ok: bool = False) -> str:
+    """A translated reason why we would not send to ``url``; "" when we would."""
+    return url_check(url, unresolved_ok=unresolved_ok).problem
+
+
+# Why a send failed, stored as a code (``last_error``) and put in words when shown, so each
+# reader sees it in their own language: "dns_failed", "refused:<rule>",
+# "unreachable:<reason>", "http:<status>[:<error code>]".
+def problem_label(code: str) -> str:
+    """``code`` (a stored ``last_error``) in the reader's language; older free text as is."""
+    kind, _sep, rest = code.partition(":")
+    if code == "dns_failed":
+        return _("The partner's host name does not resolve.")
+    if kind == "refused" and rest:
+        return _("The partner's address is refused (%(rule)s).") % {"rule": rest}
+    if kind == "unreachable" and rest:
+        return _("The partner could not be reached (%(reason)s).") % {"reason": rest}
+    if kind == "http" and rest:
+        status, _sep, error = rest.partition(":")
+        if error:
+            return _("The partner answered %(status)s (%(code)s).") % {
+                "status": status,
+                "code": error,
+            }
+        return _("The partner answered %(status)s.") % {"status": status}
+    return code
+
+
+def problem_of(error: TransientError | PermanentError) -> str:
+    """What to store as ``last_error``: the code of our own errors, other messages as is."""
+    return getattr(error, "problem", None) or str(error.message)
+
+
+class Unreachable(TransientError):
+    """Try again later; ``problem`` is the code stored on the row."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem_label(problem))
+        self.problem = problem
+
+
+class Refusal(PermanentError):
+    """Never sent; ``problem`` is the code stored on the row."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem_label(problem))
+        self.problem = problem
 
 
 def send(
@@ -94,9 +152,7 @@ def send(
     try:
         target = checked_target(url)
     except Refused as e:
-        raise PermanentError(
-            _("The partner's address is refused (%(rule)s).") % {"rule": e.reason}
-        ) from None
+        raise Refusal(f"refused:{e.reason}") from None
     guard = watchdog.Guard(time.monotonic() + TIMEOUT_SECONDS)
     watchdog.arm(guard)
     try:
@@ -112,20 +168,14 @@ def _exchange(
         addresses = _addresses(target, max(guard.remaining(), 0.1))
     except Refused as e:
         if e.reason == "dns_failed":
-            raise TransientError(_("The partner's host name does not resolve.")) from None
-        raise PermanentError(
-            _("The partner's address is refused (%(rule)s).") % {"rule": e.reason}
-        ) from None
+            raise Unreachable("dns_failed") from None
+        raise Refusal(f"refused:{e.reason}") from None
     try:
         sock, _address = exchange.connect(target, addresses, timeout=TIMEOUT_SECONDS, guard=guard)
     except exchange.Failure as e:
         if e.outcome == "refused":
-            raise PermanentError(
-                _("The partner's address is refused (%(rule)s).") % {"rule": e.reason}
-            ) from None
-        raise TransientError(
-            _("The partner could not be reached (%(reason)s).") % {"reason": e.reason}
-        ) from None
+            raise Refusal(f"refused:{e.reason}") from None
+        raise Unreachable(f"unreachable:{e.reason}") from None
     guard.watch(sock)
     try:
         if target.scheme == "https":
@@ -148,20 +198,13 @@ def _exchange(
         data = response.read(MAX_ANSWER_BYTES)
         response.close()
     except exchange.Failure as e:
-        raise TransientError(
-            _("The partner could not be reached (%(reason)s).") % {"reason": e.reason}
-        ) from None
+        raise Unreachable(f"unreachable:{e.reason}") from None
     except exchange.PEER_ERRORS as e:
         reason = "timeout" if guard.fired else type(e).__name__
-        raise TransientError(
-            _("The partner could not be reached (%(reason)s).") % {"reason": reason}
-        ) from None
+        raise Unreachable(f"unreachable:{reason}") from None
     finally:
         guard.watch(None)
         sock.close()
     if response.status >= 500 or response.status in RETRYABLE:
-        raise TransientError(
-            _("The partner answered %(status)d; it will be tried again.")
-            % {"status": response.status}
-        )
+        raise Unreachable(f"http:{response.status}")
     return Answer(status=response.status, body=data)

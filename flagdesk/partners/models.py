@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import Case, Item
+from flagdesk.core import taxonomy
 from flagdesk.core.crypto import EncryptedTextField
 from flagdesk.intake.models import Report
 
@@ -48,6 +49,12 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def phenomenon_labels(self) -> list[str]:
+        """The phenomena they handle, named in the reader's language (codes are stored)."""
+        known = taxonomy.phenomena()
+        return [known[code].label() if code in known else code for code in self.phenomena]
 
 
 class Referral(models.Model):
@@ -163,3 +170,10 @@ class Forward(models.Model):
     def their_status_label(self) -> str:
         """Their status in the reader's language; an unknown one as they sent it."""
         return str(PARTNER_STATUS_LABELS.get(self.their_status, self.their_status))
+
+    @property
+    def last_error_label(self) -> str:
+        """Why the last send failed, in the reader's language (stored as a code)."""
+        from .http import problem_label  # the sender, not needed to define the models
+
+        return problem_label(self.last_error) if self.last_error else ""

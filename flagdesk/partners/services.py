@@ -54,7 +54,8 @@ def _check_fields(fields: PartnerFields) -> None:
     errors: dict[str, list[str]] = {}
     if not fields.name.strip():
         errors["name"] = [_("This field is required.")]
-    if problem := url_problem(fields.base_url):
+    # A host that does not resolve now is taken (each send resolves and checks it again).
+    if problem := url_problem(fields.base_url, unresolved_ok=True):
         errors["base_url"] = [problem]
     unknown = [p for p in fields.phenomena if p not in taxonomy.phenomena()]
     if unknown:

@@ -19,8 +19,9 @@ from flagdesk.cases.queries import visible_items
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
-from . import queries, services
+from . import http, queries, services
 from .forms import ForwardForm, PartnerForm
+from .models import Partner
 
 MANAGERS = roles_for(Action.PARTNERS_MANAGE)
 FORWARDERS = roles_for(Action.REFERRAL_FORWARD)
@@ -34,6 +35,36 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         "can_see_forwards": may_open(user, "partners:forward-list"),
     }
     return render(request, "partners/partner_list.html", context)
+
+
+# A new secret or token waits here for the one page view that shows it (post, redirect, get:
+# reloading that page neither shows it again nor makes another one).
+SHOWN_ONCE = "partners.shown_once"
+
+
+def _show_once(request: HttpRequest, partner: Partner, **keys: str) -> HttpResponse:
+    request.session[SHOWN_ONCE] = {"partner": str(partner.id), **keys}
+    return redirect("partners:partner-edit", partner_id=partner.id)
+
+
+def _take_shown(request: HttpRequest, partner: Partner) -> dict[str, str]:
+    shown = request.session.get(SHOWN_ONCE)
+    if not isinstance(shown, dict) or shown.get("partner") != str(partner.id):
+        return {}
+    del request.session[SHOWN_ONCE]
+    return {k: v for k, v in shown.items() if k in ("secret", "token")}
+
+
+def _warn_unresolved(request: HttpRequest, partner: Partner) -> None:
+    if not http.url_check(partner.base_url, unresolved_ok=True).resolves:
+        messages.warning(
+            request,
+            _(
+                "The host name of %(address)s does not resolve now. The partner is saved: "
+                "every send checks the address again and is retried until it resolves."
+            )
+            % {"address": partner.base_url},
+        )
 
 
 @never_cache
@@ -52,9 +83,9 @@ def partner_add(request: HttpRequest) -> HttpResponse:
         except FlagdeskError as e:
             show_error(form, e)
         else:
-            return render(
-                request, "partners/partner_secret.html", {"partner": partner, "secret": secret}
-            )
+            messages.success(request, _("Partner %(name)s added.") % {"name": partner.name})
+            _warn_unresolved(request, partner)
+            return _show_once(request, partner, secret=secret)
     return render(request, "partners/partner_form.html", {"form": form, "partner": None})
 
 
@@ -76,26 +107,42 @@ def partner_edit(request: HttpRequest, partner_id: UUID) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, _("Partner %(name)s saved.") % {"name": partner.name})
+            _warn_unresolved(request, partner)
             return redirect("partners:partner-list")
-    return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
+    context = {"form": form, "partner": partner, "shown": _take_shown(request, partner)}
+    return render(request, "partners/partner_form.html", context)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.POST.get("confirm") == "yes"
 
 
 @never_cache
 @require_POST
 @role_required(*MANAGERS)
 def partner_rotate_secret(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+    """Without ``confirm=yes``: the warning and the button that really rotates."""
     partner = get_object_or_404(queries.managed_partners(staff_user(request)), id=partner_id)
+    if not _confirmed(request):
+        return render(
+            request, "partners/partner_confirm.html", {"partner": partner, "what": "secret"}
+        )
     secret = services.rotate_secret(partner, actor=staff_user(request))
-    return render(request, "partners/partner_secret.html", {"partner": partner, "secret": secret})
+    return _show_once(request, partner, secret=secret)
 
 
 @never_cache
 @require_POST
 @role_required(*MANAGERS)
 def partner_token(request: HttpRequest, partner_id: UUID) -> HttpResponse:
+    """Without ``confirm=yes``: what a new token means, and the button that issues it."""
     partner = get_object_or_404(queries.managed_partners(staff_user(request)), id=partner_id)
+    if not _confirmed(request):
+        return render(
+            request, "partners/partner_confirm.html", {"partner": partner, "what": "token"}
+        )
     token = services.issue_partner_token(partner, actor=staff_user(request))
-    return render(request, "partners/partner_secret.html", {"partner": partner, "token": token})
+    return _show_once(request, partner, token=token)
 
 
 @never_cache

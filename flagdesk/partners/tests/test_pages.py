@@ -70,16 +70,22 @@ def test_a_coordinator_adds_a_partner_and_sees_the_secret_once(client, users):
             "is_active": "on",
         },
     )
-    assert answer.status_code == 200, answer.content
+    assert answer.status_code == 302, answer.content
     partner = Partner.objects.get(slug="meldpunt")
-    assert partner.shared_secret in answer.content.decode()
+    assert partner.shared_secret in client.get(answer["Location"]).content.decode()
     assert partner.their_token == "fdk_theirs" and partner.country == "NL"
-    issued = client.post(reverse("partners:partner-token-issue", args=[partner.id]))
+    issued = client.post(
+        reverse("partners:partner-token-issue", args=[partner.id]), {"confirm": "yes"}, follow=True
+    )
     token = re.search(r"fdk_[\w-]+", issued.content.decode())[0]
     partner.refresh_from_db()
     assert partner.user.role == "partner" and token != "fdk_theirs"
     old = partner.shared_secret
-    rotated = client.post(reverse("partners:partner-secret-rotate", args=[partner.id]))
+    rotated = client.post(
+        reverse("partners:partner-secret-rotate", args=[partner.id]),
+        {"confirm": "yes"},
+        follow=True,
+    )
     partner.refresh_from_db()
     assert partner.shared_secret != old and partner.shared_secret in rotated.content.decode()
     edit = client.get(reverse("partners:partner-edit", args=[partner.id])).content.decode()
