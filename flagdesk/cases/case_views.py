@@ -87,6 +87,7 @@ def case_detail(
             "case": case,
             "rows": [(item, phenomenon_label(item.phenomenon)) for item in items],
             "reports": reports,
+            "reports_elsewhere": list(queries.cases_holding_reports_of(case)),
             "reveal_form": RevealForm(),
             "timeline": timeline_rows(queries.case_timeline(user, case)),
             "named": list(case.restricted_to.order_by("username")),

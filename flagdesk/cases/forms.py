@@ -78,6 +78,25 @@ class LegalBaseGroup:
     is_open: bool
 
 
+# The TDB's content-type labels are English by design (a notice cites them verbatim); the
+# analyst reads them in the page's language.
+CONTENT_TYPE_LABELS: dict[str, Any] = {
+    "CONTENT_TYPE_APP": gettext_lazy("App"),
+    "CONTENT_TYPE_AUDIO": gettext_lazy("Audio"),
+    "CONTENT_TYPE_IMAGE": gettext_lazy("Image"),
+    "CONTENT_TYPE_PRODUCT": gettext_lazy("Product"),
+    "CONTENT_TYPE_SYNTHETIC_MEDIA": gettext_lazy("Synthetic media"),
+    "CONTENT_TYPE_TEXT": gettext_lazy("Text"),
+    "CONTENT_TYPE_VIDEO": gettext_lazy("Video"),
+    "CONTENT_TYPE_OTHER": gettext_lazy("Other"),
+}
+
+
+def content_type_label(key: str) -> str:
+    """A content type in the user's language, else its TDB label."""
+    return str(CONTENT_TYPE_LABELS.get(key) or taxonomy.label(key))
+
+
 class AssessmentForm(_Form):
     verdict = forms.ChoiceField(
         label=gettext_lazy("Verdict"), choices=Assessment.Verdict.choices, widget=forms.RadioSelect
@@ -158,7 +177,8 @@ class AssessmentForm(_Form):
             (c, b.label()) for c, b in taxonomy.legal_bases().items()
         ]
         self.fields["content_types"].choices = [
-            (alias, label(key)) for alias, key in taxonomy.content_type_aliases().items()
+            (alias, content_type_label(key))
+            for alias, key in taxonomy.content_type_aliases().items()
         ]
         self.fields["reasons"].help_text = _(
             "At least %(min)d characters for an illegal verdict. Describe what the content "

@@ -146,6 +146,17 @@ def case_items(user: User, case: Case) -> QuerySet[Item]:
     return visible_items(user).filter(case=case).order_by("created_at")
 
 
+def cases_holding_reports_of(case: Case) -> QuerySet[Case]:
+    """Other cases whose reports name items of this one: after a split the report stays with
+    the original case, so the new case's page says where its items came from."""
+    return (
+        Case.objects.filter(reports__items__case=case)
+        .exclude(pk=case.pk)
+        .distinct()
+        .order_by("created_at")
+    )
+
+
 def merged_case_ids(case: Case) -> list[Any]:
     """The case and every case merged into it, directly or through another merged case."""
     found = [case.pk]

@@ -36,6 +36,7 @@ from .forms import (
     QueueFilterForm,
     RevealForm,
     ReviewForm,
+    content_type_label,
     local_time,
 )
 from .models import Assessment, CaseEvent, Item
@@ -75,7 +76,7 @@ def describe_assessment(a: Assessment, *, with_checks: bool = False) -> dict[str
         "tdb_category": taxonomy.label(a.tdb_category) if a.tdb_category else "",
         "keywords": [taxonomy.label(k) for k in a.keywords],
         "legal_bases": [(c, bases[c].label() if c in bases else "") for c in a.legal_bases],
-        "content_types": [taxonomy.label(t) for t in types],
+        "content_types": [content_type_label(t) for t in types],
         **_checks_context(assessment_checks(a) if with_checks else []),
     }
 
@@ -266,7 +267,14 @@ def report_reveal(request: HttpRequest, report_id: UUID) -> HttpResponse:
     return render(
         request,
         "cases/report_reveal.html",
-        {"report": report, "item": item, "form": form, "revealed": revealed},
+        {
+            "report": report,
+            "item": item,
+            "form": form,
+            "revealed": revealed,
+            # Opened from the case page (``?from=case``): the way back is the case page.
+            "back_to_case": request.GET.get("from") == "case",
+        },
     )
 
 

@@ -69,6 +69,14 @@ def _colleague_choices(user: User) -> list[tuple[str, str]]:
     return [(u.username, u.username) for u in colleagues()]
 
 
+def short_url(url: str) -> str:
+    """An address without its scheme: the host comes first in a narrow column."""
+    for scheme in ("https://", "http://"):
+        if url.lower().startswith(scheme):
+            return url[len(scheme) :]
+    return url
+
+
 def _span(seconds: float, units: dict[str, str]) -> str:
     """A short duration ("40 min", "5 h", "3 d"): 50 rows of ``timesince`` cost more than
     the rest of the page."""
@@ -99,6 +107,8 @@ def _rows(items: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
             {
                 "item": item,
                 "href": reverse("cases:item-detail", args=[item.id]),
+                "case_href": reverse("cases:case-detail", args=[item.case_id]),
+                "short_url": short_url(item.url),
                 "phenomenon": _phenomenon(item.phenomenon) if item.phenomenon else "",
                 "overdue": overdue,
                 "due": due,
@@ -156,7 +166,12 @@ def claim(request: HttpRequest) -> HttpResponse:
         if event is None:
             messages.info(request, _("%(case)s is already yours.") % {"case": item.case.reference})
         else:
-            messages.success(request, _("You took %(case)s.") % {"case": item.case.reference})
+            # A case may hold several items: name the one taken, not only its case.
+            messages.success(
+                request,
+                _("You took %(case)s (%(url)s).")
+                % {"case": item.case.reference, "url": short_url(item.url)[:80]},
+            )
     return redirect(_back(request))
 
 
@@ -276,7 +291,9 @@ def bulk_assess(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={
             "phenomenon": phenomena.pop() if len(phenomena) == 1 else "",
-            "minor_depicted": any(i.case.has_minor_depicted for i in items),
+            # Ticked for the batch only when every item already has it: it would mark every
+            # other item's case as involving a minor and restrict it.
+            "minor_depicted": bool(items) and all(i.case.has_minor_depicted for i in items),
         },
         confirmed=frozenset(confirmed_legal_bases()),
     )
@@ -307,6 +324,7 @@ def bulk_assess(request: HttpRequest) -> HttpResponse:
             "form": form,
             "items": items,
             "rows": [(item, why.get(item.id, "")) for item in items],
+            "with_minor": [i for i in items if i.case.has_minor_depicted or i.involves_minor],
         },
     )
 
