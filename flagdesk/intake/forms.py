@@ -21,7 +21,7 @@ from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
 
 from .models import ContactEntry, Report
-from .phone import Call
+from .phone import Call, phone_report_problems
 from .services import LANGUAGES, ReportSubmission
 
 ANONYMOUS = "anonymous"
@@ -365,6 +365,23 @@ class PhoneReportForm(ServiceErrors):
                 _("Ask the caller's consent before noting contact details, or clear them."),
             )
         return data
+
+    def add_check_errors(self, now: dt.datetime) -> None:
+        """After the form's own checks failed, add the services' problems with the fields
+        that passed, so the officer sees every problem at once (docs/intake.md)."""
+        data = self.cleaned_data
+        defaults = {"urls": "", "role": "", "language": "", "phenomenon": "", "description": ""}
+        for name in (*defaults, "victim_age_band", "victim_gender", "call_notes", *CONTACT_FIELDS):
+            data.setdefault(name, defaults.get(name, ""))
+        data.setdefault("has_consented", False)
+        data.setdefault("mail_receipt", False)
+        call = self.call(now) if data.get("started_at") and "duration_minutes" in data else None
+        problems = phone_report_problems(
+            self.submission(), call, mail_receipt=bool(data["mail_receipt"]), now=now
+        )
+        for name, messages in problems.items():
+            if name not in self.errors:  # the form's own message about a field comes first
+                self.add_error(name if name in self.fields else None, [str(m) for m in messages])
 
     def submission(self) -> ReportSubmission:
         data = self.cleaned_data

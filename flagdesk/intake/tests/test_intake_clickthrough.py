@@ -1,0 +1,57 @@
+"""What a new user's first click-through of intake found: every problem of the phone form at
+once, the status page's address from the configured base URL, spreadsheets refused by their
+content, a dry run's summary, and staff pages in staff words."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from flagdesk.intake.models import Report, ReporterMail
+from flagdesk.intake.tests.test_phone_intake import NOTHING, PHONE, RECEIPT, form, stored
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[3]
+
+
+# -- 1. the status page's address -------------------------------------------------------------
+
+
+def test_make_run_serves_with_the_same_base_url_as_the_demo():
+    recipe = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = recipe.replace("\\\n", " ").splitlines()
+    base = "FLAGDESK_BASE_URL=$${FLAGDESK_BASE_URL:-http://127.0.0.1:$(PORT)}"
+    assert [c for c in commands if " demo" in c and base in c]
+    assert [c for c in commands if " serve " in c and base in c]
+
+
+def test_the_receipt_page_and_mail_give_the_configured_status_address(client, users, settings):
+    settings.BASE_URL = "http://flagdesk.example.test:8123/"
+    status = "http://flagdesk.example.test:8123" + reverse("intake:report-status")
+    client.force_login(users["intake"])
+    assert client.post(PHONE, form()).status_code == 302
+    page = unescape(client.get(RECEIPT).content.decode())
+    assert status in page and "127.0.0.1" not in page
+    mail = ReporterMail.objects.get()
+    assert status in mail.body and "127.0.0.1" not in mail.body
+
+
+# -- 2. every problem of the phone form at once -----------------------------------------------
+
+
+def test_the_phone_form_shows_every_problem_in_one_pass(client, users):
+    client.force_login(users["intake"])
+    fields = form(has_consented=None, mail_receipt=None, role="", urls="ftp://bad.example.test/x")
+    response = client.post(PHONE, fields)
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "Ask the caller" in html  # the form's: contact details without consent
+    assert "Only web addresses starting with http:// or https://" in html  # the service's
+    assert "Tell us who you are in this situation." in html  # "Who is calling?" is missing
+    errors = response.context["form"].errors
+    assert {"has_consented", "urls", "role"} <= set(errors)
+    assert stored() == NOTHING
