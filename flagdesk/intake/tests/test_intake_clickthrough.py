@@ -55,3 +55,44 @@ def test_the_phone_form_shows_every_problem_in_one_pass(client, users):
     errors = response.context["form"].errors
     assert {"has_consented", "urls", "role"} <= set(errors)
     assert stored() == NOTHING
+
+
+# -- 3. files that are no spreadsheet ---------------------------------------------------------
+
+
+def _zip_of(name: str) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(name, b"<w:document/>")
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (PDF, "links.pdf"),
+        (PDF, "links.csv"),  # the content decides, not the name
+        (_zip_of("word/document.xml"), "links.docx"),
+        (PNG, "links.png"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200), "scan.jpg"),
+        (b"url\nhttps://social.test/a\x00\x00\x00\n", "links.csv"),  # NUL bytes in UTF-8
+        (bytes(range(1, 32)) * 20, "links.csv"),  # control characters, no NUL
+    ],
+)
+def test_a_file_that_is_no_spreadsheet_is_named_so(api, data, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    response = api("intake").upload("/imports", file=file, dry_run="true")
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "import_refused"
+    assert error["message"] == "This file is not a CSV or XLSX spreadsheet."
+    assert "No column of web addresses" not in response.content.decode()
