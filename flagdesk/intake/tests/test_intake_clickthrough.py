@@ -96,3 +96,31 @@ def test_a_file_that_is_no_spreadsheet_is_named_so(api, data, name):
     assert error["code"] == "import_refused"
     assert error["message"] == "This file is not a CSV or XLSX spreadsheet."
     assert "No column of web addresses" not in response.content.decode()
+
+
+# -- 4. a dry run from the command line -------------------------------------------------------
+
+
+def test_a_dry_run_needs_no_user_and_says_what_an_import_would_do(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from flagdesk.cases.tests.factories import reported_item
+    from flagdesk.intake.models import Import
+
+    from .import_files import csv_bytes
+
+    opened = reported_item("https://social.test/open")
+    rows = [["url"], ["https://social.test/a"], ["https://social.test/open"], ["ftp://x.test/"]]
+    path = tmp_path / "links.csv"
+    path.write_bytes(csv_bytes(rows))
+    out = StringIO()
+    call_command("import_spreadsheet", str(path), "--dry-run", username="", stdout=out)
+    text = out.getvalue()
+    assert text.rstrip().endswith(
+        "Dry run: 2 rows would be imported, 1 skipped; nothing was stored."
+    )
+    assert "a case you have no access to" in text  # without a user, no case is named
+    assert opened.case.reference not in text
+    assert not Import.objects.exists() and Report.objects.count() == 1
