@@ -20,6 +20,7 @@ from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
 
+from .labels import staff_role_choices
 from .models import ContactEntry, Report
 from .phone import Call, phone_report_problems
 from .services import LANGUAGES, ReportSubmission
@@ -253,13 +254,7 @@ class SubjectRequestForm(forms.Form):
 
 
 # The caller's role as the officer sees it: the public form's labels speak as the reporter.
-CALLER_ROLES = [
-    (Report.ReporterRole.VICTIM, _("The person targeted or shown")),
-    (Report.ReporterRole.WITNESS, _("Someone who saw it online")),
-    (Report.ReporterRole.PARENT, _("A parent or guardian")),
-    (Report.ReporterRole.PROFESSIONAL, _("A professional")),
-    (Report.ReporterRole.OTHER, _("Other")),
-]
+CALLER_ROLES = staff_role_choices()
 CONTACT_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
 CALLER_LANGUAGES = [("fr", "Français"), ("nl", "Nederlands"), ("de", "Deutsch"), ("en", "English")]
 
@@ -474,7 +469,7 @@ class ImportForm(forms.Form):
     phenomenon = forms.ChoiceField(label=_("Phenomenon for rows that give none"), required=False)
     role = forms.ChoiceField(
         label=_("Who reported these addresses"),
-        choices=Report.ReporterRole.choices,
+        choices=staff_role_choices(),
         initial=Report.ReporterRole.PROFESSIONAL,
     )
     sheet = forms.CharField(

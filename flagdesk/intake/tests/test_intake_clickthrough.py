@@ -4,7 +4,6 @@ content, a dry run's summary, and staff pages in staff words."""
 
 from __future__ import annotations
 
-import re
 from html import unescape
 from pathlib import Path
 
@@ -124,3 +123,118 @@ def test_a_dry_run_needs_no_user_and_says_what_an_import_would_do(tmp_path):
     assert "a case you have no access to" in text  # without a user, no case is named
     assert opened.case.reference not in text
     assert not Import.objects.exists() and Report.objects.count() == 1
+
+
+# -- 5. no raw values for staff ---------------------------------------------------------------
+
+
+def test_the_mail_draft_names_the_language(client, users):
+    from flagdesk.intake.tests.test_mail_intake_decisions import draft
+
+    d = draft()
+    client.force_login(users["intake"])
+    page = unescape(client.get(reverse("intake:mail-intake-detail", args=[d.id])).content.decode())
+    facts = page.split('<dl class="facts">')[1].split("</dl>")[0]
+    language = facts.split("Language</dt><dd>")[1].split("</dd>")[0]
+    assert language == {"fr": "French", "nl": "Dutch", "de": "German", "en": "English"}[d.language]
+
+
+def test_an_unset_mailbox_is_told_in_plain_words(client, users, settings):
+    settings.INTAKE_IMAP_URL = ""
+    client.force_login(users["intake"])
+    page = unescape(client.get(reverse("intake:mail-intake-list")).content.decode())
+    assert "The intake mailbox is not set up yet; an administrator sets it up" in page
+    assert "FLAGDESK_INTAKE_IMAP_URL" not in page  # the setting's name is in the docs
+    settings.INTAKE_IMAP_URL = "imaps://intake:secret@mail.example.test/INBOX"
+    page = unescape(client.get(reverse("intake:mail-intake-list")).content.decode())
+    assert "not set up" not in page and "has not been read yet" in page
+
+
+# -- 6. staff words for the reporter's role ---------------------------------------------------
+
+
+def test_staff_pages_name_the_reporter_s_role_in_staff_words(client, users):
+    from django.template import Context, Template
+
+    from flagdesk.intake.labels import staff_role_choices, staff_role_label
+
+    assert staff_role_label("professional") == "A professional"
+    assert staff_role_label("victim") == "The person targeted or shown"
+    assert staff_role_label("unknown") == "unknown"
+    assert [code for code, _label in staff_role_choices()] == list(Report.ReporterRole.values)
+    rendered = Template("{% load intake_labels %}{{ role|staff_role }}").render(
+        Context({"role": "witness"})
+    )
+    assert rendered == "Someone who saw it online"
+    client.force_login(users["intake"])
+    page = unescape(client.get(reverse("intake:import")).content.decode())
+    assert "A professional" in page
+    assert "I am reporting as a professional" not in page and "I am the person" not in page
+
+
+# -- 7. the import's summary links its case, as it is now -------------------------------------
+
+
+def _imported(client, users, url: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from flagdesk.intake.models import Import
+
+    from .import_files import csv_bytes
+
+    client.force_login(users["intake"])
+    data = csv_bytes([["url"], [url]])
+    client.post(
+        reverse("intake:import"),
+        {"file": SimpleUploadedFile("list.csv", data), "role": "professional"},
+    )
+    batch = Import.objects.get()
+    client.post(reverse("intake:import-confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    return batch
+
+
+def test_the_import_summary_links_the_case_and_follows_a_merge(client, users):
+    from flagdesk.cases.services.merge import merge_cases
+    from flagdesk.cases.tests.factories import reported_item
+
+    batch = _imported(client, users, "https://social.test/import/merge-1")
+    detail = reverse("intake:import-detail", args=[batch.pk])
+    page = unescape(client.get(detail).content.decode())
+    link = f'href="{reverse("cases:case-detail", args=[batch.case.pk])}"'
+    assert link in page and f">{batch.case.reference}</a>" in page
+    other = reported_item("https://social.test/import/other").case
+    merge_cases(batch.case, other, actor=users["coordinator"], reason="The same person.")
+    page = unescape(client.get(detail).content.decode())
+    assert f'href="{reverse("cases:case-detail", args=[other.pk])}"' in page
+    assert f">{other.reference}</a>" in page
+    assert f"Case {batch.case.reference} was merged into case {other.reference}." in page
+
+
+# -- 8. the mail draft's check boxes sit before their labels ----------------------------------
+
+
+def test_the_mail_draft_s_boxes_sit_before_their_labels(client, users):
+    from flagdesk.intake.tests.test_mail_intake_decisions import draft
+
+    d = draft()
+    client.force_login(users["intake"])
+    page = client.get(reverse("intake:mail-intake-detail", args=[d.id])).content.decode()
+    for box in ('id="id_keep_contact"', 'id="merge_include_text"'):
+        label = page[: page.index(box)].rsplit("<label", 1)[1]
+        assert label.startswith(' class="choice"'), label  # the box inside its label, first
+
+
+# -- 9. the contact log leads back to its case ------------------------------------------------
+
+
+def test_the_contact_log_leads_back_to_the_case(client, users):
+    from flagdesk.cases.tests.factories import reported_item
+
+    case = reported_item("https://social.test/contact-log").case
+    client.force_login(users["intake"])
+    page = client.get(reverse("intake:case-contacts", kwargs={"case_id": case.pk}))
+    html = unescape(page.content.decode())
+    assert f'href="{reverse("cases:case-detail", args=[case.pk])}" id="back-to-case"' in html
+    assert "Back to the case" in html and "Back to the item" not in html
