@@ -63,7 +63,8 @@ install: $(VENV)/.installed
 run: install
 	$(FLAGDESK) migrate --noinput
 	FLAGDESK_BASE_URL=$${FLAGDESK_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLAGDESK) demo
-	$(FLAGDESK) serve --port $(PORT) --mail-sink
+	FLAGDESK_BASE_URL=$${FLAGDESK_BASE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(FLAGDESK) serve --port $(PORT) --mail-sink
 
 apt:
 	@scripts/apt-ensure.sh $(APT_PACKAGES)

@@ -20,8 +20,9 @@ from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
 
+from .labels import staff_role_choices
 from .models import ContactEntry, Report
-from .phone import Call
+from .phone import Call, phone_report_problems
 from .services import LANGUAGES, ReportSubmission
 
 ANONYMOUS = "anonymous"
@@ -253,13 +254,7 @@ class SubjectRequestForm(forms.Form):
 
 
 # The caller's role as the officer sees it: the public form's labels speak as the reporter.
-CALLER_ROLES = [
-    (Report.ReporterRole.VICTIM, _("The person targeted or shown")),
-    (Report.ReporterRole.WITNESS, _("Someone who saw it online")),
-    (Report.ReporterRole.PARENT, _("A parent or guardian")),
-    (Report.ReporterRole.PROFESSIONAL, _("A professional")),
-    (Report.ReporterRole.OTHER, _("Other")),
-]
+CALLER_ROLES = staff_role_choices()
 CONTACT_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
 CALLER_LANGUAGES = [("fr", "Français"), ("nl", "Nederlands"), ("de", "Deutsch"), ("en", "English")]
 
@@ -366,6 +361,23 @@ class PhoneReportForm(ServiceErrors):
             )
         return data
 
+    def add_check_errors(self, now: dt.datetime) -> None:
+        """After the form's own checks failed, add the services' problems with the fields
+        that passed, so the officer sees every problem at once (docs/intake.md)."""
+        data = self.cleaned_data
+        defaults = {"urls": "", "role": "", "language": "", "phenomenon": "", "description": ""}
+        for name in (*defaults, "victim_age_band", "victim_gender", "call_notes", *CONTACT_FIELDS):
+            data.setdefault(name, defaults.get(name, ""))
+        data.setdefault("has_consented", False)
+        data.setdefault("mail_receipt", False)
+        call = self.call(now) if data.get("started_at") and "duration_minutes" in data else None
+        problems = phone_report_problems(
+            self.submission(), call, mail_receipt=bool(data["mail_receipt"]), now=now
+        )
+        for name, messages in problems.items():
+            if name not in self.errors:  # the form's own message about a field comes first
+                self.add_error(name if name in self.fields else None, [str(m) for m in messages])
+
     def submission(self) -> ReportSubmission:
         data = self.cleaned_data
         consent = bool(data["has_consented"])
@@ -457,7 +469,7 @@ class ImportForm(forms.Form):
     phenomenon = forms.ChoiceField(label=_("Phenomenon for rows that give none"), required=False)
     role = forms.ChoiceField(
         label=_("Who reported these addresses"),
-        choices=Report.ReporterRole.choices,
+        choices=staff_role_choices(),
         initial=Report.ReporterRole.PROFESSIONAL,
     )
     sheet = forms.CharField(

@@ -13,11 +13,14 @@ from uuid import UUID
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.permissions import role_required
+from flagdesk.cases.queries import survivor_of
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
 
@@ -56,16 +59,31 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @role_required(*IMPORTERS)
 def import_detail(request: HttpRequest, import_id: UUID) -> HttpResponse:
     batch = get_object_or_404(Import.objects.select_related("by", "case", "report"), pk=import_id)
+    user = cast(User, request.user)
     show = "problems" if request.GET.get("show") == "problems" else "all"
     rows = ImportRow.objects.filter(batch=batch).select_related("item__case")
     if show == "problems":
         rows = rows.filter(outcome__in=(ERROR, DUPLICATE))
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "intake/import_detail.html",
-        {"batch": batch, "page": page, "show": show, "progress": progress(batch)},
-    )
+    context: dict[str, object] = {
+        "batch": batch,
+        "page": page,
+        "show": show,
+        "progress": progress(batch),
+    }
+    if batch.case is not None:
+        # A case merged since lives on in another: name that one, if the user may see it.
+        survivor = survivor_of(user, batch.case.pk) if batch.case.merged_into_id else None
+        current = survivor or batch.case
+        context["current_case"] = current
+        context["case_link"] = format_html(
+            '<a class="ref" id="import-case" href="{}">{}</a>',
+            reverse("cases:case-detail", args=[current.pk]),
+            current.reference,
+        )
+        if current.pk != batch.case.pk:
+            context["merged_from"] = batch.case.reference
+    return render(request, "intake/import_detail.html", context)
 
 
 @require_POST

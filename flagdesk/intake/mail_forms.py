@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from flagdesk.core import taxonomy
 
 from .forms import ServiceErrors
+from .labels import staff_role_choices
 from .models import MailedReport, Report
 from .services import MAX_DESCRIPTION, ReportSubmission
 
-LANGUAGE_CHOICES = [
+LANGUAGE_CHOICES: list[tuple[str, Any]] = [
     ("fr", _("French")),
     ("nl", _("Dutch")),
     ("de", _("German")),
@@ -55,9 +56,7 @@ class DraftUrls(ServiceErrors):
 
 class ConfirmDraftForm(DraftUrls):
     language = forms.ChoiceField(label=_("Language of the report"), choices=LANGUAGE_CHOICES)
-    role = forms.ChoiceField(
-        label=_("Who wrote to us"), choices=[("", "—"), *Report.ReporterRole.choices]
-    )
+    role = forms.ChoiceField(label=_("Who wrote to us"), choices=[("", "—"), *staff_role_choices()])
     phenomenon = forms.ChoiceField(label=_("What happened"), required=False)
     description = forms.CharField(
         label=_("Description"),
@@ -68,6 +67,7 @@ class ConfirmDraftForm(DraftUrls):
     keep_contact = forms.BooleanField(
         label=_("The sender agrees that we keep their address to follow up the report"),
         required=False,
+        template_name="intake/consent_field.html",  # the box before its label
     )
     reporter_name = forms.CharField(label=_("Sender's name"), required=False, max_length=200)
 
@@ -104,7 +104,10 @@ class ConfirmDraftForm(DraftUrls):
 class MergeDraftForm(DraftUrls):
     reference = forms.CharField(label=_("Reference of the report (R-…)"), max_length=20)
     include_text = forms.BooleanField(
-        label=_("Add the mail's text to the report"), required=False, initial=True
+        label=_("Add the mail's text to the report"),
+        required=False,
+        initial=True,
+        template_name="intake/consent_field.html",  # the box before its label, on its line
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import FlagdeskError
 
 from . import queries
-from .mail_forms import ConfirmDraftForm, DiscardDraftForm, MergeDraftForm
+from .mail_forms import LANGUAGE_CHOICES, ConfirmDraftForm, DiscardDraftForm, MergeDraftForm
 from .mail_intake import services
 from .models import MailedReport
 
@@ -44,6 +45,9 @@ def mail_intake_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "counts": [(s, label, counts[s]) for s, label in S.choices],
             "cursor": services.current_cursor(),
+            # Said in plain words: the setting's name is in docs/operations.md, for the
+            # administrator (who has no Mailbox page).
+            "mailbox_set_up": bool(settings.INTAKE_IMAP_URL),
         },
     )
 
@@ -100,6 +104,7 @@ def mail_intake_detail(request: HttpRequest, mailed_report_id: UUID) -> HttpResp
         "intake/mail_detail.html",
         {
             "mail": mail,
+            "language_name": dict(LANGUAGE_CHOICES).get(mail.language, mail.language),
             "attachments": list(mail.attachments.all()),
             "problems": [problem_text(p) for p in mail.problems],
             "confirm": confirm,

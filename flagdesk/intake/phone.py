@@ -25,7 +25,13 @@ from flagdesk.core.errors import ValidationFailed
 
 from .models import CallLog, ContactEntry, Report, ReporterMail
 from .reporter_mail import queue_reporter_mail
-from .services import MAX_DESCRIPTION, ReportSubmission, SubmittedReport, submit_report
+from .services import (
+    MAX_DESCRIPTION,
+    ReportSubmission,
+    SubmittedReport,
+    report_problems,
+    submit_report,
+)
 
 # A call that "started" a little ahead of the server's clock is the officer's watch, not a lie.
 CLOCK_SLACK = dt.timedelta(minutes=5)
@@ -72,6 +78,32 @@ def _call_errors(call: Call, now: dt.datetime) -> dict[str, list[str]]:
     return errors
 
 
+def _mail_errors(sub: ReportSubmission, mail_receipt: bool) -> dict[str, list[str]]:
+    if mail_receipt and (sub.is_anonymous or not sub.reporter_email.strip()):
+        return {
+            "mail_receipt": [
+                _("To send the receipt by email, note the caller's consent and email address.")
+            ]
+        }
+    return {}
+
+
+def phone_report_problems(
+    sub: ReportSubmission,
+    call: Call | None,
+    *,
+    mail_receipt: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, list[str]]:
+    """Every problem ``take_phone_report`` would refuse, per field, storing nothing; the
+    call's are left out when ``call`` is None (its time could not be read)."""
+    errors = report_problems(replace(sub, channel=Report.Channel.PHONE))
+    if call is not None:
+        errors.update(_call_errors(call, now or timezone.now()))
+    errors.update(_mail_errors(sub, mail_receipt))
+    return errors
+
+
 def receipt_mail_text(report: Report, receipt_code: str) -> tuple[str, str]:
     """The receipt mail's subject and body, in the report's (the caller's) language."""
     with translation.override(report.language):
@@ -104,11 +136,7 @@ def take_phone_report(
     """
     require_role(actor, *roles_for(Action.INTAKE_PHONE))
     now = now or timezone.now()
-    errors = _call_errors(call, now)
-    if mail_receipt and (sub.is_anonymous or not sub.reporter_email.strip()):
-        errors["mail_receipt"] = [
-            _("To send the receipt by email, note the caller's consent and email address.")
-        ]
+    errors = {**_call_errors(call, now), **_mail_errors(sub, mail_receipt)}
     try:
         submitted = submit_report(replace(sub, channel=Report.Channel.PHONE), actor=actor)
     except ValidationFailed as e:

@@ -56,6 +56,8 @@ def phone_report(request: HttpRequest) -> HttpResponse:
             response = redirect(RECEIPT_ROUTE)
             receipt_cookie.give(response, receipt, route=RECEIPT_ROUTE)
             return response
+    elif form.is_bound:
+        form.add_check_errors(timezone.now())  # every problem at once, not one pass each
     return render(request, "intake/phone_report.html", {"form": form})
 
 

@@ -131,6 +131,12 @@ def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
     return urls, errors
 
 
+def report_problems(sub: ReportSubmission) -> dict[str, list[str]]:
+    """What ``submit_report`` would refuse in ``sub``, per field, storing nothing: a form
+    whose own checks failed still shows the service's problems in the same pass."""
+    return _validate(sub)[1]
+
+
 def hash_upload(upload: UploadedFile | None) -> HashedMedia | Deferred | None:
     """Check and hash a reporter's optional file before anything is stored, so a bad file
     costs nothing; a long video that passes the checks is hashed by the worker instead.

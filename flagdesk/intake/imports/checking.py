@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,9 +88,10 @@ def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
 def open_items_by_key(keys: Iterable[str], viewer: User | None) -> dict[str, tuple[str, str]]:
     """url_key -> (item id, case reference) of the open items among ``keys``; both empty for
     an item out of ``viewer``'s reach (a restricted case, a minor's case): the row still joins
-    it, but the importer learns no more than the public form would tell."""
+    it, but the importer learns no more than the public form would tell. Without a viewer
+    (a dry run from the command line with no user named) no case is named."""
     found: dict[str, tuple[str, str]] = {}
-    scope = item_scope(viewer) if viewer is not None else Q()
+    scope = item_scope(viewer) if viewer is not None else Value(False)
     for chunk in _chunks(sorted(set(keys)), QUERY_CHUNK):
         rows = (
             Item.objects.filter(url_key__in=chunk)

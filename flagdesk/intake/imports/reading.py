@@ -65,6 +65,26 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# How files that are no spreadsheet begin (PDF, images, archives, programs, documents).
+NOT_A_SPREADSHEET = (
+    b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
+    b"MM\x00*", b"\x1f\x8b", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x7fELF",
+    b"MZ\x90\x00", b"{\\rtf", b"\xfd7zXZ\x00", b"OggS", b"fLaC",
+)  # fmt: skip
+# Control characters a text file has no business holding (tab, CR, LF and form feed are fine).
+CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r\x0c") | {"\x7f"}
+
+
+def _is_binary(data: bytes) -> bool:
+    """Whether the bytes are a known non-spreadsheet format, whatever the file's name says."""
+    head = data[:16]
+    if head.startswith(NOT_A_SPREADSHEET):
+        return True
+    if head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return True
+    return head[4:8] == b"ftyp"  # MP4, MOV, HEIC, AVIF
+
+
 class ImportRefused(ValidationFailed):
     """The file as a whole cannot be imported; nothing was read into the database."""
 
@@ -74,6 +94,10 @@ class ImportRefused(ValidationFailed):
 class ImportTooLarge(ImportRefused):
     code = "too_large"
     status = 413
+
+
+def _not_a_spreadsheet() -> ImportRefused:
+    return ImportRefused(_("This file is not a CSV or XLSX spreadsheet."))
 
 
 @dataclass(frozen=True)
@@ -212,7 +236,7 @@ def decode(data: bytes) -> tuple[str, str]:
     if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
         return data.decode("utf-16-be", errors="replace"), "UTF-16 BE"
     if sample.count(0) > 0:
-        raise ImportRefused(_("This file is not a CSV or XLSX spreadsheet."))
+        raise _not_a_spreadsheet()
     return data.decode("cp1252", errors="replace"), "Windows-1252"
 
 
@@ -232,7 +256,10 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv(data: bytes) -> Sheet:
     text, encoding = decode(data)
-    text = text.replace("\0", "")
+    sample = text[:4096]
+    # NUL or many control characters: a binary file (a document, a picture), not text.
+    if "\0" in text or sum(c in CONTROL for c in sample) * 50 > len(sample):
+        raise _not_a_spreadsheet()
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -261,8 +288,8 @@ def _check_zip(data: bytes) -> None:
             _("This workbook unpacks to far more than its size (a zip bomb?); it is refused.")
         )
     names = {e.filename for e in entries}
-    if "xl/workbook.xml" not in names:
-        raise ImportRefused(_("This zip archive is not an Excel workbook (.xlsx)."))
+    if "xl/workbook.xml" not in names:  # another zip: an archive, a .docx, an .ods...
+        raise _not_a_spreadsheet()
 
 
 def read_xlsx(data: bytes, sheet: str = "") -> Sheet:
@@ -298,6 +325,8 @@ def read_sheet(data: bytes, filename: str, *, sheet: str = "") -> Sheet:
             % {"megabytes": megabytes(MAX_FILE_BYTES)}
         )
     name = filename.lower()
+    if _is_binary(data):
+        raise _not_a_spreadsheet()
     if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         return read_xlsx(data, sheet)
     if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith((".xls", ".ods", ".numbers")):

@@ -39,7 +39,7 @@ from flagdesk.cases.models import TERMINAL_STATUSES, Case, Item
 from flagdesk.cases.priority import recompute_priority
 from flagdesk.cases.services import ItemSpec, open_items_in_bulk
 from flagdesk.core import taxonomy
-from flagdesk.core.errors import Conflict, ValidationFailed
+from flagdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from flagdesk.core.hostlookup import Resolver
 from flagdesk.core.references import hash_receipt_code, new_receipt_code
 from flagdesk.core.weburls import configured_resolver, url_key
@@ -95,7 +95,7 @@ def preview_import(
     data: bytes,
     filename: str,
     *,
-    actor: User,
+    actor: User | None,
     phenomenon: str = "",
     role: str = Report.ReporterRole.PROFESSIONAL,
     sheet: str = "",
@@ -106,9 +106,13 @@ def preview_import(
 
     Raises ``ImportRefused`` (the file cannot be read), ``ImportTooLarge``, or
     ``ValidationFailed`` for the options. Messages are in the active language, which the
-    import keeps for messages written later.
+    import keeps for messages written later. A dry run may go without ``actor`` (the command
+    line checking a file): it stores nothing and names no existing case.
     """
-    require_role(actor, *IMPORTERS)
+    if actor is not None:
+        require_role(actor, *IMPORTERS)
+    elif not dry_run:
+        raise PermissionDenied(_("Your role does not allow this action."))
     _check_options(phenomenon, role)
     parsed = read_sheet(data, filename, sheet=sheet)
     rows = check_rows(

@@ -81,10 +81,16 @@ def test_the_command_line(fresh_instance, tmp_path):
     path = tmp_path / "links.csv"
     path.write_bytes(csv_bytes([*many_rows(3), ["ftp://social.test/x"]], encoding="utf-16"))
     dry = run(fresh_instance, "import", str(path), "--dry-run", "--as", "ines")
-    assert dry.returncode == 1, dry.stderr  # a row had an error
+    assert dry.returncode == 0, dry.stderr  # readable: the row in error is listed, not fatal
     assert "5\terror\tftp://social.test/x" in dry.stdout
     assert "3 new" in dry.stdout and "UTF-16 LE" in dry.stdout
-    assert "Dry run" in dry.stdout
+    last = "Dry run: 3 rows would be imported, 1 skipped; nothing was stored."
+    assert dry.stdout.rstrip().endswith(last) and not dry.stderr
+    anyone = run(fresh_instance, "import", str(path), "--dry-run")  # no --as for a check
+    assert anyone.returncode == 0 and anyone.stdout.rstrip().endswith(last), anyone.stderr
+    nobody = run(fresh_instance, "import", str(path), "--dry-run", "--as", "nobody")
+    assert nobody.returncode == 2 and "--as" in nobody.stderr
+    assert run(fresh_instance, "import", str(path)).returncode == 2  # a real import needs --as
     refused = run(fresh_instance, "import", str(tmp_path / "missing.csv"), "--as", "ines")
     assert refused.returncode == 2 and "missing.csv" in refused.stderr
     path.write_bytes(b"name\nx\n")

@@ -1,9 +1,11 @@
 """``flagdesk import FILE [--dry-run] [--phenomenon X] [--as USER]``: a spreadsheet of URLs.
 
 Prints one line per row (row, outcome, message) and a summary. Exit status: 0 when every row
-was imported or joined an open item; 1 when some rows had errors or repeated an earlier row
-(they are listed; without ``--dry-run`` the other rows were still imported); 2 when nothing
-could be done (unreadable or refused file, unknown user, no permission).
+was imported or joined an open item, and for a dry run of a readable file (its last line says
+what a real import would do); 1 when an import skipped rows that had errors or repeated an
+earlier row (they are listed; the other rows were still imported); 2 when nothing could be
+done (unreadable or refused file, unknown user, no permission). A dry run needs no user: it
+stores nothing, and names the cases of open items only with ``--as``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from flagdesk.accounts.models import User
 from flagdesk.core.errors import FlagdeskError
-from flagdesk.intake.imports.checking import DUPLICATE, ERROR
+from flagdesk.intake.imports.checking import DUPLICATE, ERROR, JOIN, NEW
 from flagdesk.intake.imports.services import preview_import, start_import
 from flagdesk.intake.models import ImportRow, Report
 
@@ -55,8 +58,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        dry_run = bool(options["dry_run"])
         user = User.objects.filter(username=options["username"], is_active=True).first()
-        if not options["username"] or user is None:
+        if (options["username"] or not dry_run) and user is None:
             raise _fail(_("Name an active user with --as USERNAME (or FLAGDESK_USER)."))
         path = Path(options["file"])
         try:
@@ -73,7 +77,7 @@ class Command(BaseCommand):
                 phenomenon=options["phenomenon"],
                 role=options["role"],
                 sheet=options["sheet"],
-                dry_run=options["dry_run"],
+                dry_run=dry_run,
             )
             if preview.batch is not None:
                 batch = start_import(preview.batch, actor=user, wait=True)
@@ -99,9 +103,23 @@ class Command(BaseCommand):
         )
         if sheet.ignored:
             self.stdout.write(_("Ignored columns: %(names)s") % {"names": ", ".join(sheet.ignored)})
-        if options["dry_run"]:
-            self.stdout.write(_("Dry run: nothing was stored."))
-        elif preview.batch is not None:
+        if dry_run:
+            imported = counts.get(NEW, 0) + counts.get(JOIN, 0)
+            self.stdout.write(
+                ngettext(
+                    "Dry run: %(imported)d row would be imported, %(skipped)d skipped; "
+                    "nothing was stored.",
+                    "Dry run: %(imported)d rows would be imported, %(skipped)d skipped; "
+                    "nothing was stored.",
+                    imported,
+                )
+                % {
+                    "imported": imported,
+                    "skipped": counts.get(ERROR, 0) + counts.get(DUPLICATE, 0),
+                }
+            )
+            return  # the file is readable: what a real import would skip is listed above
+        if preview.batch is not None:
             self.stdout.write(_("Import %(id)s done.") % {"id": preview.batch.pk})
         if counts.get(ERROR) or counts.get(DUPLICATE):
             raise CommandError(_("Some rows were not imported."), returncode=ROWS_SKIPPED)
