@@ -50,8 +50,7 @@ FOLLOW_THROUGH_MENU = [
 ]
 CASEWORK_MENU = [
     "workbench:queue",
-    "intake:mail-intake-list",
-    "intake:phone-report",
+    "intake:intake-hub",
     "cases:review-queue",
     "cases:my-tasks",
     "notices:notice-list",
@@ -59,8 +58,7 @@ CASEWORK_MENU = [
 ]
 ASSESSOR_MENU = [
     "workbench:queue",
-    "intake:mail-intake-list",
-    "intake:phone-report",
+    "intake:intake-hub",
     "cases:review-queue",
     "cases:approved",
     "cases:my-tasks",
@@ -68,16 +66,16 @@ ASSESSOR_MENU = [
     *FOLLOW_THROUGH_MENU,
 ]
 EXPECTED_MENU: dict[str, list[str]] = {
-    "analyst": [*ASSESSOR_MENU, "intake:import", "platforms:platform-list", "matching:bank-list",
+    "analyst": [*ASSESSOR_MENU, "platforms:platform-list", "matching:bank-list",
                 "matching:hash-lookup", "organisation:legal-bases"],
-    "reviewer": [*ASSESSOR_MENU, "intake:import", "platforms:platform-list", "matching:bank-list",
+    "reviewer": [*ASSESSOR_MENU, "platforms:platform-list", "matching:bank-list",
                  "matching:hash-lookup", "organisation:legal-bases"],
-    "coordinator": [*ASSESSOR_MENU, "intake:import", "platforms:platform-list",
+    "coordinator": [*ASSESSOR_MENU, "platforms:platform-list",
                     "partners:partner-list", "matching:bank-list",
                     "matching:hash-lookup", "organisation:legal-bases",
                     "organisation:organisation-edit", "intake:subject-search",
                     "audit:entry-list"],
-    "intake": [*CASEWORK_MENU, "intake:import", "platforms:platform-list", "matching:hash-lookup"],
+    "intake": [*CASEWORK_MENU, "platforms:platform-list", "matching:hash-lookup"],
     "admin": ["platforms:platform-list", "partners:partner-list", "matching:bank-list",
               "matching:hash-lookup", "organisation:legal-bases",
               "organisation:organisation-edit", "accounts:user-list"],

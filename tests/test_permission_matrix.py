@@ -43,6 +43,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report-status": PUBLIC,
     "intake:subject-search": {"coordinator"},
     "intake:subject-request": POST_ONLY,
+    # The Intake hub: whoever may open one of phone report, intake mailbox or import.
+    "intake:intake-hub": CASEWORK,
     "intake:mail-intake-list": CASEWORK,  # the intake mailbox (INTAKE_MAIL)
     "intake:mail-intake-detail": CASEWORK,
     # The phone line and a case's contact log (victim-support follow-up).

@@ -14,11 +14,12 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from conftest import PASSWORD, PERSONAS, totp_code
 from flagdesk.accounts.menu import STAFF_MENU, landing_url, menu_for
 from flagdesk.accounts.permissions import allowed_roles, role_required
+from flagdesk.accounts.policy import Action, roles_for
 from tests.staff_world import EXPECTED_MENU, LANDING, staff_world
 
 ROLES = list(PERSONAS)
@@ -58,8 +59,7 @@ def links(html: str) -> Links:
 def test_the_menu_is_one_literal_list_of_routes():
     assert [e.route for e in STAFF_MENU] == [
         "workbench:queue",
-        "intake:mail-intake-list",
-        "intake:phone-report",
+        "intake:intake-hub",
         "cases:review-queue",
         "cases:approved",
         "cases:my-tasks",
@@ -68,7 +68,6 @@ def test_the_menu_is_one_literal_list_of_routes():
         "monitoring:rechecks",
         "notices:mail-list",
         "notices:quality",
-        "intake:import",
         "platforms:platform-list",
         "partners:partner-list",
         "matching:bank-list",
@@ -194,3 +193,33 @@ def test_no_link_in_any_page_leads_the_role_to_a_refusal(client, users, settings
             reverse("cases:item-detail", args=[notified.id]),  # from the Re-checks list too
         ):
             assert page in seen, page
+
+
+def test_the_intake_hub_lets_in_everyone_who_may_use_an_intake_channel():
+    """The hub is guarded by INTAKE_PHONE alone because the three intake actions grant the
+    same roles; if one of them changes, the hub's guard must become their union."""
+    phone = roles_for(Action.INTAKE_PHONE)
+    assert roles_for(Action.INTAKE_MAIL) == phone
+    assert roles_for(Action.INTAKE_IMPORT) == phone
+    assert allowed_roles(resolve(reverse("intake:intake-hub")).func) == set(phone)
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["intake:intake-hub", "intake:phone-report", "intake:mail-intake-list", "intake:import"],
+)
+def test_intake_is_the_current_menu_entry_on_every_intake_page(client, users, route):
+    client.force_login(users["analyst"])
+    html = client.get(reverse(route)).content.decode()
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', html.split('class="topnav"')[1])
+    assert current[:1] == [reverse("intake:intake-hub")]
+
+
+def test_platform_answers_and_the_intake_mailbox_have_different_names(client, users):
+    client.force_login(users["analyst"])
+    html = client.get(reverse("intake:intake-hub")).content.decode()
+    menu = html.split('class="topnav"')[1].split("</nav>")[0]
+    assert ">Platform answers</a>" in menu and ">Mails</a>" not in menu
+    assert ">Mailbox</a>" not in menu
+    page = client.get(reverse("intake:mail-intake-list")).content.decode()
+    assert "<h1>Intake mailbox</h1>" in page

@@ -25,22 +25,38 @@ from .policy import second_factor_passed
 class MenuEntry:
     route: str
     label: str | Promise
+    # Further routes on which this entry is the current one (the pages it leads to).
+    also_current: tuple[str, ...] = ()
+
+    def is_current(self, view_name: str) -> bool:
+        return view_name == self.route or view_name in self.also_current
 
 
 # The staff menu, in the order it is shown; the first entry a role may open is its landing.
 STAFF_MENU = (
     MenuEntry("workbench:queue", _("Workbench")),
-    MenuEntry("intake:mail-intake-list", _("Mailbox")),
-    MenuEntry("intake:phone-report", _("Phone report")),
+    # One entry for the intake channels; the hub leads to each page the user may open.
+    MenuEntry(
+        "intake:intake-hub",
+        _("Intake"),
+        also_current=(
+            "intake:phone-report",
+            "intake:phone-receipt",
+            "intake:mail-intake-list",
+            "intake:mail-intake-detail",
+            "intake:import",
+            "intake:import-detail",
+        ),
+    ),
     MenuEntry("cases:review-queue", _("Reviews")),
     MenuEntry("cases:approved", _("Approved")),
     MenuEntry("cases:my-tasks", _("My tasks")),
     MenuEntry("notices:notice-list", _("Notices")),
     MenuEntry("notices:follow-up-queue", pgettext_lazy("menu", "Follow-up")),
     MenuEntry("monitoring:rechecks", _("Re-checks")),
-    MenuEntry("notices:mail-list", _("Mails")),
+    # Platforms' answers to notices; not the intake mailbox (mails from the public).
+    MenuEntry("notices:mail-list", _("Platform answers")),
     MenuEntry("notices:quality", _("Quality")),
-    MenuEntry("intake:import", _("Import")),
     MenuEntry("platforms:platform-list", _("Platforms")),
     MenuEntry("partners:partner-list", _("Partners")),
     MenuEntry("matching:bank-list", _("Banks")),

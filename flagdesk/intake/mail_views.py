@@ -1,4 +1,4 @@
-"""The Mailbox pages: the intake mailbox's drafts, and one draft with its three decisions.
+"""The intake mailbox pages: the intake mailbox's drafts, and one draft with its three decisions.
 
 Opening a draft shows the sender and their text, so it is audited (``read_draft``). Each
 decision is one service call; of two officers deciding at once, the slower one sees why

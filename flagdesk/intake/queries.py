@@ -15,7 +15,7 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.queries import case_entry, visible_items
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
-from .models import ContactEntry, MailedReport, Report
+from .models import ContactEntry, Import, MailedReport, Report
 
 MAILBOX_PAGE = 200
 
@@ -120,6 +120,18 @@ def mailbox_counts(user: User) -> dict[str, int]:
     rows = visible_mailed_reports(user).values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in rows}
     return {status: counts.get(status, 0) for status in MailedReport.Status.values}
+
+
+def pending_draft_count(user: User) -> int:
+    """How many intake mails wait for a decision: the one number the Intake hub shows."""
+    return visible_mailed_reports(user).filter(status=MailedReport.Status.PENDING).count()
+
+
+def recent_imports(user: User, *, limit: int = 5) -> list[Import]:
+    """The newest spreadsheet imports, for the roles that may import (none for others)."""
+    if not user.has_any_role(*roles_for(Action.INTAKE_IMPORT)):
+        return []
+    return list(Import.objects.select_related("by").order_by("-created_at")[:limit])
 
 
 def mergeable_report(user: User, reference: str) -> Report | None:

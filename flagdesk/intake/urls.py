@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import import_views, mail_views, phone_views, subject_views, views
+from . import hub_views, import_views, mail_views, phone_views, subject_views, views
 
 app_name = "intake"
 urlpatterns = [
     path("report", views.report, name="report"),
     path("report/done", views.report_done, name="report-done"),
     path("report/status", views.report_status, name="report-status"),
+    # The Intake hub: phone report, intake mailbox and spreadsheet import on one page.
+    path("staff/intake/", hub_views.intake_hub, name="intake-hub"),
     # The phone line: an intake officer takes a report during a call, then reads the receipt.
     path("staff/intake/phone/", phone_views.phone_report, name="phone-report"),
     path("staff/intake/phone/receipt", phone_views.phone_receipt, name="phone-receipt"),

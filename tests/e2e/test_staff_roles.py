@@ -2,9 +2,10 @@
 
 Each persona logs in through the form and must land on a styled page it can use, with the
 staff menu (only pages it may open, each opening with 200) and a working log out; the top bar
-keeps Log out and the menu on one line each at 1024 and 1280 px in every language. A refused
-page is the styled refusal in the reader's language; the designation form's labels sit over
-their own fields; notices and items link to each other.
+keeps Log out and the menu on one line each at 1024, 1280 and 1366 px in every language, and a
+menu wider than the window shows its overflow cue (a fade and an arrow on the right edge). A
+refused page is the styled refusal in the reader's language; the designation form's labels sit
+over their own fields; notices and items link to each other.
 
 Screenshots go to ``tmp_path``. Expected menus and landings are written out in
 ``tests/staff_world.py``.
@@ -33,8 +34,11 @@ pytestmark = pytest.mark.browser
 
 TIMEOUT = 15_000
 LANGUAGES = [code for code, _name in django_settings.LANGUAGES]
-WIDTHS = (1024, 1280)
+WIDTHS = (1024, 1280, 1366)
 BACKGROUND = "rgb(246, 247, 250)"  # --bg of flagdesk.css: the stylesheet is applied
+# Resolves after the browser has drawn two frames: styles driven by a scroll timeline are
+# up to date then.
+NEXT_FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))"
 
 
 @pytest.fixture
@@ -55,11 +59,15 @@ def top_bar_lines(page: Page) -> dict[str, Any]:
           const top = el => Math.round(el.getBoundingClientRect().top);
           const links = [...document.querySelectorAll('.topnav a')].map(top);
           const logout = document.querySelector("form[action$='/logout'] button");
+          const nav = document.querySelector('.topnav');
           return {
             brand: top(document.querySelector('.brand')),
             logout: logout ? top(logout) : null,
             menu_rows: new Set(links).size,
             scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+            menu_hidden: nav ? nav.scrollWidth > nav.clientWidth : false,
+            menu_cue: nav ? getComputedStyle(nav).maskImage !== 'none'
+              && getComputedStyle(nav.parentElement, '::after').visibility === 'visible' : false,
           };
         }"""
     )
@@ -88,10 +96,13 @@ def test_persona_lands_on_a_styled_page_with_its_menu_and_log_out(
         switch_language(page, language)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_function(NEXT_FRAMES)  # the scroll timeline follows the new width
             lines = top_bar_lines(page)
             assert lines["logout"] == lines["brand"], (language, width, lines)
             assert lines["menu_rows"] == (1 if hrefs else 0), (language, width, lines)
             assert not lines["scrolls"], (language, width, lines)
+            # Entries out of sight are announced; a menu that fits is not faded.
+            assert lines["menu_cue"] == lines["menu_hidden"], (language, width, lines)
         if role == "coordinator" and language == "de":
             page.screenshot(path=str(tmp_path / "coordinator-de-1280.png"))
     switch_language(page, "en")

@@ -24,7 +24,7 @@ def staff_menu(context: template.Context) -> dict[str, Any]:
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "entries": [
-            {"url": reverse(e.route), "label": e.label, "is_current": e.route == current}
+            {"url": reverse(e.route), "label": e.label, "is_current": e.is_current(current)}
             for e in entries
         ],
     }

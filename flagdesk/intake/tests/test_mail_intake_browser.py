@@ -1,6 +1,7 @@
 """An intake officer's day with the intake mailbox, in headless Chromium under the real CSP:
-the mail is read from a real IMAP server, the officer opens the Mailbox from the staff menu,
-opens the draft, confirms it, and sees the new report, without any admin page."""
+the mail is read from a real IMAP server, the officer opens the intake mailbox through the
+staff menu's Intake hub, opens the draft, confirms it, and sees the new report, without any
+admin page."""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ def test_an_intake_officer_confirms_a_mailed_report(
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
 
     log_in(page, live_url, "dave")
-    page.locator("nav.topnav a[href$='/staff/mailbox/']").click()
+    page.locator("nav.topnav a[href$='/staff/intake/']").click()  # the Intake hub
+    expect(page.locator("#hub-mailbox")).to_contain_text("1 mail waits", timeout=TIMEOUT)
+    page.locator("#hub-mailbox a[href$='/staff/mailbox/']").click()
     drafts = page.locator("#mail-drafts tbody tr")
     expect(drafts).to_have_count(1, timeout=TIMEOUT)
     drafts.first.locator("a").click()

@@ -1,6 +1,6 @@
 """An intake officer's decisions on a mailed draft, through the services and the pages:
 confirm (a report with channel email, the attachments' hashes on its items), merge into an
-existing report, discard; two officers at once; who may open the Mailbox."""
+existing report, discard; two officers at once; who may open the intake mailbox."""
 
 from __future__ import annotations
 

@@ -283,8 +283,10 @@ def test_casework_roles_take_calls(client, users, role):
     assert client.post(PHONE, form(mail_receipt=None)).status_code == 302
 
 
-def test_the_menu_offers_the_phone_line_after_the_queue(client, users):
+def test_the_menu_leads_to_the_phone_line_through_the_intake_hub(client, users):
     client.force_login(users["intake"])
-    html = client.get(reverse("cases:queue")).content.decode()
-    nav = html.split('class="topnav"')[1]
-    assert nav.index(reverse("cases:queue")) < nav.index(PHONE)
+    html = client.get(reverse("workbench:queue")).content.decode()
+    nav = html.split('class="topnav"')[1].split("</nav>")[0]
+    hub = reverse("intake:intake-hub")
+    assert nav.index(reverse("workbench:queue")) < nav.index(hub) and PHONE not in nav
+    assert f'href="{PHONE}"' in client.get(hub).content.decode()
