@@ -127,7 +127,8 @@ def recompute_priority(items: Iterable[Item | Any]) -> int:
     loaded = {i.pk: i for i in given if isinstance(i, Item)}
     changed = 0
     for start in range(0, len(ids), 1000):
-        rows = _with_inputs(Item.objects.filter(pk__in=ids[start : start + 1000]).order_by())
+        # Annotated rows (minor_victim, n_reports, n_matches): read as Any, not as Item.
+        rows: Any = _with_inputs(Item.objects.filter(pk__in=ids[start : start + 1000]).order_by())
         for item in rows:
             minor = (
                 item.case.has_minor_depicted
