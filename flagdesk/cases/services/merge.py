@@ -150,6 +150,47 @@ def _reports_only_about(case: Case, item_ids: set[Any]) -> list[Any]:
     return moving
 
 
+def _events_both_ways(
+    kind: str,
+    first: Case,
+    second: Case,
+    *,
+    actor: User,
+    reason: str,
+    directions: tuple[str, str],
+    item: Item | None = None,
+    data: dict[str, Any] | None = None,
+    second_data: dict[str, Any] | None = None,
+) -> None:
+    """One event on each case's timeline, each naming the other case (merge, split, move):
+    a reader of either timeline learns where things went or came from."""
+    sides: tuple[tuple[Case, Case, str, dict[str, Any]], ...] = (
+        (first, second, directions[0], {}),
+        (second, first, directions[1], second_data or {}),
+    )
+    for case, other, direction, extra in sides:
+        CaseEvent.objects.create(
+            case=case,
+            item=item,
+            kind=kind,
+            actor=actor,
+            after=direction,
+            note=reason,
+            data={**(data or {}), "case": str(other.pk), "reference": other.reference, **extra},
+        )
+
+
+def _absorb(source: Case, into: Case) -> None:
+    """What is left of ``source`` (items, reports, notes, tasks) goes to ``into``, and the
+    emptied case points at it, so its address leads there."""
+    Item.objects.filter(case=source).update(case=into)
+    source.reports.update(case=into)
+    CaseNote.objects.filter(case=source).update(case=into)
+    Task.objects.filter(case=source).update(case=into)
+    Case.objects.filter(pk=source.pk).update(merged_into=into)
+    source.merged_into = into
+
+
 @transaction.atomic
 def merge_cases(
     source: Case, into: Case, *, actor: User, reason: str, confirm_access: bool = False
@@ -183,29 +224,17 @@ def merge_cases(
                 fields={"confirm_access": [_("Required.")]},
             )
     after = combined_access(access_list(into), access_list(source))
-    Item.objects.filter(case=source).update(case=into)
-    source.reports.update(case=into)
-    CaseNote.objects.filter(case=source).update(case=into)
-    Task.objects.filter(case=source).update(case=into)
+    _absorb(source, into)
     carried = _carry_flags(into, [source])
     _set_access(into, after, actor=actor, reason=reason)
-    Case.objects.filter(pk=source.pk).update(merged_into=into)
-    source.merged_into = into
-    CaseEvent.objects.create(
-        case=source,
-        kind=CaseEvent.Kind.MERGED,
+    _events_both_ways(
+        CaseEvent.Kind.MERGED,
+        source,
+        into,
         actor=actor,
-        after="into",
-        note=reason,
-        data={"case": str(into.pk), "reference": into.reference},
-    )
-    CaseEvent.objects.create(
-        case=into,
-        kind=CaseEvent.Kind.MERGED,
-        actor=actor,
-        after="from",
-        note=reason,
-        data={"case": str(source.pk), "reference": source.reference, "carried": carried},
+        reason=reason,
+        directions=("into", "from"),
+        second_data={"carried": carried},
     )
     record(
         "case.merged",
@@ -258,21 +287,14 @@ def split_case(case: Case, items: Iterable[Item], *, actor: User, reason: str) -
     CaseNote.objects.filter(case=case, item__in=wanted).update(case=new)
     Task.objects.filter(case=case, item__in=wanted).update(case=new)
     moved = sorted(str(pk) for pk in wanted)
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.SPLIT,
+    _events_both_ways(
+        CaseEvent.Kind.SPLIT,
+        case,
+        new,
         actor=actor,
-        after="to",
-        note=reason,
-        data={"case": str(new.pk), "reference": new.reference, "items": moved},
-    )
-    CaseEvent.objects.create(
-        case=new,
-        kind=CaseEvent.Kind.SPLIT,
-        actor=actor,
-        after="from",
-        note=reason,
-        data={"case": str(case.pk), "reference": case.reference, "items": moved},
+        reason=reason,
+        directions=("to", "from"),
+        data={"items": moved},
     )
     record(
         "case.split",
@@ -320,39 +342,27 @@ def move_item(item: Item, into_case: Case, *, actor: User, reason: str) -> Item:
     Task.objects.filter(case=source, item=found).update(case=into)
     carried = _carry_flags(into, [source])
     is_emptied = not Item.objects.filter(case=source).exists()
-    data = {"item": str(found.pk), "emptied": is_emptied}
-    CaseEvent.objects.create(
-        case=source,
-        item=found,
-        kind=CaseEvent.Kind.MOVED,
+    _events_both_ways(
+        CaseEvent.Kind.MOVED,
+        source,
+        into,
         actor=actor,
-        after="out",
-        note=reason,
-        data={**data, "case": str(into.pk), "reference": into.reference},
-    )
-    CaseEvent.objects.create(
-        case=into,
+        reason=reason,
+        directions=("out", "in"),
         item=found,
-        kind=CaseEvent.Kind.MOVED,
-        actor=actor,
-        after="in",
-        note=reason,
-        data={**data, "case": str(source.pk), "reference": source.reference, "carried": carried},
+        data={"item": str(found.pk), "emptied": is_emptied},
+        second_data={"carried": carried},
     )
     if is_emptied:
-        source.reports.update(case=into)
-        CaseNote.objects.filter(case=source).update(case=into)
-        Task.objects.filter(case=source).update(case=into)
-        Case.objects.filter(pk=source.pk).update(merged_into=into)
-        for case, other, direction in ((source, into, "into"), (into, source, "from")):
-            CaseEvent.objects.create(
-                case=case,
-                kind=CaseEvent.Kind.MERGED,
-                actor=actor,
-                after=direction,
-                note=reason,
-                data={"case": str(other.pk), "reference": other.reference},
-            )
+        _absorb(source, into)
+        _events_both_ways(
+            CaseEvent.Kind.MERGED,
+            source,
+            into,
+            actor=actor,
+            reason=reason,
+            directions=("into", "from"),
+        )
     record(
         "case.item_moved",
         actor=actor,
