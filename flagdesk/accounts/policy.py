@@ -73,6 +73,9 @@ class Action(StrEnum):
     SUPPORT = "support"  # contact log, referral to the police or a support service
     REFERRAL_FORWARD = "referral.forward"  # forward a case outside our designation to a partner
     PARTNERS_MANAGE = "partners.manage"  # register partner organisations and their keys
+    # Victims' side
+    REPORTER_WRITE = "reporter.write"  # write to a reporter from a case (through the outbox)
+    SUPPORT_LINES = "support_lines.manage"  # the support lines the status page recommends
     # Accounts
     USERS_MANAGE = "users.manage"  # invite, change roles, deactivate, reset 2FA, tokens
     # Retention and erasure (GDPR)
@@ -124,6 +127,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SUPPORT: frozenset({INT, A, R, C}),
     Action.REFERRAL_FORWARD: frozenset({A, R, C}),
     Action.PARTNERS_MANAGE: frozenset({C, ADM}),
+    Action.REPORTER_WRITE: frozenset({INT, A, R, C}),
+    Action.SUPPORT_LINES: frozenset({C, ADM}),
     Action.USERS_MANAGE: frozenset({ADM}),
     Action.RETENTION_READ: frozenset({C, AUD}),
     Action.LEGAL_HOLD: frozenset({C}),

@@ -249,6 +249,8 @@ class CaseEvent(AppendOnly):
         CONTACT = "contact", _("Contact with the reporter")
         FORWARDED = "forwarded", _("Forwarded to a partner")
         NOTE = "note", _("Note")
+        REPORTER_MAIL = "reporter_mail", _("Mail to the reporter")
+        BANK_CONSENT = "bank_consent", _("Consent to the picture bank changed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

@@ -61,6 +61,10 @@ class Report(models.Model):
     victim_age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
     victim_gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
     has_consented = models.BooleanField(default=False)
+    # The reporter let us keep the fingerprints of their picture in the reporters' bank
+    # (docs/victims.md); withdrawn with the receipt code, after which the entries are removed.
+    bank_consent_at = models.DateTimeField(null=True, blank=True)
+    bank_consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Blind indexes (keyed hashes, ``subjects.email_index``/``phone_index``): the columns
     # above are encrypted, and a data subject's reports must still be found (GDPR arts 15, 17).
@@ -300,8 +304,20 @@ class ReporterMail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        REMOVED = "removed", _("Content removed")
+        REFUSED = "refused", _("Removal refused")
+        NEEDS_INFO = "needs_info", _("More information needed")
+        STAFF = "staff", _("Message from staff")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="mails")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RECEIPT)
+    # Who wrote it, for a mail staff wrote from the case (audited); None for automatic mails.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     to = EncryptedTextField()
     language = models.CharField(max_length=5)
     subject = models.CharField(max_length=200)
@@ -422,3 +438,23 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.outcome}"
+
+
+class ReportSignal(models.Model):
+    """A hash of a picture that the reporter computed on their own device (``signals``).
+
+    The picture itself never reached us. Kept with the report so a report without any
+    address (the "find copies of my picture" page) still holds what to look for; each
+    item of the report also gets the hashes as its own signals, as for an upload."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="signals")
+    signal_type = models.CharField(max_length=16)
+    value = models.CharField(max_length=64)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.signal_type}:{self.value[:16]}"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from flagdesk.cases.models import Assessment, Item
+from flagdesk.cases.models import Assessment, Case, Item
 from flagdesk.core.crypto import EncryptedTextField
 
 from .signal_types import SIGNAL_TYPES
@@ -28,6 +28,9 @@ class HashBank(models.Model):
         PARTNER = "partner", _("Partner")
         PHENOMENON = "phenomenon", _("Phenomenon")
         OTHER = "other", _("Other")
+        # Hashes that reporters computed on their own device and allowed us to keep looking
+        # for (StopNCII-style); each entry names its case, withdrawn with the receipt code.
+        REPORTERS = "reporters", _("Reporters' pictures")
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
@@ -77,6 +80,11 @@ class BankEntry(models.Model):
         Item, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_entries"
     )
     external_ref = models.CharField(_("external reference"), max_length=200, blank=True)
+    # The case a reporter's own picture belongs to (bank kind ``reporters``), when no item
+    # of it is known: a match then leads to this case.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_entries"
+    )
     thumbnail = EncryptedTextField(blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -132,6 +140,7 @@ class ItemSignal(models.Model):
         API = "api", _("API")
         EVIDENCE = "evidence", _("Evidence capture")
         RECHECK = "recheck", _("Re-check")
+        DEVICE = "device", _("Hashed on the reporter's device")
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="signals")
     signal_type = models.CharField(_("signal type"), max_length=16, choices=SIGNAL_CHOICES)
