@@ -265,6 +265,11 @@ if ANONYMOUS_SENDER:
         ) from None
 
 PUBLIC_RATE_LIMIT = env_rate("PUBLIC_RATE_LIMIT", "30/h")
+# Receipt codes (docs/status-page.md): after this many wrong codes for one reference within the
+# window, the reference refuses every code for RECEIPT_LOCKOUT_MINUTES, whoever asks; 0 = off.
+RECEIPT_LOCKOUT_FAILURES = env_int("RECEIPT_LOCKOUT_FAILURES", 10)
+RECEIPT_LOCKOUT_WINDOW_MINUTES = env_int("RECEIPT_LOCKOUT_WINDOW_MINUTES", 60)
+RECEIPT_LOCKOUT_MINUTES = env_int("RECEIPT_LOCKOUT_MINUTES", 60)
 URL_RESOLVER = env_str("URL_RESOLVER", "flagdesk.core.weburls.system_resolver")
 # Hostile input at the edges. Reverse proxies whose X-Forwarded-For is believed, so that rate
 # limits count clients, not the proxy (IPs or CIDR networks; empty: trust none). Reported hosts

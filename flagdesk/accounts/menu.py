@@ -62,7 +62,16 @@ STAFF_MENU = (
     MenuEntry("matching:bank-list", _("Banks")),
     MenuEntry("matching:hash-lookup", _("Look up")),
     MenuEntry("organisation:legal-bases", _("Legal bases")),
-    MenuEntry("organisation:organisation-edit", _("Organisation")),
+    MenuEntry(
+        "organisation:organisation-edit",
+        _("Organisation"),
+        # The support lines shown to victims are settings of the organisation.
+        also_current=(
+            "organisation:support-lines",
+            "organisation:support-line-add",
+            "organisation:support-line-edit",
+        ),
+    ),
     MenuEntry("intake:subject-search", _("Data subjects")),
     MenuEntry("accounts:user-list", _("Users")),
     MenuEntry("audit:entry-list", _("Audit trail")),

@@ -8,7 +8,7 @@ payload's language is known and before the rate limit counts the request.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +25,9 @@ from flagdesk.core.schemas import Schema
 from flagdesk.core.text import is_storable
 from flagdesk.core.uploads import check_body_size
 from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
+from flagdesk.organisation.queries import support_lines_for
 
-from . import erasure, messages, queries, services
+from . import erasure, messages, public_timeline, receipts, services
 from .models import Report
 from .services import LANGUAGES, ReportSubmission
 
@@ -89,9 +90,36 @@ class ReportCreatedOut(Schema):
     items: list[ReportItemOut]
 
 
+class EventOut(Schema):
+    at: datetime
+    what: str
+    platform: str | None = None
+
+
+class PlatformAnswerOut(Schema):
+    platform: str
+    decision: str
+    decided_at: datetime
+    ground: str | None = None
+    territorial_scope: list[str]
+    automated: bool | None = None
+
+
 class ItemStatusOut(Schema):
     url: str
     status: str
+    platform: str | None = None
+    events: list[EventOut]
+    platform_answer: PlatformAnswerOut | None = None
+    next_step: str
+
+
+class SupportLineOut(Schema):
+    name: str
+    offer: str
+    phone: str
+    url: str
+    hours: str
 
 
 class ReportStatusOut(Schema):
@@ -99,10 +127,13 @@ class ReportStatusOut(Schema):
     status: str
     items: list[ItemStatusOut]
     updated_at: datetime
+    received_at: datetime
+    phenomenon: str | None = None
+    support_lines: list[SupportLineOut]
 
 
 class ReferencePath(Schema):
-    """The reference as typed: ``queries.report_by_receipt`` forgives case, spaces, dashes and
+    """The reference as typed: ``receipts.open_report`` forgives case, spaces, dashes and
     O/0, I/L/1; the guard refuses a NUL before it gets there."""
 
     reference: str
@@ -318,10 +349,11 @@ RECEIPT_CODE_HEADER = {
 def _report_by_receipt(request: HttpRequest, reference: str) -> Report:
     """The report the reference and ``X-Receipt-Code`` open; one 404 whether the reference is
     unknown or the code wrong. Every call by the reporter shares the status rate limit, so
-    guesses of a code count the same whichever endpoint they go to."""
+    guesses of a code count the same whichever endpoint they go to, and the lock-out per
+    reference (``receipts``): ``429 receipt_locked`` with ``Retry-After`` while it lasts."""
     check_rate(request, "status")
     code = request.headers.get("X-Receipt-Code", "")
-    report = queries.report_by_receipt(reference, code)
+    report = receipts.open_report(reference, code)
     if report is None:
         raise NotFound(_("No report matches this reference and receipt code."))
     return report
@@ -333,8 +365,18 @@ def _report_by_receipt(request: HttpRequest, reference: str) -> Report:
     summary="Progress of a report (public)",
     openapi_extra={"parameters": [RECEIPT_CODE_HEADER]},
 )
-def report_status(request: HttpRequest, path: Path[ReferencePath]) -> queries.PublicReportStatus:
-    return queries.public_status(_report_by_receipt(request, path.reference))
+def report_status(request: HttpRequest, path: Path[ReferencePath]) -> dict[str, Any]:
+    """Per address: its public status, platform, dated steps, the platform's answer and what
+    we do next; and the support lines for the report's phenomenon in the request's language
+    (docs/api.md). Never a staff member, a note or another reporter's data."""
+    timeline = public_timeline.report_timeline(_report_by_receipt(request, path.reference))
+    language = (translation.get_language() or "en")[:2]
+    lines = support_lines_for(timeline.phenomenon, language)
+    return {
+        **asdict(timeline),
+        "phenomenon": timeline.phenomenon or None,
+        "support_lines": [asdict(line) for line in lines],
+    }
 
 
 class ErasureOut(Schema):

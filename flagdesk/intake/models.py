@@ -458,3 +458,22 @@ class ReportSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signal_type}:{self.value[:16]}"
+
+
+class ReceiptLockout(models.Model):
+    """Wrong receipt codes tried for one reference, counted across every web process and
+    machine (``receipts.open_report``): after too many in a window, the reference refuses
+    every code, the right one too, until ``locked_until``.
+
+    ``key`` is a keyed hash of the normalised reference, counted whether or not a report has
+    it, so a lock-out says nothing about which references exist (nor does the table).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} {self.failures}"

@@ -99,6 +99,13 @@ def public_status(report: Report) -> PublicReportStatus:
     )
 
 
+def phenomenon_of(reference: str) -> str:
+    """The phenomenon chosen for the report just sent, for the receipt page's help ("" when
+    none was chosen). Only for a reference from the receipt cookie, which we encrypted."""
+    found = Report.objects.filter(reference=reference).values_list("phenomenon", flat=True)
+    return found.first() or ""
+
+
 def visible_mailed_reports(user: User) -> QuerySet[MailedReport]:
     """The intake mailbox's drafts, for the roles that handle them (every draft: a mail
     belongs to no case until an officer makes it a report)."""

@@ -1,6 +1,6 @@
-"""Background work of intake: the intake mailbox's poll, mails to reporters and long
-spreadsheet imports. Tasks take ids, re-read the row and can safely run twice (S12);
-``site/worker.py`` assembles PERIODIC."""
+"""Background work of intake: the intake mailbox's poll, mails to reporters, long
+spreadsheet imports and forgetting spent receipt-code counters. Tasks take ids, re-read the
+row and can safely run twice (S12); ``site/worker.py`` assembles PERIODIC."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django_tasks import task
 
 from flagdesk.core.periodic import Periodic
 
-from . import reporter_mail
+from . import receipts, reporter_mail
 
 
 def _poll_intake_mailbox() -> int:
@@ -53,4 +53,6 @@ PERIODIC = [
     # more than one idle second.
     Periodic("intake.reporter_mail", 0, reporter_mail.sweep),
     Periodic("intake.resume_imports", 60, resume_imports),
+    # Receipt-code counters whose window and lock-out are over (docs/status-page.md).
+    Periodic("intake.receipt_lockouts", 3600, receipts.purge_lockouts, in_burst=False),
 ]

@@ -16,57 +16,13 @@ from flagdesk.core.ratelimit import check_rate
 from flagdesk.core.uploads import SkipFiles, body_limit, declared_length, megabytes
 from flagdesk.matching.media.source import byte_limit, too_big
 from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
+from flagdesk.organisation.queries import support_lines_for
 
-from . import erasure, messages, queries, receipt_cookie, services
+from . import erasure, messages, public_timeline, queries, receipt_cookie, receipts, services
 from .forms import ErasureForm, MessageForm, ReportForm, StatusForm
 from .models import Report
 from .receipt_cookie import Receipt
-
-# What each public status means for the person who reported (queries.PUBLIC_STATUS).
-STATUS_TEXT = {
-    "received": (
-        _("Received"),
-        _("We have your report. An analyst will look at it soon."),
-    ),
-    "in_review": (
-        _("Being assessed"),
-        _("An analyst is checking the content against the law; a second person confirms."),
-    ),
-    "notified": (
-        _("Platform notified"),
-        _("We asked the platform to remove the content and are waiting for its decision."),
-    ),
-    "removed": (
-        _("Removed"),
-        _("The platform removed the content."),
-    ),
-    "restricted": (
-        _("Restricted, not removed"),
-        _(
-            "The platform restricted access to the content (for example in some countries, "
-            "or by making it harder to find) but did not remove it."
-        ),
-    ),
-    "refused": (
-        _("Refused by the platform"),
-        _("The platform decided not to act. We are looking at what else we can do."),
-    ),
-    "escalated": (
-        _("Escalated"),
-        _("The content stayed online, so we took the matter further."),
-    ),
-    "closed": (
-        _("Closed"),
-        _("We have finished our work on this report."),
-    ),
-    "not_actionable": (
-        _("No action possible"),
-        _(
-            "After checking, we cannot ask for removal: the content does not seem illegal "
-            "under the laws we apply, or it falls outside what we handle."
-        ),
-    ),
-}
+from .status_wording import STATUS_TEXT, advice_for, shown_item
 
 
 def _language() -> str:
@@ -161,11 +117,24 @@ def _form_page(
     return render(request, "intake/report.html", context)
 
 
+def _help(phenomenon: str) -> dict[str, object]:
+    """What the victim can do meanwhile: the organisation's support lines for the phenomenon
+    in the page's language, and general advice."""
+    return {
+        "support_lines": support_lines_for(phenomenon, _language()),
+        "advice": advice_for(phenomenon),
+    }
+
+
 @never_cache
 @require_http_methods(["GET"])
 def report_done(request: HttpRequest) -> HttpResponse:
     receipt = receipt_cookie.read(request)
-    response = render(request, "intake/report_done.html", {"receipt": receipt})
+    # The cookie is ours (encrypted), so its reference is the report just sent; without it
+    # (shown already), the help for every report.
+    phenomenon = queries.phenomenon_of(receipt.reference) if receipt is not None else ""
+    context: dict[str, object] = {"receipt": receipt, **_help(phenomenon)}
+    response = render(request, "intake/report_done.html", context)
     # Deleted as it is shown: a reload or the back button must not show the code again.
     receipt_cookie.forget(request, response)
     return response
@@ -218,31 +187,41 @@ def report_status(request: HttpRequest) -> HttpResponse:
             _erase(erasure_form, context)
         else:
             _show_status(form, context)
-    return render(request, "intake/report_status.html", context)
+    # A reference locked after too many wrong codes: 429, as for the rate limit.
+    status = 429 if context.get("locked") else 200
+    return render(request, "intake/report_status.html", context, status=status)
 
 
-def _found(form: StatusForm) -> Report | None:
-    report = queries.report_by_receipt(
-        form.cleaned_data["reference"], form.cleaned_data["receipt_code"]
-    )
+def _found(form: StatusForm, context: dict[str, object]) -> Report | None:
+    """The report the form's reference and code open, through the per-reference lock-out
+    (``receipts``); the form says why not otherwise."""
+    try:
+        report = receipts.open_report(
+            form.cleaned_data["reference"], form.cleaned_data["receipt_code"]
+        )
+    except receipts.ReceiptLocked as e:
+        form.add_error(None, e.message)
+        context["locked"] = True
+        return None
     if report is None:
         form.add_error(None, NOT_FOUND)
     return report
 
 
 def _show_status(form: StatusForm, context: dict[str, object]) -> None:
-    if not form.is_valid() or (found := _found(form)) is None:
+    if not form.is_valid() or (found := _found(form, context)) is None:
         return
-    status = queries.public_status(found)
-    context["status"] = status
-    context["overall"] = STATUS_TEXT[status.status]
-    context["items"] = [(i.url, i.status, STATUS_TEXT[i.status][0]) for i in status.items]
+    timeline = public_timeline.report_timeline(found)
+    context["status"] = timeline
+    context["overall"] = STATUS_TEXT[timeline.status]
+    context["items"] = [shown_item(item) for item in timeline.items]
+    context.update(_help(timeline.phenomenon))
     # A fresh, empty form: the code should not sit in the page's HTML afterwards.
     context["form"] = StatusForm()
 
 
 def _add_message(form: MessageForm, context: dict[str, object]) -> None:
-    if not form.is_valid() or (found := _found(form)) is None:
+    if not form.is_valid() or (found := _found(form, context)) is None:
         return
     try:
         messages.add_message(
@@ -256,7 +235,7 @@ def _add_message(form: MessageForm, context: dict[str, object]) -> None:
 
 
 def _erase(form: ErasureForm, context: dict[str, object]) -> None:
-    if not form.is_valid() or (found := _found(form)) is None:
+    if not form.is_valid() or (found := _found(form, context)) is None:
         return
     context["erasure_outcome"] = ERASURE_TEXT[erasure.request_erasure(found)]
     context["erasure_form"] = ErasureForm(prefix=ERASURE)

@@ -1,4 +1,5 @@
-"""Forms of the organisation settings page: identity and trusted-flagger designations."""
+"""Forms of the organisation settings pages: identity and trusted-flagger designations, and the
+support lines shown to victims."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from flagdesk.core import taxonomy
 from flagdesk.core.widgets import DATE_ERRORS, IsoDateInput
 
-from .models import Designation, Organisation
-from .services import DesignationInput
+from .models import SUPPORT_LANGUAGES, Designation, Organisation, SupportLine
+from .services import DesignationInput, SupportLineInput
+from .services.support_lines import LIMITS, MAX_PHONE, MAX_URL
 
 
 class _Form(forms.Form):
@@ -148,3 +151,93 @@ class LegalBasisConfirmationForm(_Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why you are satisfied, or why you withdraw: which source you checked."),
     )
+
+
+def language_name(code: str) -> str:
+    """A language by its own name (Français, Nederlands...): how its speakers look for it."""
+    return str(get_language_info(code)["name_local"])
+
+
+class SupportLineForm(_Form):
+    """One support line: how to reach it, whom it helps, and its texts per language (a name,
+    what it offers and its hours, as ``name_fr``, ``offer_fr``, ``hours_fr``...)."""
+
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=MAX_PHONE,
+        required=False,
+        help_text=_("As victims dial it, for example 0800 00 000."),
+    )
+    url = forms.CharField(
+        label=_("Web address"),
+        max_length=MAX_URL,
+        required=False,
+        help_text=_("Starting with https://."),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "off"}),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages it answers in"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The line is shown on pages in these languages only."),
+    )
+    phenomena = forms.MultipleChoiceField(
+        label=_("Phenomena it helps with"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: shown for every report."),
+    )
+    is_active = forms.BooleanField(label=_("Active (shown to victims)"), required=False)
+
+    PART_LABELS = {
+        "name": _("Name"),
+        "offer": _("What it offers"),
+        "hours": _("Opening hours"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["languages"].choices = [(c, language_name(c)) for c in SUPPORT_LANGUAGES]
+        self.fields["phenomena"].choices = taxonomy.phenomenon_choices()
+        for lang in SUPPORT_LANGUAGES:
+            for part, label in self.PART_LABELS.items():
+                self.fields[f"{part}_{lang}"] = forms.CharField(
+                    label=label, max_length=LIMITS[part], required=False
+                )
+
+    def language_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(code, name, its three fields) per language, for one fieldset each."""
+        return [
+            (lang, language_name(lang), [self[f"{part}_{lang}"] for part in self.PART_LABELS])
+            for lang in SUPPORT_LANGUAGES
+        ]
+
+    @classmethod
+    def initial_for(cls, line: SupportLine | None) -> dict[str, Any]:
+        if line is None:
+            return {"is_active": True, "languages": list(SUPPORT_LANGUAGES)}
+        initial: dict[str, Any] = {
+            "phone": line.phone,
+            "url": line.url,
+            "languages": list(line.languages),
+            "phenomena": list(line.phenomena),
+            "is_active": line.is_active,
+        }
+        for lang, text in line.texts.items():
+            for part in cls.PART_LABELS:
+                initial[f"{part}_{lang}"] = text.get(part, "")
+        return initial
+
+    def as_input(self) -> SupportLineInput:
+        data = self.cleaned_data
+        texts = {
+            lang: {part: data.get(f"{part}_{lang}", "") for part in self.PART_LABELS}
+            for lang in SUPPORT_LANGUAGES
+        }
+        return SupportLineInput(
+            texts=texts,
+            languages=tuple(data["languages"]),
+            phone=data["phone"],
+            url=data["url"],
+            phenomena=tuple(data["phenomena"]),
+            is_active=data["is_active"],
+        )

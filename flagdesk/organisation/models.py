@@ -242,3 +242,49 @@ class LegalBasisConfirmation(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Confirmations are withdrawn, never deleted.")
+
+
+# The languages a support line can be described in: those of the public pages.
+SUPPORT_LANGUAGES = ("fr", "nl", "de", "en")
+
+
+class SupportLine(models.Model):
+    """A helpline or service the status page and the receipt page recommend to victims
+    (docs/status-page.md): configured by the organisation, never by a reporter.
+
+    ``texts`` holds what a reader sees, per language: ``{"fr": {"name", "offer", "hours"}}``;
+    a line is shown only on pages in one of its ``languages``, each of which has a name and an
+    offer. ``phenomena`` empty means every phenomenon. Lines are deactivated, not deleted, so
+    the audit trail's references to them keep meaning something.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    texts = models.JSONField(_("texts"), default=dict)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    url = models.CharField(_("web address"), max_length=500, blank=True)
+    phenomena = models.JSONField(_("phenomena"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "created_at"]
+        verbose_name = _("support line")
+
+    def __str__(self) -> str:
+        return self.name_in()
+
+    def text_in(self, language: str | None, part: str) -> str:
+        """One text (``name``, ``offer``, ``hours``) in ``language``, else in the first language
+        that has it: staff pages name a line even in a language it does not serve."""
+        order = [language or "", *self.languages, *SUPPORT_LANGUAGES]
+        for lang in order:
+            value = str((self.texts.get(lang) or {}).get(part, "")).strip()
+            if value:
+                return value
+        return ""
+
+    def name_in(self, language: str | None = None) -> str:
+        return self.text_in(language, "name")

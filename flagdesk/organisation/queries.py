@@ -1,4 +1,5 @@
-"""Reads of the organisation: designation history and snapshots, legal-basis confirmations."""
+"""Reads of the organisation: designation history and snapshots, legal-basis confirmations, and
+the support lines shown to victims."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from flagdesk.accounts.models import User
+from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core import taxonomy
 
 from .models import (
@@ -15,6 +18,7 @@ from .models import (
     DesignationVersion,
     LegalBasisConfirmation,
     Organisation,
+    SupportLine,
 )
 
 
@@ -115,3 +119,50 @@ def bases_to_confirm() -> list[BasisToConfirm]:
         current = next((c for c in history if c.is_current), None)
         result.append(BasisToConfirm(basis, current, history))
     return result
+
+
+def managed_support_lines(user: User) -> QuerySet[SupportLine]:
+    """Every support line, active or not, in the order victims see them; none for roles that
+    do not manage them."""
+    if not user.has_any_role(*roles_for(Action.SUPPORT_LINES)):
+        return SupportLine.objects.none()
+    return SupportLine.objects.order_by("order", "created_at")
+
+
+@dataclass(frozen=True)
+class PublicSupportLine:
+    """A support line as a victim reads it, in one language."""
+
+    name: str
+    offer: str
+    hours: str
+    phone: str
+    url: str
+
+    @property
+    def phone_uri(self) -> str:
+        """The number for a ``tel:`` link: the separators people write, left out."""
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+def support_lines_for(phenomenon: str, language: str) -> list[PublicSupportLine]:
+    """The active lines that answer in ``language`` and help with ``phenomenon`` (a line
+    without phenomena helps with every one; a report without a phenomenon gets those only),
+    in the organisation's order. Public: no role, nothing personal."""
+    shown = []
+    for line in SupportLine.objects.filter(is_active=True).order_by("order", "created_at"):
+        if language not in line.languages:
+            continue
+        if line.phenomena and phenomenon not in line.phenomena:
+            continue
+        text = line.texts.get(language) or {}
+        shown.append(
+            PublicSupportLine(
+                name=str(text.get("name", "")),
+                offer=str(text.get("offer", "")),
+                hours=str(text.get("hours", "")),
+                phone=line.phone,
+                url=line.url,
+            )
+        )
+    return shown

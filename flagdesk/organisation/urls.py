@@ -1,9 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import support_line_views, views
 
 app_name = "organisation"
 urlpatterns = [
     path("organisation", views.organisation, name="organisation-edit"),
     path("organisation/legal-bases/", views.legal_bases, name="legal-bases"),
+    # The support lines the public status and receipt pages recommend (docs/status-page.md).
+    path("organisation/support-lines/", support_line_views.support_lines, name="support-lines"),
+    path(
+        "organisation/support-lines/add",
+        support_line_views.support_line_add,
+        name="support-line-add",
+    ),
+    path(
+        "organisation/support-lines/<uuid:support_line_id>/",
+        support_line_views.support_line_edit,
+        name="support-line-edit",
+    ),
 ]

@@ -57,9 +57,21 @@ def test_status_with_receipt_code(client: Client) -> None:
     )
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"reference", "status", "items", "updated_at"}
+    # The v1 fields, and what issue 14 added to them (docs/api.md).
+    assert set(body) == {
+        "reference",
+        "status",
+        "items",
+        "updated_at",
+        "received_at",
+        "phenomenon",
+        "support_lines",
+    }
     assert body["status"] == "received"
-    assert body["items"] == [{"url": URL, "status": "received"}]
+    [item] = body["items"]
+    assert {"url": item["url"], "status": item["status"]} == {"url": URL, "status": "received"}
+    assert [e["what"] for e in item["events"]] == ["received"]
+    assert item["platform_answer"] is None and item["next_step"] == "assessment"
 
 
 @pytest.mark.parametrize(

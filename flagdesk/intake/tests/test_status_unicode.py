@@ -23,5 +23,5 @@ def test_status_page_shows_the_unicode_host(client: Client, settings) -> None:
         {"reference": submitted.report.reference, "receipt_code": submitted.receipt_code},
     )
     page = response.content.decode()
-    assert '<td class="url">https://bücher.test/p/1</td>' in page
+    assert '<h3 id="address-1" class="url">https://bücher.test/p/1</h3>' in page
     assert "xn--" not in page

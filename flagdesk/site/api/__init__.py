@@ -77,7 +77,12 @@ def _error(
 
 @api.exception_handler(FlagdeskError)
 def on_flagdesk_error(request: HttpRequest, exc: FlagdeskError) -> HttpResponse:
-    return api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
+    response = api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
+    # An error that knows when trying again makes sense says so (a locked receipt code).
+    retry_after = getattr(exc, "retry_after", None)
+    if exc.status == 429 and retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -25,6 +25,7 @@ from flagdesk.monitoring import demo as demo_monitoring
 from flagdesk.notices.models import Notice, NoticeResponse
 from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices, record_response
+from flagdesk.organisation import demo as demo_organisation
 from flagdesk.organisation.services import DesignationInput, update_organisation
 from flagdesk.partners import demo as demo_partners
 from flagdesk.platforms.channels import Delivery
@@ -163,6 +164,8 @@ class Command(BaseCommand):
                 "second person reviews every assessment before a notice is sent."
             ),
         )
+        # Fictional helplines the status page recommends to victims.
+        support = demo_organisation.load(users["carol"])
         for p in PLATFORMS:
             add_platform(
                 actor=users["carol"],
@@ -217,6 +220,7 @@ class Command(BaseCommand):
             **partners,
             **intake,
             **casework,
+            **support,
         }
         return token, summary
 
