@@ -355,6 +355,14 @@ def _bank_switch(t: Target) -> Req:
     return api("PATCH", f"/banks/{slug}", slug, body, unknown_key="no-such-bank")
 
 
+def _support_line(method: str, data: Any = None) -> Any:
+    """A support line shown to victims: the organisation's, so the role is the whole rule."""
+    route = "organisation:support-line-edit"
+    return lambda t: page(
+        method, route, (key := str(t.world.support_line.id)), data, support_line_id=key
+    )
+
+
 def _import(route: str, method: str = "GET") -> Any:
     """A spreadsheet import: organisation-wide intake work, so the role is the whole rule."""
     return lambda t: page(method, route, (key := str(t.world.spreadsheet.id)), import_id=key)
@@ -440,5 +448,10 @@ UNSCOPED_PROBES: dict[tuple[str, str], Probe] = {
         "carol", _basis("DELETE"), 200, UNKNOWN_CODE
     ),
     ("api:update_bank", "PATCH"): _unscoped("erin", _bank_switch, 200),
+    # Every support-line manager manages every line; the list's buttons post to the line.
+    ("organisation:support-line-edit", "GET"): _unscoped("carol", _support_line("GET"), 200),
+    ("organisation:support-line-edit", "POST, deactivate it"): _unscoped(
+        "erin", _support_line("POST", {"action": "deactivate"}), 302
+    ),
 }
 # fmt: on

@@ -56,6 +56,8 @@ from flagdesk.notices.outbox import claim, mark_sent
 from flagdesk.notices.services import queue_notices
 from flagdesk.notices.services.follow_ups import follow_up
 from flagdesk.notices.services.inbound import ingest
+from flagdesk.organisation.models import SupportLine
+from flagdesk.organisation.services import SupportLineInput, add_support_line
 from flagdesk.partners.models import Partner, Referral
 from flagdesk.partners.tests.factories import make_partner, referral_of
 from flagdesk.platforms.channels import Delivery
@@ -340,6 +342,7 @@ class World:
     partner: Partner
     referral: Referral
     spreadsheet: Import
+    support_line: SupportLine
 
     def ids(self) -> dict[str, str]:
         """The URL arguments of every route, by name."""
@@ -363,6 +366,8 @@ class World:
             "file_id": str(self.screenshot.id),
             # A spreadsheet import, previewed by dave and waiting for confirmation.
             "import_id": str(self.spreadsheet.id),
+            # A support line the status page recommends, added by carol.
+            "support_line_id": str(self.support_line.id),
             "slug": match.entry.bank.slug,
             "public_id": str(match.entry.public_id),
             "entry_id": str(match.entry.public_id),
@@ -404,6 +409,14 @@ def build_world(users: dict[str, User]) -> World:
         b"url\nhttps://social.test/matrix/imported\n", "matrix.csv", actor=users["intake"]
     ).batch
     assert spreadsheet is not None
+    support_line = add_support_line(
+        SupportLineInput(
+            texts={"en": {"name": "Listening line", "offer": "Someone to talk to."}},
+            languages=("en",),
+            phone="0800 00 000",
+        ),
+        actor=users["coordinator"],
+    )
     return World(
         platform,
         waiting,
@@ -420,6 +433,7 @@ def build_world(users: dict[str, User]) -> World:
         partner,
         referral,
         spreadsheet,
+        support_line,
     )
 
 

@@ -97,6 +97,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:user-token-revoke": POST_ONLY,
     "organisation:organisation-edit": {"admin", "coordinator"},
     "organisation:legal-bases": ASSESSORS | {"admin"},
+    # The support lines shown to victims (Action.SUPPORT_LINES); the list's buttons post to
+    # a line's page.
+    "organisation:support-lines": {"admin", "coordinator"},
+    "organisation:support-line-add": {"admin", "coordinator"},
+    "organisation:support-line-edit": {"admin", "coordinator"},
     "cases:queue": CASEWORK,
     # The workbench: the queue and its search for casework; assessing several items together
     # for assessors; claiming and the bulk toolbar are POSTs.
