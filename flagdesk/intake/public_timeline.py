@@ -37,7 +37,7 @@ SENT = {
 }
 # Status moves told as such; the others are told by another event (a notice sent, a
 # decision) or are not the reporter's business (duplicate, a return to assessment).
-MOVES = {
+MOVES: dict[str, str] = {
     S.ASSESSING: "in_review",
     S.AWAITING_REVIEW: "in_review",
     S.APPROVED: "in_review",
@@ -139,7 +139,8 @@ def _notices(ids: list[Any]) -> _Notices:
     )
     by_id: dict[str, dict[str, Any]] = {}
     by_item: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
+    for values in rows:
+        row = dict(values)
         by_id[str(row["id"])] = row
         by_item.setdefault(str(row["items"]), []).append(row)
     return _Notices(by_id, by_item)

@@ -57,7 +57,8 @@ class PublicReportStatus:
 
 def report_by_receipt(reference: str, code: str) -> Report | None:
     """None both when the reference is unknown and when the code is wrong, so the page
-    cannot be used to learn which references exist.
+    cannot be used to learn which references exist. Pages and endpoints never call this
+    directly: ``receipts.open_report`` does, and counts wrong codes per reference.
 
     The reference is forgiven as it was typed (``r 7kq3 m9xo``, see ``normalise_reference``);
     anything that cannot be a report's reference (e.g. a NUL byte, which PostgreSQL refuses in

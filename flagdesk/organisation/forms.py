@@ -4,7 +4,7 @@ support lines shown to victims."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language_info
@@ -196,8 +196,10 @@ class SupportLineForm(_Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["languages"].choices = [(c, language_name(c)) for c in SUPPORT_LANGUAGES]
-        self.fields["phenomena"].choices = taxonomy.phenomenon_choices()
+        languages = cast(forms.ChoiceField, self.fields["languages"])
+        languages.choices = [(c, language_name(c)) for c in SUPPORT_LANGUAGES]
+        phenomena = cast(forms.ChoiceField, self.fields["phenomena"])
+        phenomena.choices = taxonomy.phenomenon_choices()
         for lang in SUPPORT_LANGUAGES:
             for part, label in self.PART_LABELS.items():
                 self.fields[f"{part}_{lang}"] = forms.CharField(

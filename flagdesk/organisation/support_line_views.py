@@ -83,11 +83,11 @@ def support_line_edit(request: HttpRequest, support_line_id: UUID) -> HttpRespon
         return redirect("organisation:support-lines")
     if action in SWITCHES:
         line = set_support_line_active(line, is_active=SWITCHES[action], actor=user)
-        name = {"name": line.name_in(_language())}
+        named = {"name": line.name_in(_language())}
         if line.is_active:
-            messages.success(request, _("Shown to victims again: %(name)s.") % name)
+            messages.success(request, _("Shown to victims again: %(name)s.") % named)
         else:
-            messages.success(request, _("No longer shown to victims: %(name)s.") % name)
+            messages.success(request, _("No longer shown to victims: %(name)s.") % named)
         return redirect("organisation:support-lines")
     form = SupportLineForm(
         request.POST if action else None, initial=SupportLineForm.initial_for(line)

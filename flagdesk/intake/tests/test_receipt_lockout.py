@@ -229,3 +229,25 @@ def test_the_lock_out_message_is_in_the_reader_s_language(
         headers={"X-Receipt-Code": submitted.receipt_code, "Accept-Language": language},
     )
     assert answer.json()["error"]["message"] == expected
+
+
+def test_every_use_of_a_receipt_code_goes_through_the_lock_out() -> None:
+    """Only ``receipts.open_report`` compares a receipt code: a page or endpoint calling the
+    comparison directly would escape the count per reference."""
+    import ast
+    from pathlib import Path
+
+    import flagdesk
+
+    root = Path(flagdesk.__file__).parent
+    callers = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name == "report_by_receipt":
+                    callers.add(path.relative_to(root).as_posix())
+    assert callers == {"intake/receipts.py"}
