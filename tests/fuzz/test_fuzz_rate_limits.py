@@ -72,6 +72,8 @@ def _limits(settings):
     settings.URL_RESOLVER = "flagdesk.core.testing.test_resolver"
     settings.PUBLIC_RATE_LIMIT = RATE
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]  # a proxy exists; the clients below are not it
+    # The examples share one reference: its own lock-out (test_receipt_lockout.py) aside.
+    settings.RECEIPT_LOCKOUT_FAILURES = 0
 
 
 def _statuses(client: Any, endpoint: str, metas: list[dict[str, str]]) -> list[int]:
