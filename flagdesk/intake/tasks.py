@@ -1,6 +1,7 @@
-"""Background work of intake: the intake mailbox's poll, mails to reporters and long
-spreadsheet imports. Tasks take ids, re-read the row and can safely run twice (S12);
-``site/worker.py`` assembles PERIODIC."""
+"""Background work of intake: the intake mailbox's poll, mails to reporters (the outbox's
+sweep, and the mails telling reporters of decisions) and long spreadsheet imports. Tasks
+take ids, re-read the row and can safely run twice (S12); ``site/worker.py`` assembles
+PERIODIC."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django_tasks import task
 
 from flagdesk.core.periodic import Periodic
 
-from . import reporter_mail
+from . import outcome_mail, reporter_mail
 
 
 def _poll_intake_mailbox() -> int:
@@ -52,5 +53,8 @@ PERIODIC = [
     # Due retries and expired leases become tasks on every round: a retry is never late by
     # more than one idle second.
     Periodic("intake.reporter_mail", 0, reporter_mail.sweep),
+    # Reporters told of the platforms' decisions (removed, restricted, refused), read from
+    # the case timelines; exactly once, whichever worker finds them first.
+    Periodic("intake.outcome_mails", 30, outcome_mail.mail_outcomes),
     Periodic("intake.resume_imports", 60, resume_imports),
 ]
