@@ -89,7 +89,9 @@ def latest_lines(events: Sequence[CaseEvent]) -> list[OutcomeLine]:
     for event in sorted(events, key=lambda e: (e.created_at, str(e.pk))):
         latest.pop(event.item_id, None)
         latest[event.item_id] = event
-    return [OutcomeLine(e.item.url, e.after, e.created_at) for e in latest.values()]
+    return [
+        OutcomeLine(e.item.url if e.item else "", e.after, e.created_at) for e in latest.values()
+    ]
 
 
 def outcome_kind(lines: Sequence[OutcomeLine]) -> str:
