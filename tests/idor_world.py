@@ -123,6 +123,42 @@ class Target:
         return self._once("contact", make)
 
     @property
+    def failed_mail(self) -> Any:
+        """A mail staff wrote to the item's reporter, which the mail server refused: it may
+        be sent again."""
+        from flagdesk.intake.models import ReporterMail
+        from flagdesk.intake.reporter_updates import write_to_reporter
+
+        def make() -> Any:
+            mail = write_to_reporter(
+                self.report, actor=self.users["intake"], kind="staff", subject="S", text="Hello."
+            )
+            # As the outbox leaves a mail the server refused (5xx): failed, its body erased.
+            ReporterMail.objects.filter(pk=mail.pk).update(
+                status=ReporterMail.Status.FAILED, body="", last_error="SMTP 550"
+            )
+            return mail
+
+        return self._once("failed mail", make)
+
+    @property
+    def info_request(self) -> Any:
+        """A request for more information to the item's reporter, still waiting."""
+        from flagdesk.intake.reporter_updates import write_to_reporter
+
+        def make() -> Any:
+            mail = write_to_reporter(
+                self.report,
+                actor=self.users["intake"],
+                kind="needs_info",
+                subject="S",
+                text="Which account posted it?",
+            )
+            return mail.info_request
+
+        return self._once("info request", make)
+
+    @property
     def matched_item(self) -> Item:
         """The item, with the media hashes of its match."""
         return self.match.item

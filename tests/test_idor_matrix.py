@@ -89,6 +89,7 @@ HELD = {"is_held": "on", "reason": "Criminal proceedings are running."}
 ANSWER = {"kind": "acknowledgement", "received_at": "2026-12-01T10:00"}
 ITEMS = {"item_ids": ["{id}"]}
 EXPORT = {"report": ["{id}"], "action": "export", "reason": "Request by mail of 1 December."}
+TO_REPORTER = {"kind": "staff", "subject": "Your report", "text": "Thank you.", "action": "send"}
 
 
 def _access(t: Target) -> dict[str, Any]:
@@ -299,6 +300,20 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ("intake:case-contacts", "POST"): Probe(CASEWORK, 302, "case", _contact, writes=True),
     ("intake:contact-reveal", "POST"): Probe(
         CASEWORK, 200, {"case_id": "case", "contact_id": "contact"}, WHY, writes=True
+    ),
+    # Mails to the case's reporters: write one (Action.REPORTER_WRITE), send a failed one
+    # again, stop waiting for the answer to a request for more information.
+    ("intake:reporter-write", "GET"): Probe(
+        CASEWORK, 200, {"case_id": "case", "report_id": "report"}
+    ),
+    ("intake:reporter-write", "POST"): Probe(
+        CASEWORK, 302, {"case_id": "case", "report_id": "report"}, TO_REPORTER, writes=True
+    ),
+    ("intake:reporter-mail-again", "POST"): Probe(
+        CASEWORK, 302, {"case_id": "case", "reporter_mail_id": "failed_mail"}, writes=True
+    ),
+    ("intake:info-request-close", "POST"): Probe(
+        CASEWORK, 302, {"case_id": "case", "info_request_id": "info_request"}, writes=True
     ),
 }
 # fmt: on

@@ -52,6 +52,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:phone-receipt": CASEWORK,  # "already shown" without the one-time cookie
     "intake:case-contacts": CASEWORK,
     "intake:contact-reveal": POST_ONLY,  # a summary, with a reason, audited
+    # Mails to a case's reporters (Action.REPORTER_WRITE): the page writing one (for a report
+    # nobody may write to, it says why); sending a failed one again, closing a request.
+    "intake:reporter-write": CASEWORK,
+    "intake:reporter-mail-again": POST_ONLY,
+    "intake:info-request-close": POST_ONLY,
     # Spreadsheet imports (Action.INTAKE_IMPORT): casework; the confirm is a POST.
     "intake:import": CASEWORK,
     "intake:import-detail": CASEWORK,

@@ -151,7 +151,8 @@ def note_label(after: str) -> str:
 
 def event_detail(e: CaseEvent) -> str:
     """The words after the event's kind: the other case of a merge, split or move (with
-    its direction), what a note event records."""
+    its direction), what a note event records, that a reporter's message answers staff's
+    request for more information."""
     if e.kind in RELOCATIONS and (ref := (e.data or {}).get("reference")):
         if e.after in TOWARDS:
             return _("to case %(ref)s") % {"ref": ref}
@@ -159,6 +160,8 @@ def event_detail(e: CaseEvent) -> str:
             return _("from case %(ref)s") % {"ref": ref}
     if e.kind == CaseEvent.Kind.NOTE:
         return note_label(e.after)
+    if e.kind == CaseEvent.Kind.REPORTER_MESSAGE and (e.data or {}).get("answers_request"):
+        return _("answers the request for more information")
     return ""
 
 

@@ -19,6 +19,7 @@ from flagdesk.cases.services import open_items
 from flagdesk.core.errors import ValidationFailed
 
 from .models import Report, ReportMessage
+from .reporter_updates import mark_answered
 from .services import MAX_DESCRIPTION, normalised_urls
 
 
@@ -52,12 +53,19 @@ def add_message(report: Report, *, text: str, urls: list[str]) -> AddedMessage:
         recompute_priority(items)
     message = ReportMessage.objects.create(report=report, text=text.strip())
     message.items.set(items)
+    answered = mark_answered(report, message)
     CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=item.case_id,
             item=item,
             kind=CaseEvent.Kind.REPORTER_MESSAGE,
-            data={"message": str(message.pk), "report": report.reference, "urls": len(items)},
+            data={
+                "message": str(message.pk),
+                "report": report.reference,
+                "urls": len(items),
+                # It answers a request for more information staff sent (reporter_updates).
+                "answers_request": bool(answered),
+            },
         )
         for item in report.items.all()
     )

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from flagdesk.cases.models import Case, Item
+from flagdesk.cases.models import Case, CaseEvent, Item
 from flagdesk.core.crypto import EncryptedTextField
 from flagdesk.core.references import new_reference
 
@@ -280,6 +280,11 @@ class ContactEntry(models.Model):
     referral = models.CharField(max_length=24, choices=Referral.choices, default=Referral.NONE)
     referred_to = models.CharField(max_length=200, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A mail staff wrote to the reporter from the case (``reporter_updates``): its text is
+    # this entry's summary, kept (encrypted) after the mail's own body is erased once sent.
+    mail = models.OneToOneField(
+        "ReporterMail", on_delete=models.PROTECT, null=True, blank=True, related_name="contact"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -337,6 +342,83 @@ class ReporterMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report.reference} {self.subject}"
+
+
+class ReporterOutcome(models.Model):
+    """That a reporter is told, by ``mail``, of one status change of an item they reported:
+    ``event`` is the item's ``status`` event to removed, restricted or refused.
+
+    One row per report and event, written in the transaction that queues the mail: however
+    often the scan runs and however many workers run it at once, the unique constraint lets
+    a reporter hear of one status change once (``outcome_mail``). No personal data."""
+
+    id = models.BigAutoField(primary_key=True)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="outcomes")
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="+")
+    mail = models.ForeignKey(ReporterMail, on_delete=models.PROTECT, related_name="outcomes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "event"], name="one_outcome_mail_per_report_and_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.event_id}"
+
+
+class OutcomeScan(models.Model):
+    """How far the outcome-mail scan has read the case timelines (``outcome_mail``).
+
+    ``started_at`` is when the feature arrived (the migration that made this row): status
+    changes before it are never mailed, so an upgrade does not flood reporters with news of
+    old decisions. ``scanned_to`` is where the last scan began; the next one reads again a
+    little before it, in case a transaction committed its event late."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    started_at = models.DateTimeField()
+    scanned_to = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.scanned_to:%Y-%m-%d %H:%M:%S}"
+
+
+class InfoRequest(models.Model):
+    """Staff asked the reporter for more information (a ``needs_info`` mail).
+
+    Open until the reporter adds information with their receipt code (``messages.add_message``
+    marks it answered) or staff close it. The question is the text of the mail, kept as the
+    summary of its contact-log entry (encrypted, erased with the report's description); this
+    row holds no personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="info_requests")
+    mail = models.OneToOneField(ReporterMail, on_delete=models.PROTECT, related_name="info_request")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.ForeignKey(
+        ReportMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.closed_at is None
 
 
 class Import(models.Model):

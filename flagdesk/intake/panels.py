@@ -1,4 +1,5 @@
-"""What intake adds to the case page (S1b): a summary of the case's contact log."""
+"""What intake adds to the case page (S1b): a summary of the case's contact log, and the
+mails to the case's reporters (write one, the requests for more information, what was sent)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,22 @@ from typing import Any
 from django.http import HttpRequest
 
 from flagdesk.accounts.menu import may_open
+from flagdesk.cases.models import Item
 from flagdesk.core.panels import Panel
 
 from . import queries
-from .models import ContactEntry
+from .labels import staff_role_label
+from .models import ContactEntry, ReporterMail
+from .reporter_contact import why_not_writable
+from .reporter_updates import may_send_again
+
+# How a mail's status looks (the shared badges' colours).
+MAIL_BADGES = {
+    ReporterMail.Status.QUEUED: "queued",
+    ReporterMail.Status.SENDING: "queued",
+    ReporterMail.Status.SENT: "done",
+    ReporterMail.Status.FAILED: "failed",
+}
 
 
 def case_contacts_panel(request: HttpRequest, case: Any) -> Panel | None:
@@ -54,3 +67,40 @@ def item_panel(request: HttpRequest, item: Any) -> Panel | None:
     if panel is None:
         return None
     return Panel(panel.template, panel.context, slot="after_assessments")
+
+
+def reporter_mails_panel(request: HttpRequest, case: Any, items: Any) -> Panel | None:
+    """The case page's "Mails to the reporters" (``site.views.CASE_PANELS``): each report
+    with a link to write to its reporter, or why no one may be written to; the requests for
+    more information and whether they were answered; every mail sent to the case's
+    reporters (kind, dates, status, who wrote it; never an address or a body), a failed one
+    with its error and, for those who may write, a button to send it again."""
+    user = request.user
+    found = queries.case_reports(user, case.pk)
+    if found is None:
+        return None
+    reports = list(found[1])
+    may_write = bool(reports) and may_open(user, "intake:reporter-write", case.pk, reports[0].pk)
+    rows = [
+        {"report": r, "role": staff_role_label(r.role), "reason": why_not_writable(r)}
+        for r in reports
+    ]
+    mails = []
+    for mail in queries.case_reporter_mails(user, case.pk):
+        told = sorted({o.event.after for o in mail.outcomes.all()})
+        mails.append(
+            {
+                "mail": mail,
+                "badge": MAIL_BADGES.get(ReporterMail.Status(mail.status), "queued"),
+                "told": [str(Item.Status(s).label) for s in told],
+                "again": may_write and may_send_again(mail) and not why_not_writable(mail.report),
+            }
+        )
+    context = {
+        "case": case,
+        "rows": rows,
+        "may_write": may_write,
+        "requests": list(queries.case_info_requests(user, case.pk)),
+        "mails": mails,
+    }
+    return Panel("intake/_reporter_mails_panel.html", context, slot="after_items")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Max, QuerySet, When
+from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, When
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import Action, roles_for
@@ -15,7 +15,15 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.queries import case_entry, visible_items
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
-from .models import ContactEntry, Import, MailedReport, Report
+from .models import (
+    ContactEntry,
+    Import,
+    InfoRequest,
+    MailedReport,
+    Report,
+    ReporterMail,
+    ReporterOutcome,
+)
 
 MAILBOX_PAGE = 200
 
@@ -169,3 +177,61 @@ def case_contact(user: Any, case_id: Any, contact_id: Any) -> ContactEntry | Non
     """One entry of a case's log, only through a case the user may open."""
     found = case_contacts(user, case_id)
     return None if found is None else found[1].filter(pk=contact_id).first()
+
+
+def case_reports(user: Any, case_id: Any) -> tuple[Item, QuerySet[Report]] | None:
+    """The reports of a case the user may open: its own, and those naming items of it that
+    the user may see (an item moved here keeps its reporters); None when out of scope."""
+    entry = case_entry(user, case_id)
+    if entry is None:
+        return None
+    items = visible_items(user).filter(case_id=entry.case_id).values("pk")
+    reports = Report.objects.filter(Q(case_id=entry.case_id) | Q(items__in=items)).distinct()
+    return entry, reports.order_by("created_at")
+
+
+def case_report(user: Any, case_id: Any, report_id: Any) -> tuple[Item, Report] | None:
+    """One report of a case the user may open (see ``case_reports``)."""
+    found = case_reports(user, case_id)
+    if found is None:
+        return None
+    report = found[1].filter(pk=report_id).first()
+    return None if report is None else (found[0], report)
+
+
+def case_reporter_mails(user: Any, case_id: Any) -> QuerySet[ReporterMail]:
+    """The mails to the case's reporters, newest first, without addresses or bodies (never
+    decrypted here); each with the decisions it told (``outcomes``)."""
+    found = case_reports(user, case_id)
+    if found is None:
+        return ReporterMail.objects.none()
+    outcomes = ReporterOutcome.objects.select_related("event").only(
+        "mail_id", "event__after", "event__created_at"
+    )
+    return (
+        ReporterMail.objects.filter(report__in=found[1].values("pk"))
+        .defer("to", "body")
+        .select_related("report", "sent_by")
+        .prefetch_related(Prefetch("outcomes", queryset=outcomes))
+        .order_by("-created_at")
+    )
+
+
+def case_reporter_mail(user: Any, case_id: Any, mail_id: Any) -> ReporterMail | None:
+    return case_reporter_mails(user, case_id).filter(pk=mail_id).first()
+
+
+def case_info_requests(user: Any, case_id: Any) -> QuerySet[InfoRequest]:
+    """Requests for more information to the case's reporters, newest first."""
+    found = case_reports(user, case_id)
+    if found is None:
+        return InfoRequest.objects.none()
+    return (
+        InfoRequest.objects.filter(report__in=found[1].values("pk"))
+        .select_related("report", "asked_by", "closed_by")
+        .order_by("-created_at")
+    )
+
+
+def case_info_request(user: Any, case_id: Any, request_id: Any) -> InfoRequest | None:
+    return case_info_requests(user, case_id).filter(pk=request_id).first()

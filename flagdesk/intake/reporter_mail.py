@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flagdesk.accounts.models import User
 from flagdesk.core.errors import ValidationFailed
 
 from .models import Report, ReporterMail
@@ -53,6 +54,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def domain() -> str:
+    """The domain of Message-IDs: the sender's."""
+    return _domain()
+
+
 def _domain() -> str:
     sender = settings.DEFAULT_FROM_EMAIL
     return sender.rsplit("@", 1)[1].strip("> ") if "@" in sender else "flagdesk.invalid"
@@ -65,13 +71,18 @@ def queue_reporter_mail(
     subject: str,
     body: str,
     language: str,
+    kind: str = ReporterMail.Kind.RECEIPT,
+    sent_by: User | None = None,
+    message_id: str = "",
     now: dt.datetime | None = None,
 ) -> ReporterMail:
     """Keep one mail to a reporter for the worker to send; runs in the caller's transaction.
 
     The Message-ID is fixed now, so a repeat after a worker died is recognisable as the same
-    mail. Raises ``ValidationFailed`` (field ``reporter_email``) for an address that cannot
-    be one.
+    mail; a caller that derives it from what the mail is about (``message_id``, see
+    ``outcome_mail``) makes a second mail about the same thing fail on its unique constraint.
+    ``sent_by`` is the staff member who wrote it (None for automatic mails). Raises
+    ``ValidationFailed`` (field ``reporter_email``) for an address that cannot be one.
     """
     address = to.strip()
     try:
@@ -82,11 +93,13 @@ def queue_reporter_mail(
     now = now or timezone.now()
     mail = ReporterMail.objects.create(
         report=report,
+        kind=kind,
+        sent_by=sent_by,
         to=address,
         language=language,
         subject=_one_line(subject)[:MAX_SUBJECT],
         body=body,
-        message_id=make_msgid(domain=_domain()),
+        message_id=message_id or make_msgid(domain=_domain()),
         next_attempt_at=now,
         enqueued_at=now,
     )
@@ -94,6 +107,34 @@ def queue_reporter_mail(
 
     transaction.on_commit(partial(send_reporter_mail.enqueue, str(mail.pk)))
     return mail
+
+
+def requeue(mail: ReporterMail, *, to: str, body: str, now: dt.datetime | None = None) -> bool:
+    """Queue a failed mail again, with its body written anew (it was erased when the mail
+    failed) and the same Message-ID; runs in the caller's transaction. False when the mail
+    is no longer failed (someone sent it again a moment ago)."""
+    now = now or timezone.now()
+    address = to.strip()
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        message = _("This email address is not valid.")
+        raise ValidationFailed(message, fields={"reporter_email": [message]}) from None
+    again = ReporterMail.objects.filter(pk=mail.pk, status=ReporterMail.Status.FAILED).update(
+        status=ReporterMail.Status.QUEUED,
+        to=address,
+        body=body,
+        attempts=0,
+        next_attempt_at=now,
+        enqueued_at=now,
+        leased_until=None,
+        last_error="",
+    )
+    if again:
+        from .tasks import send_reporter_mail
+
+        transaction.on_commit(partial(send_reporter_mail.enqueue, str(mail.pk)))
+    return bool(again)
 
 
 def _claimable(now: dt.datetime) -> Q:

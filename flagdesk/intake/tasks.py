@@ -1,6 +1,7 @@
-"""Background work of intake: the intake mailbox's poll, mails to reporters, long
-spreadsheet imports and forgetting spent receipt-code counters. Tasks take ids, re-read the
-row and can safely run twice (S12); ``site/worker.py`` assembles PERIODIC."""
+"""Background work of intake: the intake mailbox's poll, mails to reporters (the outbox's
+sweep, and the mails telling reporters of decisions), long spreadsheet imports and forgetting
+spent receipt-code counters. Tasks take ids, re-read the row and can safely run twice (S12);
+``site/worker.py`` assembles PERIODIC."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django_tasks import task
 
 from flagdesk.core.periodic import Periodic
 
-from . import receipts, reporter_mail
+from . import outcome_mail, receipts, reporter_mail
 
 
 def _poll_intake_mailbox() -> int:
@@ -52,6 +53,9 @@ PERIODIC = [
     # Due retries and expired leases become tasks on every round: a retry is never late by
     # more than one idle second.
     Periodic("intake.reporter_mail", 0, reporter_mail.sweep),
+    # Reporters told of the platforms' decisions (removed, restricted, refused), read from
+    # the case timelines; exactly once, whichever worker finds them first.
+    Periodic("intake.outcome_mails", 30, outcome_mail.mail_outcomes),
     Periodic("intake.resume_imports", 60, resume_imports),
     # Receipt-code counters whose window and lock-out are over (docs/status-page.md).
     Periodic("intake.receipt_lockouts", 3600, receipts.purge_lockouts, in_burst=False),

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import hub_views, import_views, mail_views, phone_views, subject_views, views
+from . import (
+    hub_views,
+    import_views,
+    mail_views,
+    phone_views,
+    reporter_views,
+    subject_views,
+    views,
+)
 
 app_name = "intake"
 urlpatterns = [
@@ -18,6 +26,23 @@ urlpatterns = [
         "staff/cases/<uuid:case_id>/contacts/<uuid:contact_id>/reveal",
         phone_views.contact_reveal,
         name="contact-reveal",
+    ),
+    # Mails to a case's reporters (docs/reporter-mails.md): write one, send a failed one
+    # again, stop waiting for the answer to a request for more information.
+    path(
+        "staff/cases/<uuid:case_id>/reports/<uuid:report_id>/write",
+        reporter_views.reporter_write,
+        name="reporter-write",
+    ),
+    path(
+        "staff/cases/<uuid:case_id>/reporter-mails/<uuid:reporter_mail_id>/again",
+        reporter_views.reporter_mail_again,
+        name="reporter-mail-again",
+    ),
+    path(
+        "staff/cases/<uuid:case_id>/info-requests/<uuid:info_request_id>/close",
+        reporter_views.info_request_close,
+        name="info-request-close",
     ),
     # Spreadsheet imports (docs/intake.md).
     path("staff/import/", import_views.import_page, name="import"),

@@ -48,6 +48,7 @@ ITEM_PANELS = (
 # ``after_items`` (left column, under the items and reports) and ``side`` (right column,
 # above the timeline); docs/cases.md lists them.
 CASE_PANELS = (
+    intake_panels.reporter_mails_panel,  # mails to the reporters: write, requests, sent
     matching_panels.case_panel,
     notices_panels.case_panel,
     intake_panels.case_panel,  # the contact log, in short
