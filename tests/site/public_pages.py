@@ -84,12 +84,15 @@ class Visit:
 @dataclass(frozen=True)
 class PublicPage:
     """A public page in one state. ``reach`` drives ``visit.page`` there; the document it
-    ends on must answer ``status``."""
+    ends on must answer ``status``. The first Tab on a page with ``leave`` reaches the
+    "Leave this site" button."""
 
     name: str
     route: str
     reach: Callable[[Visit], None]
     status: int = 200
+    # Pages for the people who report show "Leave this site"; the staff's sign-in pages do not.
+    leave: bool = True
 
 
 # -- the report form ---------------------------------------------------------------------------
@@ -331,18 +334,28 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("status-erasure-errors", "intake:report-status", status_erasure_errors),
     PublicPage("status-erased", "intake:report-status", status_erased),
     PublicPage("status-rate-limited", "intake:report-status", status_rate_limited, 429),
-    PublicPage("login", "accounts:login", login_empty),
-    PublicPage("login-refused", "accounts:login", login_refused),
-    PublicPage("two-factor", "accounts:two-factor-verify", two_factor_verify),
-    PublicPage("two-factor-wrong-code", "accounts:two-factor-verify", two_factor_wrong_code),
-    PublicPage("two-factor-setup", "accounts:two-factor-setup", two_factor_setup),
-    PublicPage("password-reset", "accounts:password-reset", password_reset),
-    PublicPage("password-reset-sent", "accounts:password-reset-done", password_reset_sent),
+    PublicPage("login", "accounts:login", login_empty, leave=False),
+    PublicPage("login-refused", "accounts:login", login_refused, leave=False),
+    PublicPage("two-factor", "accounts:two-factor-verify", two_factor_verify, leave=False),
     PublicPage(
-        "password-reset-bad-link", "accounts:password-reset-confirm", password_reset_bad_link
+        "two-factor-wrong-code", "accounts:two-factor-verify", two_factor_wrong_code, leave=False
+    ),
+    PublicPage("two-factor-setup", "accounts:two-factor-setup", two_factor_setup, leave=False),
+    PublicPage("password-reset", "accounts:password-reset", password_reset, leave=False),
+    PublicPage(
+        "password-reset-sent", "accounts:password-reset-done", password_reset_sent, leave=False
     ),
     PublicPage(
-        "password-reset-complete", "accounts:password-reset-complete", password_reset_complete
+        "password-reset-bad-link",
+        "accounts:password-reset-confirm",
+        password_reset_bad_link,
+        leave=False,
+    ),
+    PublicPage(
+        "password-reset-complete",
+        "accounts:password-reset-complete",
+        password_reset_complete,
+        leave=False,
     ),
     PublicPage("not-found", "", not_found, 404),
 ]

@@ -53,17 +53,17 @@
   // Back then loads the page afresh with GET. Public pages carry nothing in their query.
   window.history.replaceState(null, "", window.location.pathname + window.location.hash);
 
-  // Back or Forward to a form: the browser may fill in what was typed before (its own form
-  // restore, or the whole page from its back-forward cache). Clear it, whatever the cause.
+  // Back or Forward to a form: the browser may fill in what was typed before, from its own
+  // form restore (which runs after the page is parsed, so not before "pageshow") or with the
+  // whole page from its back-forward cache ("persisted"). Clear it, whatever the cause.
   var navigation = window.performance.getEntriesByType
     ? window.performance.getEntriesByType("navigation")[0]
     : null;
-  if (navigation && navigation.type === "back_forward") {
-    forgetTypedText();
-  }
+  var fromHistory = Boolean(navigation && navigation.type === "back_forward");
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted) {
+    if (event.persisted || fromHistory) {
       forgetTypedText();
+      window.setTimeout(forgetTypedText, 0); // in case the restore comes in a later task
     }
   });
 })();

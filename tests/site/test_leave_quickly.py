@@ -1,0 +1,140 @@
+""" "Leave this site": on every page for the people who report, first under the keyboard, and
+it (or Escape pressed twice) swaps our page for a neutral site that Back does not leave.
+
+The neutral site is never reached: Playwright answers every request for another host itself
+(``page.route``), with a small page of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Browser, Route, expect
+
+from tests.site.public_pages import PUBLIC_PAGES, TIMEOUT, PublicPage, Visit, show, visiting
+
+pytestmark = pytest.mark.browser
+
+FIRST_TAB_STOP = """() => {
+  if (document.querySelector("[tabindex]:not([tabindex='-1']):not([tabindex='0'])")) {
+    return "an element with a positive tabindex";
+  }
+  const reachable = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex='0']";
+  const first = [...document.querySelectorAll(reachable)].find(
+    (e) => !e.disabled && e.getClientRects().length > 0);
+  return first ? first.id : null;
+}"""
+NEUTRAL_PAGE = "<!doctype html><title>Weather</title><p>Sunny spells.</p>"
+
+
+def answer_other_hosts(visit: Visit, asked: list[dict[str, str]]) -> None:
+    """Every request for another host gets NEUTRAL_PAGE from the browser itself; ``asked``
+    collects their headers."""
+    ours = urlsplit(visit.base_url).netloc
+
+    def answer(route: Route) -> None:
+        if urlsplit(route.request.url).netloc == ours:
+            route.continue_()
+            return
+        asked.append(route.request.headers)
+        route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
+
+    visit.page.context.route("**/*", answer)
+
+
+def _has_left(visit: Visit, settings: Any) -> None:
+    page = visit.page
+    expect(page).to_have_url(settings.LEAVE_URL, timeout=TIMEOUT)
+    expect(page.locator("p")).to_have_text("Sunny spells.")
+    # Our page left the tab's history: Back leads only to where the tab was before it (a new
+    # tab's blank page here), never to our site.
+    behind = []
+    while page.go_back() is not None:
+        behind.append(page.url)
+    assert page.url == "about:blank", behind
+    assert not [url for url in behind if url.startswith(visit.base_url)], behind
+
+
+@pytest.mark.parametrize("entry", PUBLIC_PAGES, ids=[p.name for p in PUBLIC_PAGES])
+def test_leave_is_the_first_stop_on_every_page_for_reporters(
+    entry: PublicPage, chromium: Browser, live_server: Any, settings: Any, request: Any
+) -> None:
+    with visiting(chromium, live_server.url, settings, request.getfixturevalue, "en") as visit:
+        show(visit, entry)
+        leave = visit.page.locator("#leave-site")
+        if not entry.leave:
+            expect(leave).to_have_count(0)
+            return
+        expect(leave).to_be_visible()
+        assert leave.get_attribute("href") == settings.LEAVE_URL
+        assert "Escape" in (leave.get_attribute("title") or "")
+        # First in the Tab order: the first element the keyboard can reach, and no element
+        # pulled ahead of it with a positive tabindex.
+        assert visit.page.evaluate(FIRST_TAB_STOP) == "leave-site"
+
+
+def test_the_button_replaces_the_page_with_the_neutral_site(
+    chromium: Browser, live_server: Any, settings: Any, request: Any
+) -> None:
+    asked: list[dict[str, str]] = []
+    with visiting(chromium, live_server.url, settings, request.getfixturevalue, "fr") as visit:
+        answer_other_hosts(visit, asked)
+        visit.open("/report")
+        visit.page.fill("#id_description", "Fictional text that must not come back.")
+        visit.page.locator("#leave-site").click()
+        _has_left(visit, settings)
+    [headers] = asked  # one request: the neutral page, nothing else opened
+    assert "referer" not in headers  # the neutral site does not learn where the visitor was
+
+
+def test_escape_twice_leaves_and_once_does_not(
+    chromium: Browser, live_server: Any, settings: Any, request: Any
+) -> None:
+    settings.LEAVE_URL = "https://weather.example.test/"
+    asked: list[dict[str, str]] = []
+    with visiting(chromium, live_server.url, settings, request.getfixturevalue, "nl") as visit:
+        answer_other_hosts(visit, asked)
+        visit.open("/report/status")
+        page = visit.page
+        page.locator("#id_reference").focus()
+        page.keyboard.press("Escape")
+        page.keyboard.type("R-")  # typing goes on: one Escape alone does nothing
+        assert page.input_value("#id_reference") == "R-"
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+        _has_left(visit, settings)
+    assert len(asked) == 1
+
+
+def test_without_javascript_the_button_is_a_plain_link(
+    chromium: Browser, live_server: Any, settings: Any, request: Any
+) -> None:
+    asked: list[dict[str, str]] = []
+    with visiting(
+        chromium,
+        live_server.url,
+        settings,
+        request.getfixturevalue,
+        "de",
+        java_script_enabled=False,
+    ) as visit:
+        answer_other_hosts(visit, asked)
+        visit.open("/report")
+        leave = visit.page.locator("#leave-site")
+        assert leave.get_attribute("rel") == "noreferrer"
+        leave.click()
+        expect(visit.page).to_have_url(settings.LEAVE_URL, timeout=TIMEOUT)
+    assert "referer" not in asked[0]
+
+
+def test_staff_pages_have_no_leave_button(client: Client, users: dict[str, Any]) -> None:
+    client.force_login(users["analyst"])
+    for path in ("/staff/start", "/report/no-such-page"):
+        page = client.get(path, follow=True).content.decode()
+        assert 'id="leave-site"' not in page, path
+    # Signed out, the same missing page is a public one again.
+    client.logout()
+    assert 'id="leave-site"' in client.get("/report/no-such-page").content.decode()
