@@ -25,6 +25,7 @@ from tests.site.public_pages import (
     PUBLIC_PAGES,
     TIMEOUT,
     PublicPage,
+    Visit,
     show,
     visiting,
 )
@@ -45,11 +46,35 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
+FIRST_TAB_STOP = """() => {
+  if (document.querySelector("[tabindex]:not([tabindex='-1']):not([tabindex='0'])")) {
+    return "an element with a positive tabindex";
+  }
+  const reachable = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex='0']";
+  const first = [...document.querySelectorAll(reachable)].find(
+    (e) => !e.disabled && e.getClientRects().length > 0);
+  return first ? first.id : null;
+}"""
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's WCAG A/AA violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     return page.evaluate(RUN_AXE, WCAG_TAGS)
+
+
+def check_leave_button(visit: Visit, entry: PublicPage, settings: Any) -> None:
+    """Pages for reporters show "Leave this site" (test_leave_quickly.py tests what it does),
+    as the first stop of the keyboard; the staff's sign-in pages do not."""
+    leave = visit.page.locator("#leave-site")
+    if not entry.leave:
+        expect(leave).to_have_count(0)
+        return
+    expect(leave).to_be_visible()
+    assert leave.get_attribute("href") == settings.LEAVE_URL
+    assert leave.get_attribute("title"), entry.name  # it names the shortcut
+    assert visit.page.evaluate(FIRST_TAB_STOP) == "leave-site", entry.name
 
 
 def describe(violations: list[dict[str, Any]]) -> str:
@@ -72,6 +97,7 @@ def test_public_page_has_no_wcag_violation(
             show(visit, entry)
             lang = visit.page.get_attribute("html", "lang")
             assert lang == language, f"{entry.name}: <html lang={lang!r}> for {language}"
+            check_leave_button(visit, entry, settings)
             if violations := axe_violations(visit.page):
                 where = f"{entry.name} in {language} ({visit.page.url})"
                 found.append(f"{where}:\n{describe(violations)}")
