@@ -19,19 +19,22 @@ from tests.site.public_pages import TIMEOUT, Visit, visiting
 
 pytestmark = pytest.mark.browser
 
-NEUTRAL_PAGE = "<!doctype html><title>Weather</title><p>Sunny spells.</p>"
+NEUTRAL_PAGE = (
+    '<!doctype html><title>Weather</title><link rel="icon" href="data:,"><p>Sunny spells.</p>'
+)
 
 
 def answer_other_hosts(visit: Visit, asked: list[dict[str, str]]) -> None:
     """Every request for another host gets NEUTRAL_PAGE from the browser itself; ``asked``
-    collects their headers."""
+    collects the headers of those for a document (a page or a frame opened there)."""
     ours = urlsplit(visit.base_url).netloc
 
     def answer(route: Route) -> None:
         if urlsplit(route.request.url).netloc == ours:
             route.continue_()
             return
-        asked.append(route.request.headers)
+        if route.request.resource_type == "document":
+            asked.append(route.request.headers)
         route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
 
     visit.page.context.route("**/*", answer)
@@ -60,6 +63,7 @@ def test_the_button_replaces_the_page_with_the_neutral_site(
         visit.page.fill("#id_description", "Fictional text that must not come back.")
         visit.page.locator("#leave-site").click()
         _has_left(visit, settings)
+        assert len(visit.page.context.pages) == 1  # no other tab or window
     [headers] = asked  # one request: the neutral page, nothing else opened
     assert "referer" not in headers  # the neutral site does not learn where the visitor was
 
@@ -77,10 +81,13 @@ def test_escape_twice_leaves_and_once_does_not(
         page.locator("#id_reference").focus()
         page.keyboard.press("Escape")
         page.keyboard.type("R-")  # typing goes on: one Escape alone does nothing
-        assert page.input_value("#id_reference") == "R-"
+        page.keyboard.press("Escape")  # nor one after another key
+        page.keyboard.type("7")
+        assert page.input_value("#id_reference") == "R-7"
         page.keyboard.press("Escape")
         page.keyboard.press("Escape")
         _has_left(visit, settings)
+        assert len(page.context.pages) == 1  # no other tab or window
     assert len(asked) == 1
 
 

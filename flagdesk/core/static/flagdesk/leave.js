@@ -7,14 +7,19 @@
 (function () {
   "use strict";
 
-  // Two presses of Escape within this many milliseconds leave; one alone does nothing, so
-  // closing a menu or a dialog with Escape never takes the visitor away.
+  // Two presses of Escape in a row, within this many milliseconds, leave; one alone does
+  // nothing, so closing a menu or a dialog with Escape never takes the visitor away.
   var DOUBLE_PRESS_MS = 1500;
+  var leaving = false;
 
   function leave(link, event) {
     if (event) {
       event.preventDefault();
     }
+    if (leaving) {
+      return;
+    }
+    leaving = true;
     document.body.hidden = true; // nothing of the page stays on screen while the next loads
     window.location.replace(link.href);
   }
@@ -38,7 +43,11 @@
 
   var lastEscape = -Infinity;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape" || event.repeat) {
+    if (event.key !== "Escape") {
+      lastEscape = -Infinity; // another key in between: the next Escape starts again
+      return;
+    }
+    if (event.repeat) {
       return;
     }
     var now = Date.now();
