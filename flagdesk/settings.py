@@ -199,6 +199,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 10 * 3600
+# The CSRF cookie is all a reporter's browser keeps of us (docs/accessibility.md): a session
+# cookie, gone when the browser closes, rather than Django's year-long one. A form left open
+# across a browser restart then fails its CSRF check and asks to be sent again.
+CSRF_COOKIE_AGE = None
+# Where the public pages' "Leave this site" button (and Escape pressed twice) goes: a neutral
+# site that replaces ours in the tab (docs/accessibility.md).
+LEAVE_URL = env_url("LEAVE_URL", "https://www.google.com/", schemes=("https", "http"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))]

@@ -27,6 +27,12 @@ from .services import LANGUAGES, ReportSubmission
 
 ANONYMOUS = "anonymous"
 WITH_CONTACT = "contact"
+# What a reporter types about the abuse (addresses, descriptions, receipt codes) is never
+# offered again by the browser's autofill nor put back in the form by Back: on a shared device
+# the next person would see it (docs/accessibility.md, "No traces"). The reporter's own name,
+# email and phone keep their autocomplete tokens instead (WCAG 1.3.5, identify input purpose).
+PRIVATE = {"autocomplete": "off"}
+PRIVATE_URLS = {**PRIVATE, "spellcheck": "false", "autocapitalize": "off", "class": "url"}
 
 
 class ChoiceList(forms.RadioSelect):
@@ -55,9 +61,7 @@ class ReportForm(ServiceErrors):
             "line, starting with https:// or http://. You can list up to 50."
         ),
         required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off", "class": "url"}
-        ),
+        widget=forms.Textarea(attrs={"rows": 4, **PRIVATE_URLS}),
     )
     phenomenon = forms.ChoiceField(
         label=_("What happened?"), required=False, widget=ChoiceList, initial=""
@@ -69,7 +73,7 @@ class ReportForm(ServiceErrors):
             "quickly. Do not paste images here: add a picture or video below instead."
         ),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, **PRIVATE}),
     )
     role = forms.ChoiceField(
         label=_("Who are you in this situation? (required)"),
@@ -184,15 +188,13 @@ class MessageForm(StatusForm, ServiceErrors):
     text = forms.CharField(
         label=_("What do you want to add?"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, **PRIVATE}),
     )
     urls = forms.CharField(
         label=_("More web addresses (optional)"),
         help_text=_("One per line, starting with https:// or http://."),
         required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off", "class": "url"}
-        ),
+        widget=forms.Textarea(attrs={"rows": 3, **PRIVATE_URLS}),
     )
 
 
