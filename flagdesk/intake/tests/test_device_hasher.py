@@ -211,6 +211,8 @@ def png_cases() -> dict[str, bytes]:
         "131 x 77": png_file(_photo(131, 77), depth=8, colour_type=2),
         "1 x 300, grey": png_file(_grey(1, 300), depth=8, colour_type=0),
         "1021 x 771, Pillow": encoded(photo_like(1021, 771, 9), "PNG"),
+        # 9 MB of pixel data: the inflating worker gets ahead and waits for the reader.
+        "2000 x 1500, Pillow": encoded(photo_like(2000, 1500, 10), "PNG"),
         "flat (low quality)": encoded(Image.new("RGB", (200, 100), (120, 130, 140)), "PNG"),
         "nearly flat": encoded(photo_like(200, 100, 4).point(lambda v: 100 + v // 64), "PNG"),
     }

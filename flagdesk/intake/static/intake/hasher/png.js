@@ -258,11 +258,18 @@
     }
   }
 
+  /** Inflates here, on this thread: a reader of the zlib stream's output. */
+  function inflateHere(compressed) {
+    return compressed.stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+  }
+
   /**
    * Decodes the picture and feeds its luma, top row first, to `sink` (a FlagdeskPdq
    * PdqHasher: fill sink.row, call sink.pushRow()). Resolves when every row is in.
+   * `inflate(blob)` returns a reader ({read(), cancel()}) of the inflated IDAT stream: by
+   * default inflated here; the worker passes one that inflates on another thread.
    */
-  async function decodeLuma(bytes, sink) {
+  async function decodeLuma(bytes, sink, inflate) {
     var info = readChunks(bytes);
     var width = info.width;
     var height = info.height;
@@ -333,8 +340,7 @@
       }
     }
 
-    var stream = new Blob(info.idat).stream().pipeThrough(new DecompressionStream("deflate"));
-    var reader = stream.getReader();
+    var reader = (inflate || inflateHere)(new Blob(info.idat));
     try {
       while (!done) {
         var next = await reader.read();
@@ -356,5 +362,10 @@
     }
   }
 
-  root.FlagdeskPng = { isPng: isPng, readHeader: readHeader, decodeLuma: decodeLuma };
+  root.FlagdeskPng = {
+    isPng: isPng,
+    readHeader: readHeader,
+    decodeLuma: decodeLuma,
+    inflateHere: inflateHere,
+  };
 })(self);
