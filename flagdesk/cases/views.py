@@ -159,6 +159,9 @@ def event_detail(e: CaseEvent) -> str:
             return _("from case %(ref)s") % {"ref": ref}
     if e.kind == CaseEvent.Kind.NOTE:
         return note_label(e.after)
+    if e.kind == CaseEvent.Kind.BANK_CONSENT:
+        # intake.consent writes "given" or "withdrawn" (intake comes after cases: by value).
+        return _("withdrawn") if e.after == "withdrawn" else _("given")
     return ""
 
 

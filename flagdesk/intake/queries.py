@@ -15,7 +15,7 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.queries import case_entry, visible_items
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
-from .models import ContactEntry, Import, MailedReport, Report
+from .models import ContactEntry, Import, MailedReport, Report, ReportSignal
 
 MAILBOX_PAGE = 200
 
@@ -161,3 +161,13 @@ def case_contact(user: Any, case_id: Any, contact_id: Any) -> ContactEntry | Non
     """One entry of a case's log, only through a case the user may open."""
     found = case_contacts(user, case_id)
     return None if found is None else found[1].filter(pk=contact_id).first()
+
+
+def case_report_signals(case: Any) -> list[ReportSignal]:
+    """The fingerprints the case's reports carry (hashed on the reporters' devices), by
+    report, in the order sent. The case page has checked that the user may open the case."""
+    return list(
+        ReportSignal.objects.filter(report__case=case)
+        .select_related("report")
+        .order_by("report__created_at", "id")
+    )

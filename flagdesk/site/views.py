@@ -48,6 +48,7 @@ ITEM_PANELS = (
 # ``after_items`` (left column, under the items and reports) and ``side`` (right column,
 # above the timeline); docs/cases.md lists them.
 CASE_PANELS = (
+    intake_panels.pictures_panel,  # pictures hashed on the reporter's device, and copies found
     matching_panels.case_panel,
     notices_panels.case_panel,
     intake_panels.case_panel,  # the contact log, in short
