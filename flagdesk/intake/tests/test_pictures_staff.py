@@ -184,3 +184,20 @@ def test_no_move_for_whom_may_not_move(client, users, django_capture_on_commit_c
     assert "Move to case" not in page
     [match] = Match.objects.filter(item=held)
     assert client.post(reverse("matching:match-move", args=[match.pk])).status_code == 403
+
+
+def test_the_api_names_the_reporters_case_of_a_match(
+    api, users, django_capture_on_commit_callbacks
+) -> None:
+    held, submitted = copy_found(django_capture_on_commit_callbacks)
+    [found] = api("analyst").get(f"/items/{held.pk}/matches").json()
+    assert (found["bank"], found["case"], found["item"]) == (
+        "reporters-pictures",
+        submitted.report.case.reference,
+        None,
+    )
+    assert found["external_ref"] == submitted.report.reference
+    assert found["item_out_of_reach"] is False
+    submitted.report.case.restricted_to.set([users["reviewer"]])  # out of alice's reach now
+    [hidden] = api("analyst").get(f"/items/{held.pk}/matches").json()
+    assert hidden["case"] is None
