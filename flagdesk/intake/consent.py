@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flagdesk.accounts.models import User
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent
 from flagdesk.core.errors import Conflict
@@ -88,16 +89,17 @@ def _pictures(report: Report) -> KeptPicture:
     )
 
 
-def _record(report: Report, change: str, count: int) -> None:
+def _record(report: Report, change: str, count: int, actor: User | None = None) -> None:
     CaseEvent.objects.create(
         case_id=report.case_id,
         kind=CaseEvent.Kind.BANK_CONSENT,
         after=change,
+        actor=actor,
         data={"report": report.reference, "entries": count},
     )
     record(
         "report.bank_consent",
-        actor=None,
+        actor=actor,
         target=f"report:{report.pk}",
         data={"consent": change, "entries": count, "bank": reporters_bank().slug},
     )
@@ -130,11 +132,14 @@ def give_bank_consent(report: Report, *, now: dt.datetime | None = None) -> Cons
 
 
 @transaction.atomic
-def withdraw_bank_consent(report: Report, *, now: dt.datetime | None = None) -> ConsentState:
+def withdraw_bank_consent(
+    report: Report, *, now: dt.datetime | None = None, actor: User | None = None
+) -> ConsentState:
     """Take the report's fingerprints out of the reporters' bank: no more matching on them.
 
     Never given or withdrawn already: nothing changes (the answer says so). A fingerprint that
-    another report also consented to stays in the bank, now in that report's name.
+    another report also consented to stays in the bank, now in that report's name. ``actor``:
+    the coordinator carrying out a data subject's erasure request; None for the reporter.
     """
     report = _locked(report)
     removed = withdraw_pictures(report.reference)
@@ -143,7 +148,7 @@ def withdraw_bank_consent(report: Report, *, now: dt.datetime | None = None) -> 
     report.bank_consent_withdrawn_at = now or timezone.now()
     report.save(update_fields=["bank_consent_withdrawn_at"])
     _keep_for_others(report, removed)
-    _record(report, WITHDRAWN, len(removed))
+    _record(report, WITHDRAWN, len(removed), actor)
     return state(report, removed=len(removed))
 
 

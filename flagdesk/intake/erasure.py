@@ -95,7 +95,7 @@ def erase_report(
     Either way the consent to the reporters' bank is withdrawn at once: its entries stop
     matching (they stay as removed rows, so a legal hold loses nothing)."""
     now = now or timezone.now()
-    consent.withdraw_bank_consent(report, now=now)
+    consent.withdraw_bank_consent(report, now=now, actor=actor)
     this = Report.objects.filter(pk=report.pk)
     if report_clock(report).is_held:
         this.filter(erasure_held_at__isnull=True).update(erasure_held_at=now)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from flagdesk.accounts.menu import may_open
 from flagdesk.core.panels import Panel
 from flagdesk.matching import queries as matching_queries
+from flagdesk.matching.services.reporters import WITHDRAWN as WITHDRAWN_REASON
 from flagdesk.matching.services.roles import BANK_READERS
 
 from . import consent, queries
@@ -63,6 +64,7 @@ def item_panel(request: HttpRequest, item: Any) -> Panel | None:
 # -- Pictures hashed on the reporter's device (docs/victims.md) ---------------------------
 
 KEPT, WITHDRAWN, ELSEWHERE, NOT_KEPT = "kept", "withdrawn", "elsewhere", "not_kept"
+REMOVED = "removed"  # taken out by staff (a false positive), the consent still standing
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class PictureRow:
     """One fingerprint of a report and where it stands in the reporters' bank."""
 
     signal: ReportSignal
-    state: str  # KEPT, WITHDRAWN, ELSEWHERE (kept in another report's name) or NOT_KEPT
+    state: str  # KEPT, WITHDRAWN, ELSEWHERE (kept in another report's name), REMOVED, NOT_KEPT
     matches: int
 
 
@@ -86,6 +88,8 @@ def _state(report: Report, s: ReportSignal, entries: dict[tuple[str, str, str], 
     if own is not None and own.removed_at is None:
         return KEPT
     if consent.has_consent(report):
+        if own is not None and own.removal_reason != WITHDRAWN_REASON:
+            return REMOVED
         return ELSEWHERE  # the bank held the hash for another report already
     return WITHDRAWN if own is not None or report.bank_consent_withdrawn_at else NOT_KEPT
 

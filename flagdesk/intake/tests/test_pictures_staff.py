@@ -201,3 +201,15 @@ def test_the_api_names_the_reporters_case_of_a_match(
     submitted.report.case.restricted_to.set([users["reviewer"]])  # out of alice's reach now
     [hidden] = api("analyst").get(f"/items/{held.pk}/matches").json()
     assert hidden["case"] is None
+
+
+def test_an_entry_staff_removed_is_said_so(client, users) -> None:
+    from flagdesk.matching.models import BankEntry
+    from flagdesk.matching.services.banks import remove_entry
+
+    submitted = hashes_only()
+    entry = BankEntry.objects.get(signal_type="md5")
+    remove_entry(entry, actor=users["coordinator"], reason="A false positive: a stock photo.")
+    client.force_login(users["analyst"])
+    html = client.get(reverse("cases:case-detail", args=[submitted.report.case_id])).content
+    assert html.count(b"removed by staff") == 1 and html.count(b">kept</td>") == 2
