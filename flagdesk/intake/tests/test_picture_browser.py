@@ -116,12 +116,15 @@ def test_the_report_form_adds_pictures_without_sending_them(
     expect(error).to_have_text("You already added this picture.", timeout=TIMEOUT)
     entries.nth(1).get_by_role("button", name="Remove this picture").click()
     expect(entries).to_have_count(1)
+    page.check("input[name=bank_consent]")
     page.locator("form[action$='/report'] button[type=submit]").click()
     expect(page).to_have_url(live_url("intake:report-done"), timeout=TIMEOUT)
 
     traffic.assert_never_sent(first)
     traffic.assert_never_sent(second)
-    [item] = Report.objects.get().items.all()
+    report = Report.objects.get()
+    assert report.bank_consent_at is not None
+    [item] = report.items.all()
     device = ItemSignal.objects.filter(item=item, source=ItemSignal.Source.DEVICE)
     values = dict(device.values_list("signal_type", "value"))
     assert values["pdq"] == hash_media(first).signal("pdq").value  # the removed one is gone
@@ -174,6 +177,7 @@ def test_without_javascript_the_page_says_why_and_the_upload_stays(
         expect(page.locator(".picture-needs-js")).to_contain_text("needs JavaScript")
         expect(page.locator("[data-picture-tool]")).to_be_hidden()
         expect(page.locator("#id_media")).to_be_visible()
+        expect(page.locator("input[name=bank_consent]")).to_be_hidden()  # no pictures, no use
         page.goto(live_url("intake:report-picture"))
         expect(page.locator(".picture-needs-js")).to_contain_text("needs JavaScript")
     finally:

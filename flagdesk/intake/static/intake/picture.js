@@ -31,6 +31,10 @@ function setUpPictureHasher(box) {
     return;
   }
   tool.hidden = false;
+  // The consent to keep looking means something only with pictures (the report form's).
+  document.querySelectorAll("[data-picture-consent]").forEach(function (consent) {
+    consent.hidden = false;
+  });
   restore();
 
   // The fingerprints sent after a form came back with an error: kept, without a preview.
