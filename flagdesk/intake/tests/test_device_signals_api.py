@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flagdesk.audit.models import AuditEntry
 from flagdesk.cases.models import Case, CaseEvent, Item
@@ -299,3 +301,38 @@ def test_a_partner_referral_takes_the_same_signals(users, api) -> None:
         "md5",
         "sha256",
     ]
+
+
+SIGNAL_FIELD = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=70)
+SIGNAL_ENTRIES = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["pdq", "md5", "sha256", "PDQ", "vpdq", "", "\x00"])
+            | SIGNAL_FIELD,
+            "value": st.sampled_from([PDQ, MD5, SHA, PDQ.upper(), "\ud800" * 64]) | SIGNAL_FIELD,
+            "quality": st.integers(-5, 105) | SIGNAL_FIELD,
+        },
+    )
+    | SIGNAL_FIELD,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(signals=SIGNAL_ENTRIES | SIGNAL_FIELD, consent=SIGNAL_FIELD, with_url=st.booleans())
+def test_no_signals_give_a_server_error(
+    client: Client, signals: Any, consent: Any, with_url: bool
+) -> None:
+    payload = hashes_only(signals=signals, bank_consent=consent)
+    if with_url:
+        payload["urls"] = [URL]
+    response = post(client, payload)
+    assert response.status_code in (201, 422), response.content
+    if response.status_code == 422:
+        error = response.json()["error"]
+        assert error["code"] == "invalid" and error["fields"]
