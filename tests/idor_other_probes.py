@@ -115,6 +115,19 @@ def _status_page(t: Target, *, own: bool = False) -> Req:
     return replace(page("POST", "intake:report-status", ref, data), unknown_key="R-0000-0000")
 
 
+def _consent_page(t: Target, *, own: bool = False) -> Req:
+    """The "Keep looking" form: report A's reference, report B's code (``own``: A's)."""
+    mine = t.world.report
+    theirs = t._once("theirs", lambda: public_report("https://social.test/hidden/theirs"))
+    ref = mine.report.reference
+    data = {
+        "consent-reference": ref,
+        "consent-receipt_code": (mine if own else theirs).receipt_code,
+        "consent-choice": "stop",
+    }
+    return replace(page("POST", "intake:report-bank-consent", ref, data), unknown_key="R-0000-0000")
+
+
 def _inbound(t: Target, *, own: bool = False) -> Req:
     """Social's signed answer naming a notice sent to another platform (``own``: its own)."""
 
@@ -254,6 +267,17 @@ OTHER_PROBES: dict[tuple[str, str], Probe] = {
     ("intake:report-status", "POST"): _other(
         OTHER_REPORT, _status_page, 200, ANONYMOUS, own=True, insider=None, writes=True
     ),
+    # The consent to the reporters' bank: the world's report has no fingerprints, so its own
+    # code gets "nothing to keep" (409) and "nothing to withdraw" (200), writing nothing.
+    ("api:give_bank_consent", "PUT"): _other(
+        OTHER_REPORT, _report("PUT", "/bank-consent"), 409, ANONYMOUS, own=True, insider=None
+    ),
+    ("api:withdraw_bank_consent", "DELETE"): _other(
+        OTHER_REPORT, _report("DELETE", "/bank-consent"), 200, ANONYMOUS, own=True, insider=None
+    ),
+    ("intake:report-bank-consent", "POST"): _other(
+        OTHER_REPORT, _consent_page, 200, ANONYMOUS, own=True, insider=None
+    ),
     ("api:inbound", "POST"): _other(
         OTHER_PLATFORM, _inbound, 202, ANONYMOUS, own=True, insider=None,
         writes=True,
@@ -286,6 +310,7 @@ LIKE_UNKNOWN = {
     ("workbench:bulk-assess", "POST"),
     ("notices:mail-detail", "POST, a notice named in the body"),
     ("intake:report-status", "POST"),
+    ("intake:report-bank-consent", "POST"),
     # An unknown reference and one out of reach: the same form error (422).
     ("cases:case-merge", "POST, a case out of reach named in the body"),
 }

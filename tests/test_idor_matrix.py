@@ -326,6 +326,7 @@ BODY_IDS = {
     "notices:notice-send",
     "intake:subject-request",
     "intake:report-status",
+    "intake:report-bank-consent",
 }
 PROBES = CASE_PROBES | OTHER_PROBES | UNSCOPED_PROBES
 

@@ -41,6 +41,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "intake:report": PUBLIC,
     "intake:report-done": PUBLIC,
     "intake:report-status": PUBLIC,
+    # Pictures hashed on the reporter's device, and the consent to keep looking for them.
+    "intake:report-picture": PUBLIC,
+    "intake:report-bank-consent": PUBLIC,
     "intake:subject-search": {"coordinator"},
     "intake:subject-request": POST_ONLY,
     # The Intake hub: whoever may open one of phone report, intake mailbox or import.

@@ -55,6 +55,8 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     "api:create_report": PUBLIC,
     "api:request_erasure": PUBLIC,
     "api:add_message": PUBLIC,
+    "api:give_bank_consent": PUBLIC,
+    "api:withdraw_bank_consent": PUBLIC,
     # Spreadsheet imports by staff (Action.INTAKE_IMPORT).
     "api:create_import": CASEWORK,
     # Items, assessments, reviews.
@@ -108,6 +110,17 @@ class Write:
     make: Callable[[Target], Call]
     status: int
     writes: bool = True  # False for the checks that only answer (preflight, look-up)
+
+
+def _bank_consent(t: Target) -> Call:
+    """The reporter's report with a picture's fingerprints, which consent lets us keep."""
+    from flagdesk.intake.models import ReportSignal
+
+    report = t.world.report.report
+    ReportSignal.objects.get_or_create(
+        report=report, signal_type="pdq", value=random_pdq(14), quality=90
+    )
+    return Call("PUT", f"/reports/{report.reference}/bank-consent", headers=_reporter(t))
 
 
 def _web_form_notice(t: Target) -> Call:
@@ -164,6 +177,15 @@ REQUESTS: dict[str, Write] = {
             headers=_reporter(t),
         ),
         201,
+    ),
+    "api:give_bank_consent": Write(_bank_consent, 200),
+    "api:withdraw_bank_consent": Write(
+        lambda t: Call(
+            "DELETE",
+            f"/reports/{t.world.report.report.reference}/bank-consent",
+            headers=_reporter(t),
+        ),
+        200,
     ),
     "api:create_import": Write(
         lambda t: Call(
@@ -381,7 +403,16 @@ def test_allowed_api_writes(client, users, route, role):
     assert (written() != before) == write.writes, f"{route} by {role}: writes={write.writes}"
 
 
-@pytest.mark.parametrize("route", ["api:create_report", "api:request_erasure", "api:add_message"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "api:create_report",
+        "api:request_erasure",
+        "api:add_message",
+        "api:give_bank_consent",
+        "api:withdraw_bank_consent",
+    ],
+)
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_public_intake_is_open_to_everyone(client, users, route, role):
     """A token changes nothing on the public endpoints: a reporter may be anyone."""

@@ -69,3 +69,24 @@ def item_scope(user: User) -> Q:
     if not user.minors_clearance:
         hidden |= involves_minors()
     return ~hidden
+
+
+def case_scope(user: User) -> Q:
+    """Q on cases: the rules of ``item_scope`` applied to the case itself. A case reached
+    through one of its items needs nothing more; this is for a case without items (a report
+    of a picture's fingerprints alone), which has no item to go by. Its report's phenomenon
+    and the victim's age band count as an item's phenomenon would."""
+    named = Case.restricted_to.through.objects
+    hidden = Q(pk__in=named.values("case_id")) & ~Q(
+        pk__in=named.filter(user_id=user.pk).values("case_id")
+    )
+    if not user.minors_clearance:
+        minors = minors_phenomena()
+        young = Case.objects.filter(reports__victim_age_band__in=MINOR_AGE_BANDS)
+        hidden |= (
+            Q(has_minor_depicted=True)
+            | Q(pk__in=Item.objects.filter(phenomenon__in=minors).values("case_id"))
+            | Q(pk__in=young.values("pk"))
+            | Q(pk__in=Case.objects.filter(reports__phenomenon__in=minors).values("pk"))
+        )
+    return ~hidden

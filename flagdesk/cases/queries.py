@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import CASEWORK_ROLES
 
-from .access import item_scope
+from .access import case_scope, item_scope
 from .models import Assessment, Case, CaseEvent, CaseNote, Item, Task
 
 # How far the old address of a merged case is followed (a merged case merged again).
@@ -109,7 +109,11 @@ def item_report(user: User, report_id: Any) -> Any:
     """A report of an item the user may see, reached through ``Item.reports`` (intake comes
     after cases, so this module cannot import ``Report``); None when out of scope."""
     item = visible_items(user).filter(reports__id=report_id).first()
-    return item.reports.filter(id=report_id).first() if item else None
+    if item is not None:
+        return item.reports.filter(id=report_id).first()
+    # A report of fingerprints alone names no item: it is reached through its case.
+    case = itemless_cases(user).filter(reports__id=report_id).first()
+    return case.reports.filter(id=report_id).first() if case else None
 
 
 def reviewable_assessments(user: User) -> QuerySet[Assessment]:
@@ -124,9 +128,24 @@ def reviewable_assessments(user: User) -> QuerySet[Assessment]:
 def visible_case(user: User, case_id: Any) -> Case | None:
     """The case, when ``user`` may see one of its items (need-to-know is per case); None
     otherwise, as for a case that does not exist. A merged case has no items: see
-    ``survivor_of``."""
+    ``survivor_of``. A case that never had an item (a report of a picture's fingerprints
+    alone, docs/victims.md) is judged by the case itself: ``itemless_cases``."""
     item = case_entry(user, case_id)
-    return item.case if item else None
+    if item is not None:
+        return item.case
+    return itemless_cases(user).filter(pk=case_id).first()
+
+
+def itemless_cases(user: User) -> QuerySet[Case]:
+    """Cases without any item, not merged away, that ``user`` may see (``case_scope``): what
+    a report of fingerprints alone opens, until a copy is found and joins it."""
+    if not user.has_any_role(*CASEWORK_ROLES):
+        return Case.objects.none()
+    return Case.objects.filter(
+        case_scope(user),
+        ~Exists(Item.objects.filter(case_id=OuterRef("pk"))),
+        merged_into__isnull=True,
+    )
 
 
 def survivor_of(user: User, case_id: Any) -> Case | None:

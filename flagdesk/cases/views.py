@@ -162,6 +162,9 @@ def event_detail(e: CaseEvent) -> str:
         return note_label(e.after)
     if e.kind == CaseEvent.Kind.REPORTER_MESSAGE and (e.data or {}).get("answers_request"):
         return _("answers the request for more information")
+    if e.kind == CaseEvent.Kind.BANK_CONSENT:
+        # intake.consent writes "given" or "withdrawn" (intake comes after cases: by value).
+        return _("withdrawn") if e.after == "withdrawn" else _("given")
     return ""
 
 

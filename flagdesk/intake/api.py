@@ -28,6 +28,7 @@ from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 from flagdesk.organisation.queries import support_lines_for
 
 from . import erasure, messages, public_timeline, receipts, services
+from .device_hashes import MAX_SIGNALS, read_signals
 from .models import Report
 from .services import LANGUAGES, ReportSubmission
 
@@ -46,11 +47,35 @@ API_FIELDS = {
 _TEXT = {"type": ["string", "null"]}
 REPORT_BODY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["language", "urls", "role", "reporter"],
+    "required": ["language", "role", "reporter"],
     "properties": {
         "language": {"type": "string", "enum": list(LANGUAGES)},
         "phenomenon": {**_TEXT, "description": "a phenomenon code from taxonomy.json"},
-        "urls": {"type": "array", "items": {"type": "string"}, "maxItems": services.MAX_URLS},
+        "urls": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": services.MAX_URLS,
+            "description": "required unless signals are given",
+        },
+        "signals": {
+            "type": "array",
+            "maxItems": MAX_SIGNALS,
+            "description": "hashes of pictures computed on the reporter's device",
+            "items": {
+                "type": "object",
+                "required": ["type", "value"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["pdq", "md5", "sha256"]},
+                    "value": {"type": "string", "description": "lower-case hex"},
+                    "quality": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+                },
+            },
+        },
+        "bank_consent": {
+            "type": "boolean",
+            "default": False,
+            "description": "keep the signals in the reporters' bank to keep looking for copies",
+        },
         "description": {**_TEXT, "maxLength": services.MAX_DESCRIPTION},
         "role": {"type": "string", "enum": list(Report.ReporterRole.values)},
         "reporter": {
@@ -238,11 +263,18 @@ def _submission(data: Any) -> ReportSubmission:
         raise ValidationFailed(_("The request body must be a JSON object."))
     body = _Body(data)
     language = body.text("language", "language", required=True)
-    urls = body.texts("urls", "urls")
+    # Signals first: a list over the limit is refused before anything else is read.
+    signals, problems = read_signals(data.get("signals"))
+    if problems:
+        body.errors["signals"] = problems
+    # A report of a picture's fingerprints alone needs no address (docs/victims.md).
+    has_urls = data.get("urls") is not None or data.get("signals") is None
+    urls = body.texts("urls", "urls") if has_urls else []
     role = body.text("role", "role", required=True)
     phenomenon = body.text("phenomenon", "phenomenon")
     description = body.text("description", "description")
     consent = body.flag("consent", "consent", default=True)
+    bank_consent = body.flag("bank_consent", "bank_consent", default=False)
     reporter = body.obj("reporter", required=True)
     victim = body.obj("victim", required=False)
     anonymous, name, email, phone = True, "", "", ""
@@ -273,6 +305,8 @@ def _submission(data: Any) -> ReportSubmission:
         victim_gender=gender,
         has_consented=consent,
         channel=Report.Channel.API,
+        signals=tuple(signals),
+        bank_consent=bank_consent,
     )
 
 
@@ -346,7 +380,7 @@ RECEIPT_CODE_HEADER = {
 }
 
 
-def _report_by_receipt(request: HttpRequest, reference: str) -> Report:
+def report_by_receipt(request: HttpRequest, reference: str) -> Report:
     """The report the reference and ``X-Receipt-Code`` open; one 404 whether the reference is
     unknown or the code wrong. Every call by the reporter shares the status rate limit, so
     guesses of a code count the same whichever endpoint they go to, and the lock-out per
@@ -369,7 +403,7 @@ def report_status(request: HttpRequest, path: Path[ReferencePath]) -> dict[str, 
     """Per address: its public status, platform, dated steps, the platform's answer and what
     we do next; and the support lines for the report's phenomenon in the request's language
     (docs/api.md). Never a staff member, a note or another reporter's data."""
-    timeline = public_timeline.report_timeline(_report_by_receipt(request, path.reference))
+    timeline = public_timeline.report_timeline(report_by_receipt(request, path.reference))
     language = (translation.get_language() or "en")[:2]
     lines = support_lines_for(timeline.phenomenon, language)
     return {
@@ -392,7 +426,7 @@ class ErasureOut(Schema):
 )
 def request_erasure(request: HttpRequest, path: Path[ReferencePath]) -> tuple[int, ErasureOut]:
     """GDPR art. 17 for the reporter, with nothing but the receipt code (docs/api.md)."""
-    report = _report_by_receipt(request, path.reference)
+    report = report_by_receipt(request, path.reference)
     outcome = erasure.request_erasure(report)
     return 202, ErasureOut(reference=report.reference, status=outcome)
 
@@ -427,7 +461,7 @@ class MessageOut(Schema):
 def add_message(request: HttpRequest, path: Path[ReferencePath]) -> tuple[int, MessageOut]:
     """More text or addresses from the reporter; the addresses become items as at intake."""
     # The code first: a wrong one learns nothing about what the body should have been.
-    report = _report_by_receipt(request, path.reference)
+    report = report_by_receipt(request, path.reference)
     data = json_body(request)
     if not isinstance(data, dict):
         raise ValidationFailed(_("The request body must be a JSON object."))

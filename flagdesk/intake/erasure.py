@@ -20,6 +20,7 @@ from flagdesk.audit.services import record
 from flagdesk.cases import retention
 from flagdesk.cases.retention import CONTACT, DESCRIPTION, Clock
 
+from . import consent
 from .models import CallLog, ContactEntry, Report, ReporterMail, ReportMessage
 
 ERASED = "erased"
@@ -89,8 +90,12 @@ def erase_report(
     report: Report, *, by: str, actor: User | None = None, now: dt.datetime | None = None
 ) -> str:
     """Erase the report's contact details, description and messages now (``ERASED``), or,
-    under a legal hold, record the request for the retention run (``HELD``)."""
+    under a legal hold, record the request for the retention run (``HELD``).
+
+    Either way the consent to the reporters' bank is withdrawn at once: its entries stop
+    matching (they stay as removed rows, so a legal hold loses nothing)."""
     now = now or timezone.now()
+    consent.withdraw_bank_consent(report, now=now, actor=actor)
     this = Report.objects.filter(pk=report.pk)
     if report_clock(report).is_held:
         this.filter(erasure_held_at__isnull=True).update(erasure_held_at=now)

@@ -9,6 +9,7 @@ the field they are about.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, cast
 
 from django import forms
@@ -19,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from flagdesk.core import taxonomy
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.widgets import DATETIME_ERRORS, IsoDateTimeInput
+from flagdesk.matching.signal_types import ComputedSignal
 
+from .device_hashes import read_signals
 from .labels import staff_role_choices
 from .models import ContactEntry, Report
 from .phone import Call, phone_report_problems
@@ -131,6 +134,17 @@ class ReportForm(ServiceErrors):
         required=False,
         template_name="intake/consent_field.html",
     )
+    # The fingerprints the browser computed from pictures the reporter chose (picture.js);
+    # the pictures themselves are never sent. JSON, read again by the server.
+    signals = forms.CharField(required=False, widget=forms.HiddenInput)
+    bank_consent = forms.BooleanField(
+        label=_(
+            "Keep looking: you may keep the fingerprints of my pictures in your bank, so that "
+            "copies found later are recognised. I can stop this at any time."
+        ),
+        required=False,
+        template_name="intake/consent_field.html",
+    )
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")  # labels are questions: no "What happened?:"
@@ -143,23 +157,45 @@ class ReportForm(ServiceErrors):
         ]
         self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
 
+    def clean_signals(self) -> list[ComputedSignal]:
+        """The JSON list picture.js wrote, in the shape the API takes; ``submit_report``
+        judges each fingerprint (types, hex, quality) with the API's messages."""
+        raw = str(self.cleaned_data.get("signals") or "").strip()
+        if not raw:
+            return []
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "The pictures' fingerprints could not be read. Remove the pictures and "
+                    "add them again."
+                )
+            ) from None
+        signals, problems = read_signals(parsed)
+        if problems:
+            raise forms.ValidationError(problems)
+        return signals
+
     def submission(self) -> ReportSubmission:
         """The cleaned form as the channel-neutral input of ``submit_report``."""
         data = self.cleaned_data
         return ReportSubmission(
-            urls=str(data["urls"]).splitlines(),
+            urls=str(data.get("urls") or "").splitlines(),
             role=data["role"],
             language=self.language,
             phenomenon=data["phenomenon"],
-            description=data["description"],
+            description=data.get("description") or "",
             is_anonymous=data["anonymous"] != WITH_CONTACT,
             reporter_name=data["reporter_name"],
             reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"],
-            victim_age_band=data["victim_age_band"],
-            victim_gender=data["victim_gender"],
+            victim_age_band=data.get("victim_age_band") or "",
+            victim_gender=data.get("victim_gender") or "",
             has_consented=bool(data["has_consented"]),
             channel=Report.Channel.WEB,
+            signals=tuple(data.get("signals") or ()),
+            bank_consent=bool(data.get("bank_consent")),
         )
 
 

@@ -23,6 +23,7 @@ from .models import (
     Report,
     ReporterMail,
     ReporterOutcome,
+    ReportSignal,
 )
 
 MAILBOX_PAGE = 200
@@ -235,3 +236,13 @@ def case_info_requests(user: Any, case_id: Any) -> QuerySet[InfoRequest]:
 
 def case_info_request(user: Any, case_id: Any, request_id: Any) -> InfoRequest | None:
     return case_info_requests(user, case_id).filter(pk=request_id).first()
+
+
+def case_report_signals(case: Any) -> list[ReportSignal]:
+    """The fingerprints the case's reports carry (hashed on the reporters' devices), by
+    report, in the order sent. The case page has checked that the user may open the case."""
+    return list(
+        ReportSignal.objects.filter(report__case=case)
+        .select_related("report")
+        .order_by("report__created_at", "id")
+    )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import User
-from flagdesk.cases.models import Item
+from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.cases.priority import recompute_priority
 from flagdesk.cases.services import open_items
 from flagdesk.core import taxonomy
@@ -21,11 +21,15 @@ from flagdesk.core.references import hash_receipt_code, new_receipt_code
 from flagdesk.core.weburls import InvalidUrl, configured_resolver, normalise_urls
 from flagdesk.matching.media import HashedMedia, MediaRejected
 from flagdesk.matching.models import ItemSignal
-from flagdesk.matching.services.matching import record_media
+from flagdesk.matching.services.matching import record_media, record_signals
 from flagdesk.matching.services.spool import Deferred, checked_or_deferred, spool
+from flagdesk.matching.signal_types import ComputedSignal
 from flagdesk.matching.tasks import match_item_task
 
-from .models import Report
+from . import consent
+from .device_hashes import FIELD as SIGNALS
+from .device_hashes import check_signals, picture_count
+from .models import Report, ReportSignal
 from .subject_index import email_index, phone_index
 
 if TYPE_CHECKING:
@@ -55,6 +59,10 @@ class ReportSubmission:
     victim_gender: str = ""
     has_consented: bool = False
     channel: str = Report.Channel.WEB
+    # Fingerprints of pictures hashed on the reporter's device (``device_hashes``), and their
+    # consent to keep them in the reporters' bank so we keep looking (docs/victims.md).
+    signals: tuple[ComputedSignal, ...] = ()
+    bank_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,11 +72,27 @@ class SubmittedReport:
     items: list[Item] = field(default_factory=list)
 
 
-def normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[str]:
-    """The reported addresses as items store them; the problems go to ``errors["urls"]``."""
+# Channels where a reporter can give a picture's fingerprints instead of an address.
+SIGNAL_CHANNELS = (Report.Channel.WEB, Report.Channel.API, Report.Channel.REFERRAL)
+
+
+def normalised_urls(
+    raw_urls: list[str], errors: dict[str, list[str]], *, required: bool = True, channel: str = ""
+) -> list[str]:
+    """The reported addresses as items store them; the problems go to ``errors["urls"]``.
+    ``required=False``: none is fine (the report carries a picture's fingerprints)."""
     urls = [u for u in (raw.strip() for raw in raw_urls) if u]
     if not urls:
-        errors["urls"] = [_("Give at least one web address (URL) of the content.")]
+        if not required:
+            return []
+        errors["urls"] = [
+            _(
+                "Give at least one web address (URL) of the content, or add a picture so we "
+                "can look for copies of it."
+            )
+            if channel in SIGNAL_CHANNELS
+            else _("Give at least one web address (URL) of the content.")
+        ]
         return []
     if len(urls) > MAX_URLS:
         errors["urls"] = [
@@ -86,9 +110,22 @@ def normalised_urls(raw_urls: list[str], errors: dict[str, list[str]]) -> list[s
     return normalised
 
 
-def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
+def _validate(
+    sub: ReportSubmission,
+) -> tuple[list[str], list[ComputedSignal], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    urls = normalised_urls(sub.urls, errors)
+    signals, problems = check_signals(sub.signals)
+    if problems:
+        errors[SIGNALS] = problems
+    urls = normalised_urls(sub.urls, errors, required=not sub.signals, channel=sub.channel)
+    if signals and not urls and not sub.bank_consent and "urls" not in errors:
+        errors["bank_consent"] = [
+            _(
+                "Without a web address we can only look for your picture if you let us keep "
+                "its fingerprints. Tick the box to allow it, or give the address where you "
+                "saw the picture."
+            )
+        ]
     if sub.role not in Report.ReporterRole.values:
         errors["role"] = [_("Tell us who you are in this situation.")]
     if sub.language not in LANGUAGES:
@@ -128,13 +165,13 @@ def _validate(sub: ReportSubmission) -> tuple[list[str], dict[str, list[str]]]:
             errors["has_consented"] = [
                 _("Please agree that we keep your contact details to follow up your report.")
             ]
-    return urls, errors
+    return urls, signals, errors
 
 
 def report_problems(sub: ReportSubmission) -> dict[str, list[str]]:
     """What ``submit_report`` would refuse in ``sub``, per field, storing nothing: a form
     whose own checks failed still shows the service's problems in the same pass."""
-    return _validate(sub)[1]
+    return _validate(sub)[2]
 
 
 def hash_upload(upload: UploadedFile | None) -> HashedMedia | Deferred | None:
@@ -170,8 +207,11 @@ def submit_report(
     and only its hash is kept. ``media`` (already hashed by ``matching.media.hash_media``,
     so a bad file is refused before anything is stored) adds its hashes to every item and
     queues matching against the banks; the file itself is never kept from public intake.
+    ``sub.signals`` (hashed on the reporter's device) are kept on the report and added to
+    every item the same way; a report may carry them instead of any address, and then needs
+    ``sub.bank_consent``, which puts them in the reporters' bank (``consent``).
     """
-    urls, errors = _validate(sub)
+    urls, signals, errors = _validate(sub)
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     case, opened = open_items(urls, phenomenon=sub.phenomenon, actor=actor)
@@ -198,6 +238,7 @@ def submit_report(
     items = [o.item for o in opened]
     report.items.add(*items)
     recompute_priority(items)  # this report counts now, and its victim's age
+    to_match: list[Item] = []
     if isinstance(media, Deferred):
         spool(
             media.upload,
@@ -209,5 +250,32 @@ def submit_report(
     elif media is not None:
         for item in items:
             record_media(item, media, actor=None, source=ItemSignal.Source.INTAKE)
-            transaction.on_commit(partial(match_item_task.enqueue, str(item.pk)))
+        to_match = items
+    if signals:
+        _keep_signals(report, signals, items)
+        to_match = items
+    for item in to_match:
+        transaction.on_commit(partial(match_item_task.enqueue, str(item.pk)))
+    if sub.bank_consent and signals:
+        consent.give_bank_consent(report)
     return SubmittedReport(report=report, receipt_code=code, items=items)
+
+
+def _keep_signals(report: Report, signals: list[ComputedSignal], items: list[Item]) -> None:
+    """The device's fingerprints on the report, and on each of its items as the hashes of an
+    upload would be. A report of fingerprints only has no item: its case's timeline says it
+    came in (the items' ``reported`` events do that otherwise)."""
+    ReportSignal.objects.bulk_create(
+        ReportSignal(report=report, signal_type=s.signal_type, value=s.value, quality=s.quality)
+        for s in signals
+    )
+    for item in items:
+        record_signals(
+            item, signals, actor=None, source=ItemSignal.Source.DEVICE, media_kind="image"
+        )
+    if not items:
+        CaseEvent.objects.create(
+            case=report.case,
+            kind=CaseEvent.Kind.REPORTED,
+            data={"report": report.reference, "pictures": picture_count(signals)},
+        )

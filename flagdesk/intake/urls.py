@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import (
+    consent_views,
     hub_views,
     import_views,
     mail_views,
     phone_views,
+    picture_views,
     reporter_views,
     subject_views,
     views,
@@ -15,6 +17,9 @@ urlpatterns = [
     path("report", views.report, name="report"),
     path("report/done", views.report_done, name="report-done"),
     path("report/status", views.report_status, name="report-status"),
+    # Pictures hashed on the reporter's device, and the consent to keep looking for them.
+    path("report/picture", picture_views.report_picture, name="report-picture"),
+    path("report/status/bank-consent", consent_views.bank_consent, name="report-bank-consent"),
     # The Intake hub: phone report, intake mailbox and spreadsheet import on one page.
     path("staff/intake/", hub_views.intake_hub, name="intake-hub"),
     # The phone line: an intake officer takes a report during a call, then reads the receipt.

@@ -39,6 +39,22 @@ class MatchRow:
     move_to: Case | None = None
 
 
+def _move_target(user: User, item: Item, match: Match, movable: set[Any] | None) -> Case | None:
+    """The case this item may join in one click (``movable``: the known items the user may
+    move items towards; None when the user may not move items at all): the known item's,
+    or, for a reporter's picture known by its case only (``BankEntry.case``), that case."""
+    if movable is None:
+        return None
+    known = match.entry.item
+    if known is not None:
+        target = known.case if known.pk in movable else None
+    else:
+        target = queries.known_case(user, match.entry)
+    if target is None or target.pk == item.case_id or target.merged_into_id is not None:
+        return None
+    return target
+
+
 def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
     rows = []
     can_unblur = user.has_any_role(*UNBLURRERS)
@@ -47,11 +63,10 @@ def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
     movable = (
         queries.openable_items(user, (m.entry.item_id for m in matches))
         if user.has_any_role(*MERGE_ROLES)
-        else set()
+        else None
     )
     for match in matches:
         has_picture = bool(match.signal.thumbnail or match.entry.thumbnail)
-        known = match.entry.item
         rows.append(
             MatchRow(
                 match=match,
@@ -59,12 +74,7 @@ def _match_rows(user: User, item: Item, session: Any) -> list[MatchRow]:
                 is_unblurred=has_picture and can_unblur and is_unblurred(session, str(match.id)),
                 can_unblur=has_picture and can_unblur,
                 can_assess=can_assess and prefill_source(match) is not None,
-                move_to=known.case
-                if known is not None
-                and known.pk in movable
-                and known.case_id != item.case_id
-                and known.case.merged_into_id is None
-                else None,
+                move_to=_move_target(user, item, match, movable),
             )
         )
     return rows
@@ -82,6 +92,7 @@ def item_panel(request: HttpRequest, item: Item) -> Panel:
         "can_read_matches": user.has_any_role(*BANK_READERS),
         "matches": (rows := _match_rows(user, item, request.session)),
         "openable": queries.openable_items(user, (r.match.entry.item_id for r in rows)),
+        "openable_cases": queries.openable_cases(user, (r.match.entry for r in rows)),
         "match_count": queries.item_match_count(item),
         "kept_files": list(item.media_files.all()) if user.has_any_role(*UNBLURRERS) else [],
         "upload_form": MediaUploadForm(item=item, auto_id=AUTO_ID) if can_hash else None,
@@ -105,5 +116,6 @@ def case_panel(request: HttpRequest, case: Case, items: list[Item]) -> Panel | N
     context = {
         "matches": matches,
         "openable": queries.openable_items(user, (m.entry.item_id for m in matches)),
+        "openable_cases": queries.openable_cases(user, (m.entry for m in matches)),
     }
     return Panel("matching/case_panel.html", context, slot="after_items")

@@ -14,8 +14,8 @@ from django.db.models import Count, Q, QuerySet
 
 from flagdesk.accounts.models import Role, User
 from flagdesk.cases.access import item_scope
-from flagdesk.cases.models import Assessment, Item
-from flagdesk.cases.queries import visible_items
+from flagdesk.cases.models import Assessment, Case, Item
+from flagdesk.cases.queries import survivor_of, visible_case, visible_items
 
 from .models import BankEntry, HashBank, ItemSignal, Match
 from .services.roles import BANK_READERS
@@ -106,7 +106,9 @@ def item_matches(user: User, item: Item) -> QuerySet[Match]:
         return Match.objects.none()
     return (
         item.matches.filter(entry__removed_at__isnull=True)
-        .select_related("signal", "entry__bank", "entry__item__case", "entry__prefill_assessment")
+        .select_related(
+            "signal", "entry__bank", "entry__item__case", "entry__case", "entry__prefill_assessment"
+        )
         .order_by("distance", "-created_at")
     )
 
@@ -117,7 +119,7 @@ def case_matches(user: User, items: Iterable[Item]) -> QuerySet[Match]:
         return Match.objects.none()
     return (
         Match.objects.filter(item__in=[i.pk for i in items], entry__removed_at__isnull=True)
-        .select_related("item", "signal", "entry__bank", "entry__item__case")
+        .select_related("item", "signal", "entry__bank", "entry__item__case", "entry__case")
         .order_by("item__created_at", "distance", "-created_at")
     )
 
@@ -144,6 +146,51 @@ def visible_match(user: User, match_id: UUID) -> Match | None:
         return None
     return (
         Match.objects.filter(pk=match_id, item__in=Item.objects.filter(item_scope(user)))
-        .select_related("item", "signal", "entry__bank", "entry__item__case")
+        .select_related("item", "signal", "entry__bank", "entry__item__case", "entry__case")
         .first()
+    )
+
+
+def known_case(user: User, entry: BankEntry) -> Case | None:
+    """Where a match on an entry known by its case only (a reporter's picture,
+    ``BankEntry.case``) leads: that case, or the case it was merged into since, when ``user``
+    may open it; None otherwise."""
+    if entry.case_id is None:
+        return None
+    return visible_case(user, entry.case_id) or survivor_of(user, entry.case_id)
+
+
+def openable_cases(user: User, entries: Iterable[BankEntry]) -> set[UUID]:
+    """Of the cases these entries are known by (``BankEntry.case``, a reporter's picture),
+    the ones ``user`` may open: only those are named and linked on match pages."""
+    return {e.case_id for e in entries if e.case_id is not None and known_case(user, e) is not None}
+
+
+def reporter_entries(external_refs: Iterable[str]) -> QuerySet[BankEntry]:
+    """The reporters' bank's entries (live and removed) kept in these reports' names."""
+    return BankEntry.objects.filter(
+        bank__kind=HashBank.Kind.REPORTERS, external_ref__in=list(external_refs)
+    ).order_by("added_at", "id")
+
+
+def entry_match_counts(entries: Iterable[BankEntry]) -> dict[int, int]:
+    """Live matches per entry, in one grouped query."""
+    rows = (
+        Match.objects.filter(entry__in=[e.pk for e in entries])
+        .order_by()
+        .values("entry_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["entry_id"]: row["n"] for row in rows}
+
+
+def entry_matches_of(user: User, entries: Iterable[BankEntry]) -> QuerySet[Match]:
+    """Matches on these entries (items found to carry a reporter's picture), newest first;
+    only bank readers see them. Name an item only when it is in ``openable_items``."""
+    if not user.has_any_role(*BANK_READERS):
+        return Match.objects.none()
+    return (
+        Match.objects.filter(entry__in=[e.pk for e in entries])
+        .select_related("item__case", "signal", "entry")
+        .order_by("-created_at")
     )

@@ -49,6 +49,7 @@ ITEM_PANELS = (
 # above the timeline); docs/cases.md lists them.
 CASE_PANELS = (
     intake_panels.reporter_mails_panel,  # mails to the reporters: write, requests, sent
+    intake_panels.pictures_panel,  # pictures hashed on the reporter's device, and copies found
     matching_panels.case_panel,
     notices_panels.case_panel,
     intake_panels.case_panel,  # the contact log, in short

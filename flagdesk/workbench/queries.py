@@ -13,14 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from flagdesk.accounts.models import User
 from flagdesk.cases.models import Case, Item
-from flagdesk.cases.queries import visible_items
+from flagdesk.cases.queries import itemless_cases, visible_items
 from flagdesk.core.references import normalise_reference
 from flagdesk.core.weburls import InvalidUrl, normalise_url, url_key
-from flagdesk.matching.models import ItemSignal
+from flagdesk.intake.models import Report, ReportSignal
+from flagdesk.matching.models import ItemSignal, Match
 from flagdesk.notices.models import Notice
 from flagdesk.platforms.models import Platform
 from flagdesk.platforms.queries import platforms
@@ -105,6 +107,42 @@ def counters(user: User, *, now: dt.datetime) -> dict[str, int]:
         awaiting_review=Count("status", filter=Q(status=S.AWAITING_REVIEW)),
         approved=Count("status", filter=Q(status=S.APPROVED)),
     )
+
+
+PICTURES_SHOWN = 20
+
+
+def _count_of(rows: QuerySet[Any], group: str) -> Coalesce:
+    """A correlated ``COUNT`` of ``rows`` (filtered on ``OuterRef``, grouped by ``group``,
+    the field that equals the outer row) as an integer column, 0 when there is none."""
+    counted = rows.order_by().values(group).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+
+
+def pictures_to_find(user: User) -> list[Case]:
+    """Cases opened by a report of a picture's fingerprints alone (docs/victims.md) that have
+    no item yet: nothing in the queue stands for them, so the workbench lists them apart,
+    newest first, at most ``PICTURES_SHOWN`` (one more is read to say there are more). Each
+    row carries ``pictures`` (PDQ fingerprints), ``copies`` (items found carrying them) and
+    ``is_kept`` (a reporter's consent keeps them in the bank): one query for the list."""
+    signals = ReportSignal.objects.filter(report__case=OuterRef("pk"))
+    copies = Match.objects.filter(entry__case=OuterRef("pk"), entry__removed_at__isnull=True)
+    kept = Report.objects.filter(
+        case=OuterRef("pk"),
+        bank_consent_at__isnull=False,
+        bank_consent_withdrawn_at__isnull=True,
+    )
+    rows = (
+        itemless_cases(user)
+        .filter(Exists(signals))
+        .annotate(
+            pictures=_count_of(signals.filter(signal_type="pdq"), "report__case"),
+            copies=_count_of(copies, "entry__case"),
+            is_kept=Exists(kept),
+        )
+        .order_by("-created_at")
+    )
+    return list(rows[: PICTURES_SHOWN + 1])
 
 
 def selected(user: User, ids: list[Any]) -> list[Item]:

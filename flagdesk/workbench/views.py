@@ -128,6 +128,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     cursor = _cursor(request.GET.get("after", ""))
     items, next_cursor = queries.page_after(queries.queue(user, filters, now=now), cursor)
+    pictures = queries.pictures_to_find(user)
     return render(
         request,
         "workbench/queue.html",
@@ -135,6 +136,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": _rows(items, now),
             "counters": queries.counters(user, now=now),
+            "pictures": pictures[: queries.PICTURES_SHOWN],
+            "more_pictures": len(pictures) > queries.PICTURES_SHOWN,
             "filters": filters,
             "next_after": f"{next_cursor[0].isoformat()}~{next_cursor[1]}" if next_cursor else "",
             "is_first_page": cursor is None,

@@ -16,7 +16,7 @@ from flagdesk.audit.reasons import access_reason
 from flagdesk.audit.services import record
 from flagdesk.core.errors import NotFound
 
-from ..queries import visible_items
+from ..queries import item_report
 
 if TYPE_CHECKING:  # intake comes after cases (S1): a type, not a runtime import
     from flagdesk.intake.models import Report
@@ -44,7 +44,7 @@ def reveal_reporter(report: Report, *, actor: User, reason: str) -> RevealedRepo
     """
     require_role(actor, *CASEWORK_ROLES)
     # Need-to-know: the case must be one this user may open, whoever passed the report in.
-    if not visible_items(actor).filter(reports__id=report.id).exists():
+    if item_report(actor, report.id) is None:
         raise NotFound(_("No such report."))
     reason = access_reason(reason)
     record("report.revealed", actor=actor, target=f"report:{report.id}", reason=reason)

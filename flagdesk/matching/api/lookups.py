@@ -22,7 +22,7 @@ from ..formats.base import InvalidRow, RawRow
 from ..formats.rows import build_row
 from ..media import hash_media
 from ..models import BankEntry, ItemSignal, Match
-from ..queries import item_matches, openable_items
+from ..queries import item_matches, openable_cases, openable_items
 from ..services.matching import Hit, Lookup, find
 from ..services.media import hash_item_media
 from ..services.roles import BANK_READERS, HASHERS, LOOKUP_ROLES
@@ -97,14 +97,16 @@ def _item_or_404(user: User, item_id: UUID) -> Item:
 
 def _entry_json(entry: BankEntry, openable: set[UUID]) -> dict[str, Any]:
     """A bank entry; its known item and case only for those who may open them
-    (need-to-know), the others learn that there is one (``item_out_of_reach``)."""
+    (need-to-know), the others learn that there is one (``item_out_of_reach``). An entry
+    known by its case only (a reporter's picture) names that case, when it is openable."""
     known = entry.item if entry.item_id in openable else None
+    case = known.case if known else entry.case if entry.case_id in openable else None
     return {
         "bank": entry.bank.slug,
         "entry": str(entry.public_id),
         "signal_type": entry.signal_type,
         "item": str(known.pk) if known else None,
-        "case": known.case.reference if known else None,
+        "case": case.reference if case else None,
         "item_out_of_reach": entry.item_id is not None and known is None,
         "tags": list(entry.tags),
         "external_ref": entry.external_ref or None,
@@ -163,9 +165,10 @@ def match(request: HttpRequest) -> dict[str, Any]:
     else:
         signals = _signals_from_json(json_body(request))
     lookups = find(signals)
-    openable = openable_items(
-        user_of(request), (h.entry.item_id for lookup in lookups for h in lookup.hits)
-    )
+    user = user_of(request)
+    hits = [h for lookup in lookups for h in lookup.hits]
+    openable = openable_items(user, (h.entry.item_id for h in hits))
+    openable |= openable_cases(user, (h.entry for h in hits))
     body: dict[str, Any] = {"results": [_lookup_json(lookup, openable) for lookup in lookups]}
     if media is not None:
         body["media"] = {
@@ -228,4 +231,5 @@ def item_match_list(request: HttpRequest, item_id: UUID) -> list[dict[str, Any]]
     item = _item_or_404(user, item_id)
     matches = list(item_matches(user, item))
     openable = openable_items(user, (m.entry.item_id for m in matches))
+    openable |= openable_cases(user, (m.entry for m in matches))
     return [_match_json(m, openable) for m in matches]

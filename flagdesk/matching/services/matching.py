@@ -64,7 +64,7 @@ class Lookup:
 def _live_entries(ids: Sequence[int]) -> dict[int, BankEntry]:
     rows = BankEntry.objects.filter(
         pk__in=list(ids), removed_at__isnull=True, bank__is_enabled=True
-    ).select_related("bank", "item", "item__case")
+    ).select_related("bank", "item", "item__case", "case")
     return {e.pk: e for e in rows}
 
 
@@ -77,7 +77,7 @@ def _find_exact(signals: list[ComputedSignal]) -> dict[int, list[Hit]]:
         query |= Q(signal_type=s.signal_type, value_key=s.value)
     rows = BankEntry.objects.filter(query, removed_at__isnull=True, bank__is_enabled=True)
     by_key: dict[tuple[str, str], list[BankEntry]] = defaultdict(list)
-    for entry in rows.select_related("bank", "item", "item__case"):
+    for entry in rows.select_related("bank", "item", "item__case", "case"):
         by_key[(entry.signal_type, entry.value_key)].append(entry)
     for number, s in enumerate(signals):
         found[number] = [Hit(e, 0) for e in by_key[(s.signal_type, s.value)]]
@@ -216,8 +216,33 @@ def record_media(
     thumbnail = ""
     if media.thumbnail and may_keep_media(item, keep_thumbnail):
         thumbnail = base64.b64encode(media.thumbnail).decode()
+    return record_signals(
+        item,
+        media.signals,
+        actor=actor,
+        source=source,
+        media_kind=media.kind,
+        media_size=media.size,
+        thumbnail=thumbnail,
+    )
+
+
+@transaction.atomic
+def record_signals(
+    item: Item,
+    signals: Sequence[ComputedSignal],
+    *,
+    actor: User | None,
+    source: str,
+    media_kind: str = "",
+    media_size: int | None = None,
+    thumbnail: str = "",
+) -> list[ItemSignal]:
+    """Store hashes given for an item without the media they came from: those of an upload
+    (``record_media``), or those a reporter computed on their own device (the picture never
+    reached us, so there is no size and no thumbnail). Values are validated here."""
     rows = []
-    for s in media.signals:
+    for s in signals:
         kind = signal_type(s.signal_type)
         value = kind.validate(s.value)
         rows.append(
@@ -228,8 +253,8 @@ def record_media(
                 value_key=value_key(kind.name, value),
                 quality=s.quality,
                 source=source,
-                media_kind=media.kind,
-                media_size=media.size,
+                media_kind=media_kind,
+                media_size=media_size,
                 thumbnail=thumbnail if kind.name in (Pdq.name, Vpdq.name) else "",
                 added_by=actor,
             )
@@ -257,15 +282,25 @@ def match_item(item: Item) -> list[Match]:
     return created
 
 
+def is_own(signal: ItemSignal, entry: BankEntry) -> bool:
+    """The entry came from this very item, or (a reporter's picture, known by its case only)
+    from the item's own case: finding it again there is no re-upload."""
+    if entry.item_id is not None:
+        return entry.item_id == signal.item_id
+    return entry.case_id is not None and entry.case_id == signal.item.case_id
+
+
 def record_matches(pairs: list[tuple[ItemSignal, Hit]]) -> list[Match]:
     """Store each (item hash, hit) as a match once, with a timeline event for each new one.
 
-    A hit on an entry that came from the same item is not a re-upload and is skipped.
+    A hit on an entry that came from the same item (or, for a reporter's picture, from the
+    item's own case) is not a re-upload and is skipped. The event names the known case: the
+    known item's, else the case a reporter's picture belongs to (``BankEntry.case``).
     """
     created: list[Match] = []
     with transaction.atomic():
         for signal, hit in pairs:
-            if hit.entry.item_id == signal.item_id:
+            if is_own(signal, hit.entry):
                 continue
             match, is_new = Match.objects.get_or_create(
                 signal=signal,
@@ -282,6 +317,7 @@ def record_matches(pairs: list[tuple[ItemSignal, Hit]]) -> list[Match]:
                 continue
             created.append(match)
             known = hit.entry.item
+            known_case = known.case if known else hit.entry.case
             CaseEvent.objects.create(
                 case_id=signal.item.case_id,
                 item_id=signal.item_id,
@@ -292,7 +328,7 @@ def record_matches(pairs: list[tuple[ItemSignal, Hit]]) -> list[Match]:
                     "signal_type": hit.entry.signal_type,
                     "distance": match.distance,
                     "known_item": str(known.pk) if known else None,
-                    "known_case": known.case.reference if known else None,
+                    "known_case": known_case.reference if known_case else None,
                 },
             )
         # The same content seen again: the item moves up the workbench (virality).

@@ -95,7 +95,7 @@ def retro_match(bank_id: int, first_id: int, last_id: int) -> list[Match]:
             removed_at__isnull=True,
             pk__gte=first_id,
             pk__lte=last_id,
-        ).select_related("bank", "item", "item__case")
+        ).select_related("bank", "item", "item__case", "case")
     )
     groups: dict[str, list[BankEntry]] = defaultdict(list)
     for entry in entries:

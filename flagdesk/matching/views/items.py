@@ -202,19 +202,28 @@ def match_move(request: HttpRequest, match_id: UUID) -> HttpResponse:
     match = _match(user, match_id)
     item = _item(user, match.item_id)
     known = match.entry.item
-    if known is None or not queries.openable_items(user, [known.pk]):
-        raise Http404
-    reason = _("Re-upload: its media matched a known item of case %(ref)s.") % {
-        "ref": known.case.reference
-    }
+    if known is not None:
+        if not queries.openable_items(user, [known.pk]):
+            raise Http404
+        target = known.case
+        reason = _("Re-upload: its media matched a known item of case %(ref)s.") % {
+            "ref": target.reference
+        }
+    else:
+        # A reporter's picture, known by its case only (docs/victims.md).
+        found = queries.known_case(user, match.entry)
+        if found is None:
+            raise Http404
+        target = found
+        reason = _("A copy of the picture the reporter of case %(ref)s is looking for.") % {
+            "ref": target.reference
+        }
     try:
-        move_item(item, known.case, actor=user, reason=reason)
+        move_item(item, target, actor=user, reason=reason)
     except FlagdeskError as e:
         messages.error(request, str(e.message))
     else:
-        messages.success(
-            request, _("The item is now in case %(ref)s.") % {"ref": known.case.reference}
-        )
+        messages.success(request, _("The item is now in case %(ref)s.") % {"ref": target.reference})
     return redirect("cases:item-detail", item_id=item.id)
 
 

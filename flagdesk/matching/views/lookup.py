@@ -58,6 +58,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "openable": queries.openable_items(
                 user, (hit.entry.item_id for lookup in lookups or () for hit in lookup.hits)
             ),
+            "openable_cases": queries.openable_cases(
+                user, (hit.entry for lookup in lookups or () for hit in lookup.hits)
+            ),
         },
         status=422 if form.errors else 200,
     )

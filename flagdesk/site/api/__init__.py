@@ -170,6 +170,7 @@ def _register() -> None:
     from flagdesk.accounts.api import router as accounts_router  # noqa: F401
     from flagdesk.cases.api import router as cases_router
     from flagdesk.intake.api import router as intake_router
+    from flagdesk.intake.consent_api import router as consent_router
     from flagdesk.intake.import_api import router as imports_router
     from flagdesk.matching.api import router as matching_router
     from flagdesk.monitoring.api import router as monitoring_router
@@ -180,6 +181,7 @@ def _register() -> None:
     from .platforms import platforms_router
 
     api.add_router("/", intake_router)
+    api.add_router("/", consent_router)
     api.add_router("/", imports_router)
     api.add_router("/", cases_router)
     api.add_router("/", notices_router)
