@@ -67,6 +67,23 @@ def state(report: Report, *, added: int = 0, removed: int = 0) -> ConsentState:
     )
 
 
+@dataclass(frozen=True)
+class PicturesSummary:
+    """What the status page says of the pictures a reporter sent as fingerprints only."""
+
+    count: int  # pictures (one PDQ, or failing that one SHA-256, per picture)
+    keep_looking: bool  # the fingerprints are in the reporters' bank
+
+
+def pictures_summary(report: Report) -> PicturesSummary | None:
+    """None when the report carries no fingerprints from the reporter's device."""
+    kinds = list(ReportSignal.objects.filter(report=report).values_list("signal_type", flat=True))
+    if not kinds:
+        return None
+    count = kinds.count("pdq") or kinds.count("sha256") or len(kinds)
+    return PicturesSummary(count=count, keep_looking=has_consent(report))
+
+
 def has_consent(report: Report) -> bool:
     return report.bank_consent_at is not None and report.bank_consent_withdrawn_at is None
 

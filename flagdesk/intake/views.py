@@ -18,7 +18,17 @@ from flagdesk.matching.media.source import byte_limit, too_big
 from flagdesk.matching.media.uploads import MediaUploadHandler, media_body_limit
 from flagdesk.organisation.queries import support_lines_for
 
-from . import erasure, messages, public_timeline, queries, receipt_cookie, receipts, services
+from . import (
+    consent,
+    erasure,
+    messages,
+    public_timeline,
+    queries,
+    receipt_cookie,
+    receipts,
+    reporter_updates,
+    services,
+)
 from .forms import ErasureForm, MessageForm, ReportForm, StatusForm
 from .models import Report
 from .receipt_cookie import Receipt
@@ -216,6 +226,10 @@ def _show_status(form: StatusForm, context: dict[str, object]) -> None:
     context["overall"] = STATUS_TEXT[timeline.status]
     context["items"] = [shown_item(item) for item in timeline.items]
     context.update(_help(timeline.phenomenon))
+    # What staff asked and the reporter has not answered yet (docs/reporter-mails.md).
+    context["open_request"] = reporter_updates.open_request(found)
+    # Pictures sent as fingerprints only: how many, and whether we keep looking for them.
+    context["pictures"] = consent.pictures_summary(found)
     # A fresh, empty form: the code should not sit in the page's HTML afterwards.
     context["form"] = StatusForm()
 
