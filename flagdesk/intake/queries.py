@@ -11,8 +11,9 @@ from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, When
 
 from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import Action, roles_for
+from flagdesk.cases import models as cases_models
 from flagdesk.cases.models import CaseEvent, Item
-from flagdesk.cases.queries import case_entry, visible_items
+from flagdesk.cases.queries import case_entry, visible_case, visible_items
 from flagdesk.core.references import normalise_reference, receipt_code_matches
 
 from .models import (
@@ -180,18 +181,19 @@ def case_contact(user: Any, case_id: Any, contact_id: Any) -> ContactEntry | Non
     return None if found is None else found[1].filter(pk=contact_id).first()
 
 
-def case_reports(user: Any, case_id: Any) -> tuple[Item, QuerySet[Report]] | None:
+def case_reports(user: Any, case_id: Any) -> tuple[cases_models.Case, QuerySet[Report]] | None:
     """The reports of a case the user may open: its own, and those naming items of it that
-    the user may see (an item moved here keeps its reporters); None when out of scope."""
-    entry = case_entry(user, case_id)
-    if entry is None:
+    the user may see (an item moved here keeps its reporters); None when out of scope. A
+    case of fingerprints alone, with no item yet, counts too (``visible_case``)."""
+    case = visible_case(user, case_id)
+    if case is None:
         return None
-    items = visible_items(user).filter(case_id=entry.case_id).values("pk")
-    reports = Report.objects.filter(Q(case_id=entry.case_id) | Q(items__in=items)).distinct()
-    return entry, reports.order_by("created_at")
+    items = visible_items(user).filter(case_id=case.pk).values("pk")
+    reports = Report.objects.filter(Q(case_id=case.pk) | Q(items__in=items)).distinct()
+    return case, reports.order_by("created_at")
 
 
-def case_report(user: Any, case_id: Any, report_id: Any) -> tuple[Item, Report] | None:
+def case_report(user: Any, case_id: Any, report_id: Any) -> tuple[cases_models.Case, Report] | None:
     """One report of a case the user may open (see ``case_reports``)."""
     found = case_reports(user, case_id)
     if found is None:

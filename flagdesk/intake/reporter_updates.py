@@ -31,7 +31,7 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent
-from flagdesk.cases.queries import visible_items
+from flagdesk.cases.queries import visible_case, visible_items
 from flagdesk.core.errors import Conflict, NotFound, ValidationFailed
 
 from .models import ContactEntry, InfoRequest, Report, ReporterMail, ReportMessage
@@ -62,8 +62,11 @@ class OpenRequest:
 
 def _check_reach(report: Report, actor: User) -> None:
     require_role(actor, *WRITE_ROLES)
-    # Need-to-know: the report must be one of a case the writer may open.
-    if not visible_items(actor).filter(reports__id=report.pk).exists():
+    # Need-to-know: the report must be one of a case the writer may open (an item of it,
+    # or its own case, which has no item when it holds a picture's fingerprints alone).
+    if visible_case(actor, report.case_id) is None and not (
+        visible_items(actor).filter(reports__id=report.pk).exists()
+    ):
         raise NotFound(_("No such report."))
 
 

@@ -55,7 +55,7 @@ def reporter_write(request: HttpRequest, case_id: UUID, report_id: UUID) -> Http
     found = queries.case_report(request.user, case_id, report_id)
     if found is None:
         raise Http404
-    entry, report = found
+    case, report = found
     subjects = {kind: default_subject(report, kind) for kind in (K.STAFF, K.NEEDS_INFO)}
     reason = why_not_writable(report)
     form = ReporterWriteForm(request.POST or None, subjects=subjects)
@@ -90,14 +90,14 @@ def reporter_write(request: HttpRequest, case_id: UUID, report_id: UUID) -> Http
                     _("The mail to the reporter of report %(reference)s is on its way.")
                     % {"reference": report.reference},
                 )
-                return _to_case(entry.case_id)
+                return _to_case(case.pk)
             if subject != data["subject"]:  # shown as it will go
                 form.data = form.data.copy()
                 form.data["subject"] = subject
     elif form.is_bound:
         status = 422
     context: dict[str, Any] = {
-        "case": entry.case,
+        "case": case,
         "report": report,
         "role": staff_role_label(report.role),
         "reason": reason,

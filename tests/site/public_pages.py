@@ -27,6 +27,12 @@ LOCALES = {"fr": "fr-BE", "nl": "nl-BE", "de": "de-DE", "en": "en-GB"}
 # Synthetic addresses only (flagdesk.core.testing's resolver answers for *.test hosts).
 REPORTED_URL = "https://social.example.test/p/a11y-check"
 TEST_RESOLVER = "flagdesk.core.testing.test_resolver"
+# The three fingerprints a browser sends for one (synthetic) picture: (type, hex, quality).
+PICTURE_SIGNALS = (
+    ("pdq", "f" * 16 + "0" * 16 + "a5" * 16, 90),
+    ("md5", "1" * 32, None),
+    ("sha256", "2" * 64, None),
+)
 
 
 @dataclass
@@ -247,6 +253,94 @@ def status_rate_limited(visit: Visit) -> None:
     visit.submit("form:has(input[name=form][value=status])")
 
 
+def status_with_request_and_pictures(visit: Visit) -> None:
+    """A report of fingerprints alone, about which staff asked a question: the status page
+    shows the question, the pictures and the bank-consent section."""
+    from flagdesk.intake.reporter_updates import write_to_reporter
+    from flagdesk.intake.services import ReportSubmission, submit_report
+    from flagdesk.matching.signal_types import ComputedSignal
+
+    users = visit.fixture("users")
+    sent = submit_report(
+        ReportSubmission(
+            urls=[],
+            role="victim",
+            phenomenon="ncii",
+            is_anonymous=False,
+            reporter_name="Robin Example",
+            reporter_email="robin@mail.example.test",
+            has_consented=True,
+            signals=tuple(ComputedSignal(*signal) for signal in PICTURE_SIGNALS),
+            bank_consent=True,
+        )
+    )
+    write_to_reporter(
+        sent.report,
+        actor=users["analyst"],
+        kind="needs_info",
+        subject="Your report",
+        text="On which fictional site did you first see the picture?",
+    )
+    visit.open("/report/status")
+    visit.page.fill("#id_reference", sent.report.reference)
+    visit.page.fill("#id_receipt_code", sent.receipt_code)
+    visit.submit("form:has(input[name=form][value=status])")
+    expect(visit.page.locator("#request-title")).to_be_visible()
+    expect(visit.page.locator("#pictures-title")).to_be_visible()
+
+
+def consent_errors(visit: Visit) -> None:
+    visit.open("/report/status")
+    visit.submit("#keep-looking form")
+
+
+def consent_stopped(visit: Visit) -> None:
+    reference, code = visit.known_report()
+    visit.open("/report/status")
+    page = visit.page
+    page.fill("#id_consent-reference", reference)
+    page.fill("#id_consent-receipt_code", code)
+    page.check("input[name='consent-choice'][value=stop]")
+    visit.submit("#keep-looking form")
+
+
+# -- "find copies of my picture" ----------------------------------------------------------------
+
+
+def picture_empty(visit: Visit) -> None:
+    visit.open("/report/picture")
+
+
+def picture_sent_empty(visit: Visit) -> None:
+    visit.open("/report/picture")
+    visit.submit("form[action$='/report/picture']")
+
+
+def picture_hashed(visit: Visit) -> None:
+    """A synthetic picture chosen and hashed on the device, shown only to the reporter."""
+    from flagdesk.intake.tests.device_pictures import encoded, photo_like
+
+    visit.open("/report/picture")
+    data = encoded(photo_like(160, 120, 5), "PNG")
+    visit.page.set_input_files(
+        "#picture-input", files=[{"name": "me.png", "mimeType": "image/png", "buffer": data}]
+    )
+    expect(visit.page.locator("[data-picture-list] li")).to_have_count(1, timeout=60_000)
+    expect(visit.page.locator("[data-picture-list] li img")).to_be_visible()
+
+
+def picture_undecodable(visit: Visit) -> None:
+    """Bytes no browser can decode: the widget says so, in the page's language."""
+    visit.open("/report/picture")
+    visit.page.set_input_files(
+        "#picture-input",
+        files=[{"name": "broken.png", "mimeType": "image/png", "buffer": b"not a picture" * 8}],
+    )
+    expect(visit.page.locator("[data-picture-error]:not([hidden])").first).to_be_visible(
+        timeout=60_000
+    )
+
+
 # -- staff sign-in, open to anyone, and the error pages -----------------------------------------
 
 
@@ -334,6 +428,13 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("status-erasure-errors", "intake:report-status", status_erasure_errors),
     PublicPage("status-erased", "intake:report-status", status_erased),
     PublicPage("status-rate-limited", "intake:report-status", status_rate_limited, 429),
+    PublicPage("status-request-pictures", "intake:report-status", status_with_request_and_pictures),
+    PublicPage("consent-errors", "intake:report-bank-consent", consent_errors),
+    PublicPage("consent-stopped", "intake:report-bank-consent", consent_stopped),
+    PublicPage("picture", "intake:report-picture", picture_empty),
+    PublicPage("picture-sent-empty", "intake:report-picture", picture_sent_empty),
+    PublicPage("picture-hashed", "intake:report-picture", picture_hashed),
+    PublicPage("picture-undecodable", "intake:report-picture", picture_undecodable),
     PublicPage("login", "accounts:login", login_empty, leave=False),
     PublicPage("login-refused", "accounts:login", login_refused, leave=False),
     PublicPage("two-factor", "accounts:two-factor-verify", two_factor_verify, leave=False),
