@@ -380,7 +380,7 @@ RECEIPT_CODE_HEADER = {
 }
 
 
-def report_by_receipt(request: HttpRequest, reference: str) -> Report:
+def report_from_header(request: HttpRequest, reference: str) -> Report:
     """The report the reference and ``X-Receipt-Code`` open; one 404 whether the reference is
     unknown or the code wrong. Every call by the reporter shares the status rate limit, so
     guesses of a code count the same whichever endpoint they go to, and the lock-out per
@@ -403,7 +403,7 @@ def report_status(request: HttpRequest, path: Path[ReferencePath]) -> dict[str, 
     """Per address: its public status, platform, dated steps, the platform's answer and what
     we do next; and the support lines for the report's phenomenon in the request's language
     (docs/api.md). Never a staff member, a note or another reporter's data."""
-    timeline = public_timeline.report_timeline(report_by_receipt(request, path.reference))
+    timeline = public_timeline.report_timeline(report_from_header(request, path.reference))
     language = (translation.get_language() or "en")[:2]
     lines = support_lines_for(timeline.phenomenon, language)
     return {
@@ -426,7 +426,7 @@ class ErasureOut(Schema):
 )
 def request_erasure(request: HttpRequest, path: Path[ReferencePath]) -> tuple[int, ErasureOut]:
     """GDPR art. 17 for the reporter, with nothing but the receipt code (docs/api.md)."""
-    report = report_by_receipt(request, path.reference)
+    report = report_from_header(request, path.reference)
     outcome = erasure.request_erasure(report)
     return 202, ErasureOut(reference=report.reference, status=outcome)
 
@@ -461,7 +461,7 @@ class MessageOut(Schema):
 def add_message(request: HttpRequest, path: Path[ReferencePath]) -> tuple[int, MessageOut]:
     """More text or addresses from the reporter; the addresses become items as at intake."""
     # The code first: a wrong one learns nothing about what the body should have been.
-    report = report_by_receipt(request, path.reference)
+    report = report_from_header(request, path.reference)
     data = json_body(request)
     if not isinstance(data, dict):
         raise ValidationFailed(_("The request body must be a JSON object."))

@@ -1,6 +1,6 @@
 """The reporter's consent to the reporters' bank, with the receipt code (docs/api.md,
 "Public intake"; docs/victims.md): ``PUT`` gives it, ``DELETE`` withdraws it. The same 404 and
-rate limit as every other call made with the receipt code (``api.report_by_receipt``)."""
+rate limit as every other call made with the receipt code (``api.report_from_header``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ninja import Path, Router
 from flagdesk.core.schemas import Schema
 
 from . import consent
-from .api import RECEIPT_CODE_HEADER, ErrorOut, ReferencePath, report_by_receipt
+from .api import RECEIPT_CODE_HEADER, ErrorOut, ReferencePath, report_from_header
 
 router = Router(tags=["public intake"])
 
@@ -46,7 +46,7 @@ def _consent_out(done: consent.ConsentState) -> BankConsentOut:
 def give_bank_consent(request: HttpRequest, path: Path[ReferencePath]) -> BankConsentOut:
     """The reporter's consent to keep the report's fingerprints in the reporters' bank;
     idempotent. ``409 no_signals`` for a report without fingerprints (docs/victims.md)."""
-    report = report_by_receipt(request, path.reference)
+    report = report_from_header(request, path.reference)
     return _consent_out(consent.give_bank_consent(report))
 
 
@@ -59,5 +59,5 @@ def give_bank_consent(request: HttpRequest, path: Path[ReferencePath]) -> BankCo
 def withdraw_bank_consent(request: HttpRequest, path: Path[ReferencePath]) -> BankConsentOut:
     """The reporter withdraws the consent: the fingerprints leave the bank at once;
     idempotent."""
-    report = report_by_receipt(request, path.reference)
+    report = report_from_header(request, path.reference)
     return _consent_out(consent.withdraw_bank_consent(report))

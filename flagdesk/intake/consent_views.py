@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 from flagdesk.core.errors import FlagdeskError, RateLimited
 from flagdesk.core.ratelimit import check_rate
 
-from . import consent, queries
+from . import consent
 from .consent_forms import KEEP, BankConsentForm
-from .views import NOT_FOUND
+from .views import found_by_receipt
 
 PREFIX = "consent"
 
@@ -35,12 +35,9 @@ def bank_consent(request: HttpRequest) -> HttpResponse:
             context["rate_limited"] = e.message
             return render(request, "intake/bank_consent.html", context, status=429)
         if form.is_valid():
-            report = queries.report_by_receipt(
-                form.cleaned_data["reference"], form.cleaned_data["receipt_code"]
-            )
-            if report is None:
-                form.add_error(None, NOT_FOUND)
-            else:
+            # Through the per-reference lock-out, as the status page's other forms.
+            report = found_by_receipt(form, context)
+            if report is not None:
                 try:
                     if form.cleaned_data["choice"] == KEEP:
                         done = consent.give_bank_consent(report)
@@ -51,7 +48,8 @@ def bank_consent(request: HttpRequest) -> HttpResponse:
                 else:
                     context["consent_outcome"] = _outcome(done)
                     context["consent_form"] = BankConsentForm(prefix=PREFIX)
-    return render(request, "intake/bank_consent.html", context)
+    status = 429 if context.get("locked") else 200
+    return render(request, "intake/bank_consent.html", context, status=status)
 
 
 def _outcome(done: consent.ConsentState) -> str:

@@ -12,6 +12,7 @@ from email.policy import SMTP
 from django.utils import timezone
 
 from flagdesk.accounts.models import User
+from flagdesk.core.references import hash_receipt_code
 
 from .contacts import record_contact
 from .mail_intake.services import take_mail
@@ -20,6 +21,10 @@ from .phone import Call, take_phone_report
 from .services import ReportSubmission, SubmittedReport
 
 DEMO_MAILBOX = "demo"
+# The receipt code of one demo report, printed by ``flagdesk demo`` so that a visitor can try
+# the status page (a real receipt code is random and shown once; never load the demo in
+# production).
+DEMO_RECEIPT_CODE = "DEM0-0000-0000-1008"
 DEMO_MESSAGE_ID = "<demo-intake-1@mail.example>"
 
 
@@ -75,3 +80,15 @@ def load(users: dict[str, User]) -> dict[str, int]:
         "contacts": ContactEntry.objects.count(),
         "mailed_drafts": pending if taken is not None else 0,
     }
+
+
+def make_followable(report: Report) -> None:
+    """Give ``report`` the demo's known receipt code."""
+    Report.objects.filter(pk=report.pk).update(
+        receipt_code_hash=hash_receipt_code(DEMO_RECEIPT_CODE)
+    )
+
+
+def followable_report() -> Report | None:
+    """The demo report that the known receipt code opens, if the demo is loaded."""
+    return Report.objects.filter(receipt_code_hash=hash_receipt_code(DEMO_RECEIPT_CODE)).first()

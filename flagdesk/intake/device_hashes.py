@@ -100,8 +100,14 @@ def _problem(number: int, s: ComputedSignal) -> str | None:
             "Fingerprint %(n)d (%(type)s) must have %(length)d hexadecimal digits; it has "
             "%(count)d."
         ) % {"n": number, "type": kind, "length": length, "count": len(value)}
-    if kind != Pdq.name or s.quality is None:
+    if kind != Pdq.name:
         return None
+    if s.quality is None:
+        # Without its quality a weak PDQ (a flat or tiny picture) would match far too much.
+        return _(
+            "Picture fingerprint %(n)d (pdq) needs its quality, a whole number from 0 to 100, "
+            "as the hashing computes it."
+        ) % {"n": number}
     if not 0 <= s.quality <= 100:
         return _quality_problem(number)
     if not Pdq.is_trusted(s.quality):

@@ -136,7 +136,9 @@ class ReportForm(ServiceErrors):
     )
     # The fingerprints the browser computed from pictures the reporter chose (picture.js);
     # the pictures themselves are never sent. JSON, read again by the server.
-    signals = forms.CharField(required=False, widget=forms.HiddenInput)
+    signals = forms.CharField(required=False, widget=forms.HiddenInput, label=_("Pictures"))
+    # The field is hidden: the error summary leads to the picture chooser instead.
+    signals.error_anchor = "picture-input"  # type: ignore[attr-defined]
     bank_consent = forms.BooleanField(
         label=_(
             "Keep looking: you may keep the fingerprints of my pictures in your bank, so that "

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -39,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.core.errors import ValidationFailed
+from flagdesk.organisation.queries import organisation_name
 
 from .models import OutcomeScan, Report, ReporterMail, ReporterOutcome
 from .phone import status_url
@@ -130,7 +130,7 @@ def compose_outcome_mail(report: Report, events: Sequence[CaseEvent]) -> tuple[s
                 "any_refused": any(line.status == S.REFUSED for line in lines),
                 "any_restricted": any(line.status == S.RESTRICTED for line in lines),
                 "status_url": status_url(),
-                "org_name": settings.ORG_NAME,
+                "org_name": organisation_name(),
             },
         )
     return subject, body, outcome_kind(lines)

@@ -173,7 +173,8 @@ def pictures_panel(request: HttpRequest, case: Any, items: Any) -> Panel | None:
         "reports": list(reports.values()),
         "can_read_matches": can_read,
         "matches": matches,
-        "match_total": sum(counts.values()),
+        # Copies are addresses: a copy matched by its PDQ, MD5 and SHA-256 counts once.
+        "match_total": len({m.item_id for m in matches}) if can_read else sum(counts.values()),
         "any_kept": bool(live),
         "openable": matching_queries.openable_items(user, (m.item_id for m in matches)),
     }

@@ -21,8 +21,8 @@ from flagdesk.cases.models import CaseEvent, Item
 from flagdesk.notices.models import ItemDecision, Notice
 from flagdesk.notices.services.responses import ITEM_OUTCOME
 
-from .models import Report, ReportMessage
-from .queries import PUBLIC_STATUS, public_status
+from .models import Report, ReportMessage, ReportSignal
+from .queries import PUBLIC_STATUS, overall_status, public_status
 
 S = Item.Status
 K = Notice.Kind
@@ -54,6 +54,7 @@ MOVES: dict[str, str] = {
 EVENTS = (
     "received",
     "information_added",
+    "copy_found",
     "in_review",
     "not_illegal",
     "out_of_scope",
@@ -247,14 +248,34 @@ def _next_step(item: Item, notices: Iterable[dict[str, Any]]) -> str:
     return "restricted" if status == S.RESTRICTED else "consider_options"
 
 
+def _copies_found(report: Report, own: list[Item]) -> dict[str, dt.datetime]:
+    """For a report that sent a picture's fingerprints: the addresses where staff found a copy
+    and put it in the report's case (docs/victims.md), with when they did (the move, else
+    when the item was opened in the case)."""
+    if not ReportSignal.objects.filter(report=report).exists():
+        return {}
+    others = Item.objects.filter(case_id=report.case_id).exclude(pk__in=[i.pk for i in own])
+    found = {str(pk): at for pk, at in others.values_list("pk", "created_at")}
+    moves = CaseEvent.objects.filter(
+        case_id=report.case_id, kind=CaseEvent.Kind.MOVED, item_id__in=list(found)
+    ).values_list("item_id", "created_at")
+    for item_id, at in moves:
+        found[str(item_id)] = max(at, found[str(item_id)])
+    return found
+
+
 def report_timeline(report: Report) -> ReportTimeline:
     """The whole page's content for ``report``, in a fixed number of queries."""
-    items = list(report.items.select_related("platform").order_by("created_at"))
+    own = list(report.items.select_related("platform").order_by("created_at"))
+    copies = _copies_found(report, own)
+    found = Item.objects.filter(pk__in=list(copies)).select_related("platform")
+    items = own + list(found.order_by("created_at"))
     ids = [i.id for i in items]
     notices = _notices(ids)
-    received = _received(report, ids)
+    received = _received(report, [i.id for i in own])
     decisions = _decisions(ids)
     events = {key: [PublicEvent(at, "received")] for key, at in received.items()}
+    events.update({key: [PublicEvent(at, "copy_found")] for key, at in copies.items()})
     rows = (
         CaseEvent.objects.filter(
             item_id__in=ids,
@@ -298,11 +319,14 @@ def report_timeline(report: Report) -> ReportTimeline:
                 next_step=_next_step(item, notices.by_item.get(key, [])),
             )
         )
+    # Copies found for a picture count as the report's addresses (their events too).
+    status = overall_status([t.status for t in timelines]) if copies else public.status
+    updated = max([public.updated_at, *(e.at for t in timelines for e in t.events)])
     return ReportTimeline(
         reference=report.reference,
-        status=public.status,
+        status=status,
         received_at=report.created_at,
-        updated_at=public.updated_at,
+        updated_at=updated,
         phenomenon=report.phenomenon,
         items=timelines,
     )

@@ -84,23 +84,30 @@ def report_by_receipt(reference: str, code: str) -> Report | None:
     return report if report is not None and matches else None
 
 
+# The least advanced item sets the overall status: "removed" only once all are, and a report
+# with one restricted item is "restricted", never "removed".
+STATUS_ORDER = (
+    "received",
+    "in_review",
+    "notified",
+    "escalated",
+    "refused",
+    "restricted",
+    "removed",
+    "not_actionable",
+    "closed",
+)
+
+
+def overall_status(statuses: list[str]) -> str:
+    """A report's public status from its addresses' ("received" when it has none)."""
+    return next((s for s in STATUS_ORDER if s in statuses), "received")
+
+
 def public_status(report: Report) -> PublicReportStatus:
     items = list(report.items.order_by("created_at"))
     statuses = [PUBLIC_STATUS[Item.Status(i.status)] for i in items]
-    # The least advanced item sets the overall status: "removed" only once all are, and a
-    # report with one restricted item is "restricted", never "removed".
-    order = [
-        "received",
-        "in_review",
-        "notified",
-        "escalated",
-        "refused",
-        "restricted",
-        "removed",
-        "not_actionable",
-        "closed",
-    ]
-    overall = next((s for s in order if s in statuses), "received")
+    overall = overall_status(statuses)
     last_event = CaseEvent.objects.filter(item__in=items).aggregate(last=Max("created_at"))["last"]
     return PublicReportStatus(
         reference=report.reference,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -33,6 +32,7 @@ from flagdesk.audit.services import record
 from flagdesk.cases.models import CaseEvent
 from flagdesk.cases.queries import visible_case, visible_items
 from flagdesk.core.errors import Conflict, NotFound, ValidationFailed
+from flagdesk.organisation.queries import organisation_name
 
 from .models import ContactEntry, InfoRequest, Report, ReporterMail, ReportMessage
 from .outcome_mail import compose_outcome_mail
@@ -118,7 +118,7 @@ def compose_staff_mail(report: Report, *, kind: str, subject: str, text: str) ->
                 "needs_info": kind == K.NEEDS_INFO,
                 "text": text.strip(),
                 "status_url": status_url(),
-                "org_name": settings.ORG_NAME,
+                "org_name": organisation_name(),
             },
         )
     return subject.strip(), body

@@ -68,6 +68,7 @@ STATUS_TEXT: dict[str, tuple[Promise, Promise]] = {
 EVENT_TEXT: dict[str, Promise] = {
     "received": _("You reported this address to us."),
     "information_added": _("You added information to your report."),
+    "copy_found": _("We found a copy of your picture at this address."),
     "in_review": _("An analyst started checking the content against the law."),
     "not_illegal": _(
         "Checked: the content does not appear to break the laws we apply, so we cannot ask "

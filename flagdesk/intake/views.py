@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -202,7 +203,7 @@ def report_status(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/report_status.html", context, status=status)
 
 
-def _found(form: StatusForm, context: dict[str, object]) -> Report | None:
+def found_by_receipt(form: forms.Form, context: dict[str, object]) -> Report | None:
     """The report the form's reference and code open, through the per-reference lock-out
     (``receipts``); the form says why not otherwise."""
     try:
@@ -219,7 +220,7 @@ def _found(form: StatusForm, context: dict[str, object]) -> Report | None:
 
 
 def _show_status(form: StatusForm, context: dict[str, object]) -> None:
-    if not form.is_valid() or (found := _found(form, context)) is None:
+    if not form.is_valid() or (found := found_by_receipt(form, context)) is None:
         return
     timeline = public_timeline.report_timeline(found)
     context["status"] = timeline
@@ -235,7 +236,7 @@ def _show_status(form: StatusForm, context: dict[str, object]) -> None:
 
 
 def _add_message(form: MessageForm, context: dict[str, object]) -> None:
-    if not form.is_valid() or (found := _found(form, context)) is None:
+    if not form.is_valid() or (found := found_by_receipt(form, context)) is None:
         return
     try:
         messages.add_message(
@@ -249,7 +250,7 @@ def _add_message(form: MessageForm, context: dict[str, object]) -> None:
 
 
 def _erase(form: ErasureForm, context: dict[str, object]) -> None:
-    if not form.is_valid() or (found := _found(form, context)) is None:
+    if not form.is_valid() or (found := found_by_receipt(form, context)) is None:
         return
     context["erasure_outcome"] = ERASURE_TEXT[erasure.request_erasure(found)]
     context["erasure_form"] = ErasureForm(prefix=ERASURE)

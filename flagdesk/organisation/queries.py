@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from flagdesk.accounts.models import User
@@ -20,6 +21,13 @@ from .models import (
     Organisation,
     SupportLine,
 )
+
+
+def organisation_name() -> str:
+    """The organisation's name as a coordinator edited it (pages, mails to reporters); the
+    ``FLAGDESK_ORG_NAME`` setting until then."""
+    name = Organisation.objects.order_by("pk").values_list("name", flat=True).first()
+    return name or settings.ORG_NAME
 
 
 def designations(org: Organisation, *, include_ended: bool = False) -> QuerySet[Designation]:

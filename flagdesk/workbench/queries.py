@@ -112,10 +112,12 @@ def counters(user: User, *, now: dt.datetime) -> dict[str, int]:
 PICTURES_SHOWN = 20
 
 
-def _count_of(rows: QuerySet[Any], group: str) -> Coalesce:
+def _count_of(rows: QuerySet[Any], group: str, distinct: str = "") -> Coalesce:
     """A correlated ``COUNT`` of ``rows`` (filtered on ``OuterRef``, grouped by ``group``,
-    the field that equals the outer row) as an integer column, 0 when there is none."""
-    counted = rows.order_by().values(group).annotate(n=Count("*")).values("n")
+    the field that equals the outer row) as an integer column, 0 when there is none; of the
+    distinct values of ``distinct`` when given."""
+    count = Count(distinct, distinct=True) if distinct else Count("*")
+    counted = rows.order_by().values(group).annotate(n=count).values("n")
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
@@ -137,7 +139,8 @@ def pictures_to_find(user: User) -> list[Case]:
         .filter(Exists(signals))
         .annotate(
             pictures=_count_of(signals.filter(signal_type="pdq"), "report__case"),
-            copies=_count_of(copies, "entry__case"),
+            # A copy is an address: its PDQ, MD5 and SHA-256 matches count once.
+            copies=_count_of(copies, "entry__case", distinct="item"),
             is_kept=Exists(kept),
         )
         .order_by("-created_at")

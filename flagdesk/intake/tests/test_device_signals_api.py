@@ -336,3 +336,12 @@ def test_no_signals_give_a_server_error(
     if response.status_code == 422:
         error = response.json()["error"]
         assert error["code"] == "invalid" and error["fields"]
+
+
+def test_a_pdq_without_its_quality_is_refused_and_nothing_stored(client: Client) -> None:
+    """A weak PDQ must not slip past the quality check by leaving the quality out."""
+    signals = [{"type": "pdq", "value": PDQ}, {"type": "md5", "value": MD5}]
+    answer = post(client, api_payload(signals=signals))
+    assert answer.status_code == 422
+    assert "(pdq)" in answer.json()["error"]["fields"]["signals"][0]  # in the report's language
+    assert not Report.objects.exists()

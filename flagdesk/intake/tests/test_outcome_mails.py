@@ -151,9 +151,9 @@ def test_a_platform_s_decision_on_two_items_is_one_mail_listing_both(smtp_server
     [message] = smtp_server.wait_for(1)
     body = message.get_content()
     assert first.url in body and second.url in body
-    assert "took this content down" in body  # the removal (English until translated)
-    assert "decided not to remove" in body  # the refusal
-    assert "What happens next" in body  # said for a refusal
+    assert "la plateforme a supprimé ce contenu" in body  # the removal, in French
+    assert "a décidé de ne pas retirer ce contenu" in body  # the refusal
+    assert "La suite :" in body  # what happens next, said for a refusal
     mail = ReporterMail.objects.get()
     assert mail.kind == ReporterMail.Kind.REFUSED  # the kind that needs telling what's next
     told = ReporterOutcome.objects.filter(mail=mail)

@@ -72,3 +72,50 @@ def test_a_report_of_fingerprints_alone_speaks_of_the_pictures(client: Client) -
     assert withdrawn.status_code == 200
     page = status_page(client, body["reference"], body["receipt_code"], "fr")
     assert "Nous avons cherché des copies parmi ce que nous connaissons déjà" in page
+
+
+def test_a_copy_staff_found_shows_on_the_reporters_status(client: Client, users: Any) -> None:
+    """A report of fingerprints alone: once staff move a copy into its case, the reporter
+    sees that address, dated, with its progress."""
+    from flagdesk.cases.services.merge import move_item
+    from flagdesk.intake.models import Report
+
+    answer = client.post(
+        "/api/v1/reports", json.dumps(hashes_only()), content_type="application/json"
+    )
+    body = answer.json()
+    report = Report.objects.get(reference=body["reference"])
+    copy = submitted_report("https://social.test/p/copy-found").items[0]
+    move_item(copy, report.case, actor=users["analyst"], reason="Same picture (PDQ match).")
+    page = status_page(client, body["reference"], body["receipt_code"], "en")
+    assert "https://social.test/p/copy-found" in page
+    assert "We found a copy of your picture at this address." in page
+    status = client.get(
+        f"/api/v1/reports/{body['reference']}", HTTP_X_RECEIPT_CODE=body["receipt_code"]
+    ).json()
+    assert [i["url"] for i in status["items"]] == ["https://social.test/p/copy-found"]
+
+
+def test_the_keep_looking_form_goes_through_the_lock_out(client: Client, settings: Any) -> None:
+    """Wrong codes on the consent form count, and a locked reference refuses it too."""
+    settings.RECEIPT_LOCKOUT_FAILURES = 3
+    body = client.post(
+        "/api/v1/reports", json.dumps(hashes_only()), content_type="application/json"
+    ).json()
+    url = reverse("intake:report-bank-consent")
+
+    def consent(code: str, address: str) -> Any:
+        data = {
+            "consent-reference": body["reference"],
+            "consent-receipt_code": code,
+            "consent-choice": "stop",
+        }
+        return client.post(url, data, REMOTE_ADDR=address)
+
+    for n in range(3):
+        assert consent("AAAA-BBBB-CCCC-DDDD", f"192.0.2.{n}").status_code in (200, 429)
+    locked = consent(body["receipt_code"], "192.0.2.50")
+    assert locked.status_code == 429
+    from flagdesk.intake.models import Report
+
+    assert Report.objects.get(reference=body["reference"]).bank_consent_withdrawn_at is None

@@ -157,7 +157,9 @@ def test_sent_then_removed_by_the_platform(client: Client, users, platform) -> N
     assert escape(text("notice_sent")) in html and escape(text("removed")) in html
     assert str(STATUS_TEXT["removed"][0]) in html
     assert "the whole European Union" in html
-    assert notice.sent_at is not None and notice.sent_at.date().isoformat() in html
+    # The page shows dates in the organisation's time zone (near midnight UTC: the next day).
+    assert notice.sent_at is not None
+    assert timezone.localtime(notice.sent_at).date().isoformat() in html
     assert_nothing_internal(users, html, json.dumps(body))
 
 

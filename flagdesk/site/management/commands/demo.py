@@ -196,6 +196,10 @@ class Command(BaseCommand):
                 to_remove.append(item)
         notices = self._notify(to_notify, to_remove, users)
         monitoring = demo_monitoring.load(removed=to_remove[0], notified=to_notify[0])
+        # A removed report a visitor can follow on the status page (its code is printed).
+        demo_intake.make_followable(
+            Report.objects.filter(items=to_remove[0]).earliest("created_at")
+        )
         by_url = {demo.urls[0]: item for demo, item in firsts}
         matching = demo_matching.load(
             users,
@@ -314,6 +318,16 @@ class Command(BaseCommand):
         self.stdout.write(_("flagdesk: %(url)s") % {"url": f"{base}/"})
         self.stdout.write(_("Public report form: %(url)s") % {"url": f"{base}/report"})
         self.stdout.write(_("Staff login: %(url)s") % {"url": f"{base}/login"})
+        followable = demo_intake.followable_report()
+        if followable is not None:
+            self.stdout.write(
+                _("Follow a demo report at %(url)s: reference %(reference)s, receipt code %(code)s")
+                % {
+                    "url": f"{base}/report/status",
+                    "reference": followable.reference,
+                    "code": demo_intake.DEMO_RECEIPT_CODE,
+                }
+            )
         self.stdout.write("")
         if not created:
             self.stdout.write(_("Demo logins (unless their passwords were changed since):"))
