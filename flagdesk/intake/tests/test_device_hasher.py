@@ -59,7 +59,7 @@ class Hasher:
         )
 
 
-def load_hasher(page: Page, url: str, **data: int) -> None:
+def load_hasher(page: Page, url: str, **data: int | str) -> None:
     """Adds hasher.js to the page as a page would (a ``<script src>`` with data-* limits)."""
     page.evaluate(
         """([src, data]) => new Promise((resolve, reject) => {
@@ -232,6 +232,26 @@ def test_png_pdq_equals_the_servers_bit_for_bit(hasher: Hasher) -> None:
         check_digests(result, data)
         assert result["kind"] == "image" and result["mime"] == "image/png"
     assert differences == {}
+
+
+@pytest.mark.parametrize("inflate_worker", ["yes", "no"])
+def test_png_is_the_same_whichever_thread_inflates(
+    browser_page: Page, live_url: Callable[..., str], inflate_worker: str
+) -> None:
+    """A device with cores to spare inflates PNG data in a third worker (two cores: not)."""
+    page = browser_page
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(live_url("intake:report"))
+    load_hasher(page, live_url(SCRIPT), inflateWorker=inflate_worker)
+    assert page.evaluate("FlagdeskHasher.inflateInWorker") is (inflate_worker == "yes")
+    hasher = Hasher(page)
+    wanted = ("2000 x 1500, Pillow", "interlaced rgba 16", "palette 8 with tRNS", "grey 1")
+    for name, data in png_cases().items():
+        if name in wanted:
+            pdq = signals(hasher.hash(data))["pdq"]
+            assert (pdq["value"], pdq["quality"]) == server_hashes(data, "PNG")[:2], name
+    assert hasher.hash(_truncated_png())["error"] == "undecodable"
+    assert hasher.hash(_broken_header_png())["error"] == "undecodable"
 
 
 def test_a_flat_picture_has_a_low_quality(hasher: Hasher) -> None:
@@ -441,7 +461,15 @@ def test_hashing_sends_nothing_and_keeps_nothing(
     assert stored == {"local": 0, "session": 0, "databases": 0, "caches": 0}
 
 
-HASHER_FILES = ("hasher.js", "worker.js", "pdq.js", "md5.js", "sha256.js", "png.js")
+HASHER_FILES = (
+    "hasher.js",
+    "worker.js",
+    "pdq.js",
+    "md5.js",
+    "sha256.js",
+    "png.js",
+    "inflate.js",
+)
 
 
 # ---- the pieces on their own ------------------------------------------------------------------
@@ -513,4 +541,30 @@ def test_the_library_holds_no_text_for_users() -> None:
     for name in HASHER_FILES:
         source = (HASHER_DIR / name).read_text()
         assert "gettext" not in source and "textContent" not in source and "alert(" not in source
-        assert "localStorage" not in source and "indexedDB" not in source and "fetch(" not in source
+
+
+def test_the_library_has_no_way_to_send_or_store() -> None:
+    """The request test above sees the page's and its workers' requests, but a browser does
+    not report those of a worker started by a worker (the PNG inflater): so the sources are
+    checked too. Workers load only the library's own files."""
+    forbidden = (
+        "fetch(",
+        "XMLHttpRequest",
+        "sendBeacon",
+        "WebSocket",
+        "EventSource",
+        "RTCPeerConnection",
+        "localStorage",
+        "sessionStorage",
+        "indexedDB",
+        "caches",
+        "document.cookie",
+        "new Image",
+    )
+    for name in HASHER_FILES:
+        source = (HASHER_DIR / name).read_text()
+        found = [word for word in forbidden if word in source]
+        assert found == [], (name, found)
+        for loaded in re.findall(r"(?:importScripts|new Worker)\(([^)]*)\)", source):
+            scripts = set(re.findall(r'"([^"]+\.js)"', loaded))
+            assert scripts and scripts <= set(HASHER_FILES), (name, loaded)

@@ -29,6 +29,11 @@
     maxSide: Number(data.maxSide) || 16384,
     maxBytes: Number(data.maxBytes) || 30 * 1024 * 1024,
   };
+  // A PNG's data is inflated by a third worker while the rows are hashed, when the device has
+  // cores to spare: on two cores the two workers already use both, and a third costs more than
+  // it saves. data-inflate-worker="yes" or "no" decides instead (the tests try both).
+  var cores = navigator.hardwareConcurrency || 1;
+  var inflateInWorker = data.inflateWorker ? data.inflateWorker === "yes" : cores > 2;
 
   // Two workers running worker.js: "picture" decodes and computes PDQ while "digests"
   // computes MD5 and SHA-256, so a device with two cores or more does both at once.
@@ -94,7 +99,12 @@
     if (typeof Blob === "undefined" || !(file instanceof Blob)) {
       return Promise.reject(failure("undecodable", "not a file"));
     }
-    var picture = ask("picture", { op: "picture", file: file, limits: limits });
+    var picture = ask("picture", {
+      op: "picture",
+      file: file,
+      limits: limits,
+      inflateInWorker: inflateInWorker,
+    });
     var digests = ask("digests", { op: "digests", file: file, limits: limits });
     digests.catch(function () {}); // the picture's refusal is the one that counts
     return picture.then(function (found) {
@@ -125,5 +135,10 @@
     return ask("picture", { op: "pdq", data: copy, width: width, height: height }, [copy.buffer]);
   }
 
-  window.FlagdeskHasher = { hashFile: hashFile, pdqFromRGBA: pdqFromRGBA, limits: limits };
+  window.FlagdeskHasher = {
+    hashFile: hashFile,
+    pdqFromRGBA: pdqFromRGBA,
+    limits: limits,
+    inflateInWorker: inflateInWorker,
+  };
 })();

@@ -10,7 +10,7 @@
 //     1-, 2- and 4-bit grey scaled to 0..255 (0 / 255, x 85, x 17);
 //   - palette: the palette's colour (indices past its end are black, as in Pillow);
 //   - alpha and tRNS are ignored: pdqhash reads only the red, green and blue.
-// Inflating uses the browser's DecompressionStream; rows are unfiltered and converted as the
+// Inflating uses the browser's DecompressionStream (inflate.js); rows are unfiltered and converted as the
 // data arrives, so a non-interlaced picture never exists in memory as a whole. An interlaced
 // (Adam7) picture's luma is collected first, then handed over row by row.
 (function (root) {
@@ -258,16 +258,12 @@
     }
   }
 
-  /** Inflates here, on this thread: a reader of the zlib stream's output. */
-  function inflateHere(compressed) {
-    return compressed.stream().pipeThrough(new DecompressionStream("deflate")).getReader();
-  }
-
   /**
    * Decodes the picture and feeds its luma, top row first, to `sink` (a FlagdeskPdq
    * PdqHasher: fill sink.row, call sink.pushRow()). Resolves when every row is in.
-   * `inflate(blob)` returns a reader ({read(), cancel()}) of the inflated IDAT stream: by
-   * default inflated here; the worker passes one that inflates on another thread.
+   * `inflate(parts)` returns a reader ({read(), cancel()}) of the inflated IDAT data (the
+   * chunks' contents, in order): inflate.js has one that inflates on this thread and one
+   * that inflates on another.
    */
   async function decodeLuma(bytes, sink, inflate) {
     var info = readChunks(bytes);
@@ -340,7 +336,7 @@
       }
     }
 
-    var reader = (inflate || inflateHere)(new Blob(info.idat));
+    var reader = inflate(info.idat);
     try {
       while (!done) {
         var next = await reader.read();
@@ -366,6 +362,5 @@
     isPng: isPng,
     readHeader: readHeader,
     decodeLuma: decodeLuma,
-    inflateHere: inflateHere,
   };
 })(self);

@@ -3,11 +3,13 @@
 // responsive while a 12-megapixel photo is hashed. Nothing is stored and nothing is sent:
 // the picture stays in this worker's memory until the answer is posted.
 //
-// Messages in:  {id, op: "picture" | "digests", file: Blob, limits: {maxPixels, maxSide, maxBytes}}
+// Messages in:  {id, op: "picture" | "digests", file: Blob, limits: {maxPixels, maxSide, maxBytes},
+//                inflateInWorker: bool (picture only)}
 //               {id, op: "pdq", data: Uint8Array (RGBA), width, height}
 // Messages out: {id, ok: true, result} or {id, ok: false, code, detail}
 // hasher.js runs two of these workers: one decodes the picture and computes its PDQ
-// ("picture"), the other computes MD5 and SHA-256 ("digests") at the same time.
+// ("picture"), the other computes MD5 and SHA-256 ("digests") at the same time. For a PNG,
+// the first may start a third (inflate.js) that inflates the image data meanwhile.
 // Codes: "undecodable", "video", "too_large", "unsupported" (see docs/device-hashing.md).
 //
 // Which pixels are hashed decides whether the PDQ equals the server's
@@ -16,7 +18,7 @@
 // may round differently from the server's libjpeg by a little, so the hash stays within a
 // few bits. The server ignores EXIF orientation, and browsers now always apply it, so the
 // orientation tag is set to "normal" in a copy of the file before the browser decodes it.
-importScripts("pdq.js", "md5.js", "sha256.js", "png.js");
+importScripts("pdq.js", "md5.js", "sha256.js", "png.js", "inflate.js");
 
 (function () {
   "use strict";
@@ -248,147 +250,17 @@ importScripts("pdq.js", "md5.js", "sha256.js", "png.js");
     return copy;
   }
 
-  // ---- inflating PNG data on another thread ---------------------------------------------
-  //
-  // Inflating a photo's PNG data takes as long as everything else the decoder does, and the
-  // browser inflates on the thread that asks. So this worker starts a worker of its own (the
-  // same script) that inflates while this one unfilters rows and runs PDQ on them: the chunks
-  // come over as transferred buffers (no copy). The inflater stops when it is MAX_AHEAD bytes
-  // ahead of what this worker has taken, so a big picture never sits in memory twice over.
-
-  var MAX_AHEAD = 8 * 1024 * 1024;
-  var inflater = null; // the nested worker, started on the first PNG and kept
-  var inflating = {}; // id -> reader, in the worker that reads
-  var nextInflateId = 1;
-
-  /**
-   * A reader ({read(), cancel()}) of the inflated `compressed` blob, inflated by the nested
-   * worker; where a worker cannot start here (an older browser), inflated on this thread.
-   */
-  function inflateElsewhere(compressed) {
-    if (inflater === null) {
-      try {
-        inflater = new Worker("worker.js", { name: "flagdesk-hasher-inflate" });
-      } catch (error) {
-        return FlagdeskPng.inflateHere(compressed);
-      }
-      inflater.onmessage = function (event) {
-        var reader = inflating[event.data.inflated];
-        if (reader) reader.deliver(event.data);
-      };
-      inflater.onerror = function (event) {
-        event.preventDefault();
-        if (inflater) inflater.terminate();
-        inflater = null;
-        for (var id in inflating) inflating[id].deliver({ error: "the inflater failed" });
-      };
-    }
-    return new InflatedReader(compressed);
-  }
-
-  /** The reading side: read() and cancel() like a stream reader. */
-  function InflatedReader(compressed) {
-    this.id = nextInflateId++;
-    this.chunks = [];
-    this.waiting = null;
-    this.finished = false;
-    this.error = null;
-    inflating[this.id] = this;
-    inflater.postMessage({ op: "inflate", id: this.id, compressed: compressed });
-  }
-
-  InflatedReader.prototype.deliver = function (message) {
-    if (message.chunk) this.chunks.push(message.chunk);
-    else if (message.error) this.error = fail("undecodable", String(message.error));
-    else this.finished = true;
-    if (this.waiting) {
-      var waiting = this.waiting;
-      this.waiting = null;
-      this.read().then(waiting.resolve, waiting.reject);
-    }
-  };
-
-  InflatedReader.prototype.read = function () {
-    var self_ = this;
-    if (this.chunks.length) {
-      var chunk = this.chunks.shift();
-      if (inflater) inflater.postMessage({ op: "inflate-taken", id: this.id, bytes: chunk.length });
-      return Promise.resolve({ done: false, value: chunk });
-    }
-    if (this.error) return Promise.reject(this.error);
-    if (this.finished) {
-      delete inflating[this.id];
-      return Promise.resolve({ done: true, value: undefined });
-    }
-    return new Promise(function (resolve, reject) {
-      self_.waiting = { resolve: resolve, reject: reject };
-    });
-  };
-
-  InflatedReader.prototype.cancel = function () {
-    if (inflating[this.id] && inflater) inflater.postMessage({ op: "inflate-cancel", id: this.id });
-    delete inflating[this.id];
-    this.chunks = [];
-    return Promise.resolve();
-  };
-
-  // The inflating side (in the nested worker).
-  var jobs = {};
-
-  async function inflateJob(message) {
-    var job = { ahead: 0, resume: null, cancelled: false };
-    jobs[message.id] = job;
-    var reader = message.compressed.stream().pipeThrough(new DecompressionStream("deflate")).getReader();
-    try {
-      for (;;) {
-        while (job.ahead > MAX_AHEAD && !job.cancelled) {
-          await new Promise(function (resolve) {
-            job.resume = resolve;
-          });
-        }
-        if (job.cancelled) {
-          reader.cancel().catch(function () {});
-          break;
-        }
-        var next = await reader.read();
-        if (next.done) {
-          self.postMessage({ inflated: message.id, end: true });
-          break;
-        }
-        var chunk = next.value;
-        var own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-        if (!own) chunk = chunk.slice();
-        job.ahead += chunk.length;
-        self.postMessage({ inflated: message.id, chunk: chunk }, [chunk.buffer]);
-      }
-    } catch (error) {
-      self.postMessage({ inflated: message.id, error: "damaged image data" });
-    }
-    delete jobs[message.id];
-  }
-
-  function steerJob(message) {
-    var job = jobs[message.id];
-    if (!job) return;
-    if (message.op === "inflate-cancel") job.cancelled = true;
-    else job.ahead -= message.bytes;
-    if (job.resume && (job.cancelled || job.ahead <= MAX_AHEAD)) {
-      var resume = job.resume;
-      job.resume = null;
-      resume();
-    }
-  }
-
   // ---- decoding --------------------------------------------------------------------------
 
-  async function pdqOfPng(bytes, limits) {
+  async function pdqOfPng(bytes, limits, inflateInWorker) {
     var header = FlagdeskPng.readHeader(bytes);
     checkSize(header.width, header.height, limits);
     if (typeof DecompressionStream === "undefined") {
       throw fail("unsupported", "no DecompressionStream");
     }
     var hasher = new FlagdeskPdq.PdqHasher(header.width, header.height);
-    await FlagdeskPng.decodeLuma(bytes, hasher, inflateElsewhere);
+    var inflate = inflateInWorker ? FlagdeskInflate.elsewhere : FlagdeskInflate.here;
+    await FlagdeskPng.decodeLuma(bytes, hasher, inflate);
     var pdq = hasher.finish();
     return { width: header.width, height: header.height, pdq: pdq };
   }
@@ -452,7 +324,7 @@ importScripts("pdq.js", "md5.js", "sha256.js", "png.js");
   }
 
   /** The picture's facts and PDQ: {kind, width, height, mime, size, pdq: {value, quality}}. */
-  async function pictureOf(file, givenLimits) {
+  async function pictureOf(file, givenLimits, inflateInWorker) {
     var found = await classify(file, givenLimits);
     var type = found.type;
     var bytes = new Uint8Array(await file.arrayBuffer());
@@ -460,7 +332,7 @@ importScripts("pdq.js", "md5.js", "sha256.js", "png.js");
     try {
       picture =
         type.format === "PNG"
-          ? await pdqOfPng(bytes, found.limits)
+          ? await pdqOfPng(bytes, found.limits, inflateInWorker)
           : await pdqOfOther(bytes, type, found.limits);
     } catch (error) {
       if (error instanceof RangeError) throw fail("too_large", "out of memory"); // allocation failed
@@ -500,10 +372,10 @@ importScripts("pdq.js", "md5.js", "sha256.js", "png.js");
 
   self.onmessage = function (event) {
     var message = event.data || {};
-    if (message.op === "inflate") return void inflateJob(message);
-    if (message.op === "inflate-taken" || message.op === "inflate-cancel") return steerJob(message);
     var work = Promise.resolve().then(function () {
-      if (message.op === "picture") return pictureOf(message.file, message.limits);
+      if (message.op === "picture") {
+        return pictureOf(message.file, message.limits, Boolean(message.inflateInWorker));
+      }
       if (message.op === "digests") return digestsOf(message.file, message.limits);
       if (message.op === "pdq") return pdqOfPixels(message);
       throw fail("unsupported", "unknown request");
