@@ -117,6 +117,15 @@ def public_status(report: Report) -> PublicReportStatus:
     )
 
 
+def is_pictures_only(reference: str) -> bool:
+    """The report sent pictures' fingerprints and no address (the "find copies" page)."""
+    report = Report.objects.filter(reference=reference)
+    return (
+        report.filter(signals__isnull=False).exists()
+        and not report.filter(items__isnull=False).exists()
+    )
+
+
 def phenomenon_of(reference: str) -> str:
     """The phenomenon chosen for the report just sent, for the receipt page's help ("" when
     none was chosen). Only for a reference from the receipt cookie, which we encrypted."""

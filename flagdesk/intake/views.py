@@ -145,6 +145,8 @@ def report_done(request: HttpRequest) -> HttpResponse:
     # (shown already), the help for every report.
     phenomenon = queries.phenomenon_of(receipt.reference) if receipt is not None else ""
     context: dict[str, object] = {"receipt": receipt, **_help(phenomenon)}
+    # A report of a picture's fingerprints alone: what happens next is a search first.
+    context["pictures_only"] = receipt is not None and queries.is_pictures_only(receipt.reference)
     response = render(request, "intake/report_done.html", context)
     # Deleted as it is shown: a reload or the back button must not show the code again.
     receipt_cookie.forget(request, response)

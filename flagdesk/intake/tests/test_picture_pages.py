@@ -72,6 +72,9 @@ def test_the_picture_page_sends_a_report_and_shows_the_receipt(client: Client) -
     assert BankEntry.objects.filter(bank__kind=HashBank.Kind.REPORTERS).count() == 3
     done = client.get(reverse("intake:report-done")).content.decode()
     assert report.reference in done
+    # What happens next is a search, not yet an assessment of an address.
+    assert "We compare the fingerprints with the pictures we already know" in done
+    assert "An analyst checks the content against the law." not in done
 
 
 @pytest.mark.parametrize(
