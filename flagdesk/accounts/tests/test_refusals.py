@@ -71,6 +71,7 @@ def test_missing_page_for_the_public_offers_the_report_form(client):
     assert "<h1>Page not found</h1>" in html
     assert f'href="{reverse("intake:report")}"' in html
     assert 'class="topnav"' not in html
+    assert "your account" not in html  # a visitor has none
 
 
 @pytest.mark.django_db
