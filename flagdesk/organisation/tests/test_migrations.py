@@ -14,6 +14,16 @@ BEFORE = [("organisation", "0001_initial")]
 AFTER = [("organisation", "0004_remove_designation_is_suspended")]
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Whatever a test migrated back to, the next tests get every migration again (a later
+    migration of this app, such as a new table, must not stay unapplied)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
