@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "flagdesk.intake",
     "flagdesk.partners",
     "flagdesk.workbench",
+    "flagdesk.stats",
     # The composition layer (S1b): the worker loop, the demo, the CLI, the API's assembly.
     "flagdesk.site",
 ]

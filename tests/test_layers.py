@@ -18,6 +18,7 @@ APPS = [
     "intake",
     "partners",
     "workbench",
+    "stats",
     # The composition layer (S1b): may import every app, and no app may import it.
     "site",
 ]

@@ -85,6 +85,12 @@ class Action(StrEnum):
     # The audit trail
     AUDIT_READ = "audit.read"  # the entries and whether the chain is intact
     AUDIT_EXPORT = "audit.export"  # the entries as CSV or JSON (itself audited)
+    # Statistics and the art. 22(3) annual report
+    STATS_READ = "stats.read"  # the dashboard, draft annual reports, Transparency Database checks
+    ANNUAL_REPORT_FINALISE = "annual_report.finalise"  # freeze a year's report for publication
+    STATISTICS_SETTINGS = "statistics.settings"  # age bands, smallest published count
+    TDB_IMPORT = "tdb.import"  # import Transparency Database dump files
+    CASE_FACTS = "case.facts"  # record the facts the figures need (victim's age, gender...)
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -135,6 +141,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.DATA_SUBJECT_REQUESTS: frozenset({C}),
     Action.AUDIT_READ: frozenset({C, AUD}),
     Action.AUDIT_EXPORT: frozenset({C, AUD}),
+    Action.STATS_READ: frozenset({C, AUD}),
+    Action.ANNUAL_REPORT_FINALISE: frozenset({C}),
+    Action.STATISTICS_SETTINGS: frozenset({C}),
+    Action.TDB_IMPORT: frozenset({C}),
+    Action.CASE_FACTS: frozenset({A, R, C}),
 }
 
 # Partners use only their API (their banks and referrals); they are in no row above.

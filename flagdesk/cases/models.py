@@ -251,6 +251,8 @@ class CaseEvent(AppendOnly):
         NOTE = "note", _("Note")
         REPORTER_MAIL = "reporter_mail", _("Mail to the reporter")
         BANK_CONSENT = "bank_consent", _("Consent to the picture bank changed")
+        # The facts the published figures need (CaseFacts): which fields changed.
+        FACTS = "facts", _("Facts recorded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -276,6 +278,57 @@ class CaseEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.before}->{self.after}"
+
+
+class CaseFacts(models.Model):
+    """What the analyst established about the victim and the facts, for the statistics.
+
+    The reporter's own guesses (``Report.victim_age_band``, ``victim_gender``) stay on the
+    report; these are the case worker's findings, which the published figures prefer. The age
+    is kept in years so that any age band can be computed (organisation settings), and "58 %
+    under 14" or "47 % under 12" come from the same data. Every change writes a
+    ``CaseEvent`` of kind ``facts`` naming the fields that changed (docs/statistics.md).
+    """
+
+    class SchoolLevel(models.TextChoices):
+        PRESCHOOL = "preschool", _("Nursery school")
+        PRIMARY = "primary", _("Primary school")
+        SECONDARY = "secondary", _("Secondary school")
+        HIGHER = "higher", _("Higher education")
+        NOT_IN_SCHOOL = "not_in_school", _("Not in school")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        NON_BINARY = "non_binary", _("Non-binary")
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    victim_age = models.PositiveSmallIntegerField(_("victim's age (years)"), null=True, blank=True)
+    school_level = models.CharField(
+        _("school level"), max_length=20, choices=SchoolLevel.choices, blank=True
+    )
+    victim_gender = models.CharField(
+        _("victim's gender"), max_length=12, choices=Gender.choices, blank=True
+    )
+    # Sextortion: what was demanded (several can be true).
+    demand_money = models.BooleanField(_("money was demanded"), default=False)
+    demand_images = models.BooleanField(_("more images were demanded"), default=False)
+    demand_other = models.BooleanField(_("something else was demanded"), default=False)
+    # Grooming: whether the offender sought a meeting (None: not known).
+    meeting_sought = models.BooleanField(_("a meeting was sought"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("facts of the case")
+        verbose_name_plural = _("facts of cases")
+
+    def __str__(self) -> str:
+        return f"facts of {self.case_id}"
 
 
 class CaseNote(models.Model):

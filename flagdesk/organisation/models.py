@@ -28,12 +28,28 @@ def iso_date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+DEFAULT_AGE_BANDS = (12, 14, 18)
+
+
+def list_default_age_bands() -> list[int]:
+    """A fresh list per row (a mutable default must not be shared)."""
+    return list(DEFAULT_AGE_BANDS)
+
+
 class Organisation(models.Model):
     """A singleton: one flagdesk installation serves one organisation."""
 
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("notice contact email"))
     independence_procedures = models.TextField(_("procedures ensuring independence"), blank=True)
+    # Statistics (docs/statistics.md): the ages at which the published age bands start, in
+    # years ([12, 14, 18] gives "under 12", "12 to 13", "14 to 17", "18 and over"), and the
+    # smallest count a published cell may show; smaller counts are suppressed or merged so
+    # that no victim can be recognised from a figure (art. 22(3) DSA, GDPR 5(1)(c)).
+    statistics_age_bands = models.JSONField(
+        _("age bands (years at which each band starts)"), default=list_default_age_bands
+    )
+    statistics_min_cell = models.PositiveSmallIntegerField(_("smallest published count"), default=5)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

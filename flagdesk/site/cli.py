@@ -27,6 +27,7 @@ TWO_WORD = {
     ("evidence", "verify"): "evidence_verify",
     ("partner", "add"): "partner_add",
     ("partner", "set"): "partner_set",
+    ("tdb", "import"): "tdb_import",
 }
 ALIASES = {
     "import": "import_spreadsheet",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/", include("flagdesk.monitoring.urls")),
     path("staff/", include(platforms)),
     path("staff/", include("flagdesk.partners.urls")),
+    path("staff/", include("flagdesk.stats.urls")),
     path("staff/", include(audit_trail.urls)),
 ]
 

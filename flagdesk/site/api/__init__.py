@@ -177,6 +177,7 @@ def _register() -> None:
     from flagdesk.notices.api import router as notices_router
     from flagdesk.organisation.api import router as organisation_router
     from flagdesk.partners.api import router as partners_router
+    from flagdesk.stats.api import router as stats_router
 
     from .platforms import platforms_router
 
@@ -190,6 +191,7 @@ def _register() -> None:
     api.add_router("/", platforms_router)
     api.add_router("/", organisation_router)
     api.add_router("/", partners_router)
+    api.add_router("/", stats_router)
 
 
 _register()
