@@ -70,6 +70,7 @@ STAFF_MENU = (
             "organisation:support-lines",
             "organisation:support-line-add",
             "organisation:support-line-edit",
+            "organisation:statistics-settings",
         ),
     ),
     MenuEntry("intake:subject-search", _("Data subjects")),

@@ -10,7 +10,7 @@ from flagdesk.accounts.models import User
 from flagdesk.accounts.policy import CASEWORK_ROLES
 
 from .access import case_scope, item_scope
-from .models import Assessment, Case, CaseEvent, CaseNote, Item, Task
+from .models import Assessment, Case, CaseEvent, CaseFacts, CaseNote, Item, Task
 
 # How far the old address of a merged case is followed (a merged case merged again).
 MAX_MERGE_HOPS = 20
@@ -247,3 +247,34 @@ def case_reference(user: User, reference: str) -> Case | None:
     if case is None or case.merged_into_id is not None:
         return None
     return visible_case(user, case.pk)
+
+
+def visible_case_facts(user: User, case_id: Any) -> CaseFacts | None:
+    """The facts recorded on a case ``user`` may see (need-to-know through ``visible_case``):
+    an empty, unsaved ``CaseFacts`` when nothing was recorded yet; None for a case out of the
+    user's scope, as for one that does not exist."""
+    case = visible_case(user, case_id)
+    if case is None:
+        return None
+    found = CaseFacts.objects.select_related("recorded_by").filter(case=case).first()
+    return found or CaseFacts(case=case)
+
+
+def reporter_guesses(case: Case) -> list[dict[str, str]]:
+    """What the case's reporters said about the victim (their age band and gender, as labels),
+    one entry per report that said something: the analyst's help when recording the facts.
+    Reports are reached through the reverse relation (intake comes after cases)."""
+    guesses = []
+    for report in case.reports.order_by("created_at"):
+        band, gender = report.victim_age_band, report.victim_gender
+        if band or gender:
+            guesses.append(
+                {
+                    "reference": report.reference,
+                    "age_band": band,
+                    "gender": gender,
+                    "age_label": str(report.get_victim_age_band_display()) if band else "",
+                    "gender_label": str(report.get_victim_gender_display()) if gender else "",
+                }
+            )
+    return guesses

@@ -63,7 +63,9 @@ S = Item.Status
 # event (a follow-up) or moves the item (escalated, still online) and so stops the clock.
 SETTLED_STATUSES = TERMINAL_STATUSES | {S.REMOVED, S.RESTRICTED, S.REFUSED}
 OPEN_STATUSES = frozenset(S) - SETTLED_STATUSES
-UPKEEP_KINDS = (CaseEvent.Kind.ERASURE, CaseEvent.Kind.LEGAL_HOLD)
+# Recording the facts for the statistics (or clearing them after an erasure) is upkeep too:
+# figures need no personal data, so filling them in late must not keep any longer.
+UPKEEP_KINDS = (CaseEvent.Kind.ERASURE, CaseEvent.Kind.LEGAL_HOLD, CaseEvent.Kind.FACTS)
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:

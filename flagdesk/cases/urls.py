@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import access_views, case_views, legal_hold_views, views
+from . import access_views, case_views, facts_views, legal_hold_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/split", case_views.case_split, name="case-split"),
     path("cases/<uuid:case_id>/notes", case_views.case_note, name="case-note"),
     path("cases/<uuid:case_id>/tasks", case_views.case_task, name="case-task"),
+    path("cases/<uuid:case_id>/facts", facts_views.case_facts, name="case-facts"),
     path("tasks/<uuid:task_id>/done", case_views.task_done, name="task-done"),
     path("tasks/", case_views.my_tasks, name="my-tasks"),
 ]

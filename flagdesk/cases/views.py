@@ -41,6 +41,7 @@ from .forms import (
 )
 from .models import Assessment, CaseEvent, Item
 from .services.assessment import ASSESSOR_ROLES, REVIEWER_ROLES
+from .services.case_facts import facts_event_detail
 from .services.facts import default_facts_on, may_omit_notifier
 from .services.identifiers import FIELDS, TIMES
 from .services.qualification import COORDINATOR_CHECKS, Check, assessment_checks
@@ -165,6 +166,8 @@ def event_detail(e: CaseEvent) -> str:
     if e.kind == CaseEvent.Kind.BANK_CONSENT:
         # intake.consent writes "given" or "withdrawn" (intake comes after cases: by value).
         return _("withdrawn") if e.after == "withdrawn" else _("given")
+    if e.kind == CaseEvent.Kind.FACTS:
+        return facts_event_detail(e)
     return ""
 
 

@@ -2,7 +2,9 @@
 
 Only personal content goes. The report row stays with its reference, dates, channel, role,
 phenomenon, the victim's age band and gender, and its items, so statistics keep their counts
-(docs/retention.md). Nothing of a case under legal hold is erased: a request made meanwhile is
+(docs/retention.md). A person's request (the reporter's own, or for a data subject) also
+clears the facts recorded about the victim of the report's case (``forget_victim_facts``).
+Nothing of a case under legal hold is erased: a request made meanwhile is
 recorded on the report (``erasure_held_at``) and the retention run carries it out once the
 hold is lifted (``retention.erase_held_requests``).
 """
@@ -19,6 +21,7 @@ from flagdesk.accounts.models import User
 from flagdesk.audit.services import record
 from flagdesk.cases import retention
 from flagdesk.cases.retention import CONTACT, DESCRIPTION, Clock
+from flagdesk.cases.services.case_facts import clear_facts_after_erasure
 
 from . import consent
 from .models import CallLog, ContactEntry, Report, ReporterMail, ReportMessage
@@ -85,6 +88,18 @@ def blank(
     return erased
 
 
+def forget_victim_facts(report: Report, *, by: str, actor: User | None = None) -> bool:
+    """Clear the facts recorded for the statistics about the victim of the report's case
+    (age, school level, gender...; ``cases.CaseFacts``) when a person asked for erasure.
+
+    The report's own case only: that is the victim the report is about. Any report of the
+    case clears them, even when the case has several: nothing tells which reporter is the
+    victim or speaks for them, and the facts are about the victim. The routine retention run
+    does not clear them (they name no one; the report's age band and gender stay too).
+    The caller holds the transaction and has checked the legal hold."""
+    return clear_facts_after_erasure(report.case, by=by, actor=actor)
+
+
 @transaction.atomic
 def erase_report(
     report: Report, *, by: str, actor: User | None = None, now: dt.datetime | None = None
@@ -101,6 +116,7 @@ def erase_report(
         this.filter(erasure_held_at__isnull=True).update(erasure_held_at=now)
         return HELD
     blank(report, [CONTACT, DESCRIPTION], by=by, actor=actor, now=now)
+    forget_victim_facts(report, by=by, actor=actor)
     this.update(erasure_held_at=None)
     return ERASED
 

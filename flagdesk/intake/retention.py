@@ -132,6 +132,7 @@ def erase_held_requests(*, now: dt.datetime, dry_run: bool) -> Tally:
         if not dry_run:
             with transaction.atomic():
                 erasure.blank(report, [CONTACT, DESCRIPTION], by=retention.BY_REQUEST, now=now)
+                erasure.forget_victim_facts(report, by=retention.BY_REQUEST)
                 Report.objects.filter(pk=report.pk).update(erasure_held_at=None)
         tally.erased(phenomenon)
     return tally

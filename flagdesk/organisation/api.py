@@ -7,24 +7,30 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core import taxonomy
+from flagdesk.core.errors import ValidationFailed
 from flagdesk.core.schemas import Schema
 
 from . import queries
+from .age_bands import bands
 from .models import Designation, LegalBasisConfirmation, Organisation, iso_date
 from .services import (
     DesignationInput,
     confirm_legal_basis,
     current_organisation,
     update_organisation,
+    update_statistics_settings,
     withdraw_legal_basis_confirmation,
 )
+from .services.statistics import check_statistics
 
 router = Router(tags=["organisation"])
 
@@ -46,11 +52,20 @@ class DesignationIn(Schema):
     note: str = Field("", max_length=500)
 
 
+class StatisticsIn(Schema):
+    """The statistics settings (docs/organisation.md): the ages the bands start at, the
+    smallest published count. Checked by the service, which names each wrong field."""
+
+    age_bands: list[int] = Field(max_length=50)
+    min_cell: int
+
+
 class OrganisationIn(Schema):
     name: str = Field(max_length=200)
     email: str = Field(max_length=254)
     designations: list[DesignationIn] = Field(max_length=50)
     independence_procedures: str | None = Field(None, max_length=50_000)
+    statistics: StatisticsIn | None = None
 
 
 class BasisPath(Schema):
@@ -100,6 +115,11 @@ def organisation_json(org: Organisation) -> dict[str, Any]:
         "independence_procedures": org.independence_procedures,
         "designations": [designation_json(d) for d in rows if not d.is_ended],
         "ended_designations": [designation_json(d) for d in rows if d.is_ended],
+        "statistics": {
+            "age_bands": list(org.statistics_age_bands),
+            "min_cell": org.statistics_min_cell,
+            "band_labels": [b.label for b in bands(org.statistics_age_bands)],
+        },
         "updated_at": org.updated_at.isoformat(),
     }
 
@@ -111,8 +131,20 @@ def get_organisation(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.put("/organisation", auth=TokenAuth())
+@transaction.atomic
 def put_organisation(request: HttpRequest, payload: OrganisationIn) -> dict[str, Any]:
-    org = update_organisation(
+    """Identity, designations and (when sent) the statistics settings: all or nothing."""
+    stats = payload.statistics
+    if stats is not None:
+        # Checked first, so that a wrong value is named before anything else is touched;
+        # saved after the identity, in the same transaction.
+        errors = check_statistics(stats.age_bands, stats.min_cell)
+        if errors:
+            raise ValidationFailed(
+                _("The statistics settings are not valid."),
+                fields={f"statistics.{name}": msgs for name, msgs in errors.items()},
+            )
+    update_organisation(
         actor=request.user,
         name=payload.name,
         email=payload.email,
@@ -132,7 +164,14 @@ def put_organisation(request: HttpRequest, payload: OrganisationIn) -> dict[str,
             for d in payload.designations
         ],
     )
-    return organisation_json(org)
+    if stats is not None:
+        update_statistics_settings(
+            actor=request.user,
+            age_bands=stats.age_bands,
+            min_cell=stats.min_cell,
+            prefix="statistics.",
+        )
+    return organisation_json(current_organisation())
 
 
 def confirmation_json(c: LegalBasisConfirmation | None) -> dict[str, Any] | None:

@@ -243,3 +243,44 @@ class SupportLineForm(_Form):
             phenomena=tuple(data["phenomena"]),
             is_active=data["is_active"],
         )
+
+
+class StatisticsSettingsForm(_Form):
+    """The age bands as the ages they start at ("12, 14, 18"), and the smallest count."""
+
+    age_bands = forms.CharField(
+        label=_("Ages at which the age bands start"),
+        max_length=200,
+        help_text=_(
+            "Whole numbers of years, in increasing order, separated by commas: 12, 14, 18 "
+            "gives the bands under 12, 12–13, 14–17 and 18 and over. At most 8."  # noqa: RUF001
+        ),
+    )
+    min_cell = forms.IntegerField(
+        label=_("Smallest published count"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 100}),
+        help_text=_(
+            "A figure smaller than this is hidden or merged with its neighbour in every "
+            "published table and chart, so that no victim can be recognised from a small "
+            "count (for instance the only 11-year-old boy of a region). From 1 to 100; 5 or "
+            "more is usual."
+        ),
+    )
+
+    @staticmethod
+    def initial_for(org: Organisation) -> dict[str, Any]:
+        return {
+            "age_bands": ", ".join(str(a) for a in org.statistics_age_bands),
+            "min_cell": org.statistics_min_cell,
+        }
+
+    def clean_age_bands(self) -> list[int]:
+        """ "12, 14, 18" (or with spaces or semicolons) as numbers; the service checks them."""
+        text = self.cleaned_data["age_bands"]
+        parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+        try:
+            return [int(p) for p in parts]
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give whole numbers of years separated by commas, such as 12, 14, 18.")
+            ) from None

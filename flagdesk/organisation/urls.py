@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import support_line_views, views
+from . import statistics_views, support_line_views, views
 
 app_name = "organisation"
 urlpatterns = [
     path("organisation", views.organisation, name="organisation-edit"),
     path("organisation/legal-bases/", views.legal_bases, name="legal-bases"),
+    # The age bands and smallest count of the published figures (docs/organisation.md).
+    path(
+        "organisation/statistics",
+        statistics_views.statistics_settings,
+        name="statistics-settings",
+    ),
     # The support lines the public status and receipt pages recommend (docs/status-page.md).
     path("organisation/support-lines/", support_line_views.support_lines, name="support-lines"),
     path(

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from flagdesk.accounts.permissions import role_required
 from flagdesk.accounts.policy import CASEWORK_ROLES
 from flagdesk.cases import case_views as case_page_views
+from flagdesk.cases import panels as cases_panels
 from flagdesk.cases import views as case_views
 from flagdesk.core.errors import FlagdeskError
 from flagdesk.core.forms import show_error
@@ -48,6 +49,7 @@ ITEM_PANELS = (
 # ``after_items`` (left column, under the items and reports) and ``side`` (right column,
 # above the timeline); docs/cases.md lists them.
 CASE_PANELS = (
+    cases_panels.facts_panel,  # facts for the statistics: age, school level, gender...
     intake_panels.reporter_mails_panel,  # mails to the reporters: write, requests, sent
     intake_panels.pictures_panel,  # pictures hashed on the reporter's device, and copies found
     matching_panels.case_panel,

@@ -169,6 +169,7 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 def _register() -> None:
     from flagdesk.accounts.api import router as accounts_router  # noqa: F401
     from flagdesk.cases.api import router as cases_router
+    from flagdesk.cases.facts_api import router as case_facts_router
     from flagdesk.intake.api import router as intake_router
     from flagdesk.intake.consent_api import router as consent_router
     from flagdesk.intake.import_api import router as imports_router
@@ -185,6 +186,7 @@ def _register() -> None:
     api.add_router("/", consent_router)
     api.add_router("/", imports_router)
     api.add_router("/", cases_router)
+    api.add_router("/", case_facts_router)
     api.add_router("/", notices_router)
     api.add_router("/", matching_router)
     api.add_router("/", monitoring_router)
