@@ -131,7 +131,6 @@ def get_organisation(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.put("/organisation", auth=TokenAuth())
-@transaction.atomic
 def put_organisation(request: HttpRequest, payload: OrganisationIn) -> dict[str, Any]:
     """Identity, designations and (when sent) the statistics settings: all or nothing."""
     stats = payload.statistics
@@ -144,33 +143,34 @@ def put_organisation(request: HttpRequest, payload: OrganisationIn) -> dict[str,
                 _("The statistics settings are not valid."),
                 fields={f"statistics.{name}": msgs for name, msgs in errors.items()},
             )
-    update_organisation(
-        actor=request.user,
-        name=payload.name,
-        email=payload.email,
-        independence_procedures=payload.independence_procedures,
-        designations=[
-            DesignationInput(
-                id=d.id,
-                authority=d.authority,
-                designated_on=d.designated_on,
-                valid_until=d.valid_until,
-                is_suspended=d.suspended,
-                suspended_from=d.suspended_from,
-                suspended_until=d.suspended_until,
-                note=d.note,
-                phenomena=d.phenomena,
-            )
-            for d in payload.designations
-        ],
-    )
-    if stats is not None:
-        update_statistics_settings(
+    with transaction.atomic():
+        update_organisation(
             actor=request.user,
-            age_bands=stats.age_bands,
-            min_cell=stats.min_cell,
-            prefix="statistics.",
+            name=payload.name,
+            email=payload.email,
+            independence_procedures=payload.independence_procedures,
+            designations=[
+                DesignationInput(
+                    id=d.id,
+                    authority=d.authority,
+                    designated_on=d.designated_on,
+                    valid_until=d.valid_until,
+                    is_suspended=d.suspended,
+                    suspended_from=d.suspended_from,
+                    suspended_until=d.suspended_until,
+                    note=d.note,
+                    phenomena=d.phenomena,
+                )
+                for d in payload.designations
+            ],
         )
+        if stats is not None:
+            update_statistics_settings(
+                actor=request.user,
+                age_bands=stats.age_bands,
+                min_cell=stats.min_cell,
+                prefix="statistics.",
+            )
     return organisation_json(current_organisation())
 
 
