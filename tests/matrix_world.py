@@ -379,6 +379,8 @@ class World:
             "partner_slug": self.partner.slug,
             "partner_reference": self.referral.partner_reference,
             "reference": self.report.report.reference,
+            # A case by its reference (its facts for the statistics): the waiting item's.
+            "case_reference": self.waiting.case.reference,
             "receipt_code": self.report.receipt_code,
             "prefix": "fdk_matrix00",
             "uidb64": "MQ",

@@ -163,6 +163,17 @@ def _assess_together(t: Target) -> Req:
     return Req("page", "GET", f"{reverse('workbench:bulk-assess')}?ids={key}", key)
 
 
+def _facts(method: str, body: Any = None) -> Any:
+    """The API names a case by its reference, not its id."""
+
+    def make(t: Target) -> Req:
+        reference = t.case.reference
+        path = f"/cases/{reference}/facts"
+        return api(method, path, reference, body, unknown_key="C-0000-0000")
+
+    return make
+
+
 # Objects of a case: restricted to carol, then involving a minor.
 # fmt: off
 CASE_PROBES: dict[tuple[str, str], Probe] = {
@@ -195,6 +206,13 @@ CASE_PROBES: dict[tuple[str, str], Probe] = {
     ("cases:case-note", "POST"): Probe(CASEWORK, 302, "case", {"text": "Called back."}, True),
     ("cases:case-task", "POST"): Probe(CASEWORK, 302, "case", _task_for_carol, writes=True),
     ("cases:task-done", "POST"): Probe(CASEWORK, 302, "task", {"done": "1"}, writes=True),
+    # The facts for the statistics: the form's page and its POST, the API by reference.
+    ("cases:case-facts", "GET"): Probe(ASSESSORS, 200, "case"),
+    ("cases:case-facts", "POST"): Probe(ASSESSORS, 302, "case", {"victim_age": "30"}, True),
+    ("api:get_case_facts", "GET"): Probe(CASEWORK, 200, request=_facts("GET")),
+    ("api:put_case_facts", "PUT"): Probe(
+        ASSESSORS, 200, request=_facts("PUT", {"victim_age": 30}), writes=True
+    ),
     ("api:get_item", "GET"): Probe(CASEWORK, 200, "item"),
     ("api:update_item", "PATCH"): Probe(
         ASSESSORS, 200, "item", {"identifiers": {"post_id": "42"}}, writes=True

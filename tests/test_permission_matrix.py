@@ -74,6 +74,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "cases:case-task": POST_ONLY,
     "cases:task-done": POST_ONLY,
     "cases:my-tasks": CASEWORK,
+    # The facts for the statistics (Action.CASE_FACTS): the form's own page (the case page
+    # holds it too) and its POST.
+    "cases:case-facts": ASSESSORS,
     "accounts:login": PUBLIC,
     "accounts:logout": POST_ONLY,
     "accounts:landing": REDIRECT,  # to the role's first page; anonymous to the login page
@@ -105,6 +108,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:user-token-revoke": POST_ONLY,
     "organisation:organisation-edit": {"admin", "coordinator"},
     "organisation:legal-bases": ASSESSORS | {"admin"},
+    # The age bands and smallest published count (Action.STATISTICS_SETTINGS).
+    "organisation:statistics-settings": {"coordinator"},
     # The support lines shown to victims (Action.SUPPORT_LINES); the list's buttons post to
     # a line's page.
     "organisation:support-lines": {"admin", "coordinator"},
@@ -208,6 +213,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:case_bundle": ASSESSORS,  # the court bundle, as a ZIP (audited)
     "api:get_referral": {"partner"},  # a partner's own referral to us
     "api:get_import": CASEWORK,  # a spreadsheet import's progress and per-row report
+    "api:get_case_facts": CASEWORK,  # the facts for the statistics, by the case's reference
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.
@@ -230,6 +236,7 @@ URL_ARGUMENTS: dict[str, dict[str, str]] = {
     "api:list_checks": {"item_id": "notified_item_id"},
     "api:list_captures": {"item_id": "notified_item_id"},
     "api:case_bundle": {"case_id": "notified_case_id"},
+    "api:get_case_facts": {"reference": "case_reference"},
     "monitoring:case-bundle": {"case_id": "notified_case_id"},
 }
 # Routes left out of the matrix, each with the reason in a comment: none.

@@ -63,6 +63,8 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     "api:update_item": ASSESSORS,
     "api:create_assessment": ASSESSORS,
     "api:review": REVIEWERS,
+    # The facts for the statistics (Action.CASE_FACTS).
+    "api:put_case_facts": ASSESSORS,
     # Who works on an item.
     "api:claim": CASEWORK,
     "api:release": CASEWORK,
@@ -203,6 +205,10 @@ REQUESTS: dict[str, Write] = {
     "api:review": Write(
         lambda t: Call("POST", f"/assessments/{t.world.assessment.id}/review", {"approve": True}),
         201,
+    ),
+    "api:put_case_facts": Write(
+        lambda t: Call("PUT", f"/cases/{t.world.waiting.case.reference}/facts", {"victim_age": 30}),
+        200,
     ),
     "api:claim": Write(lambda t: Call("POST", f"/items/{t.item.id}/claim"), 200),
     # Nobody has the item: releasing it answers and changes nothing.
