@@ -249,3 +249,19 @@ def test_the_api_answers_404_outside_the_scope_and_403_without_the_role(client, 
     assert api("auditor").get(f"/cases/{case.reference}/facts").status_code == 403
     assert put(client, users, "intake", case.reference, {"victim_age": 3}).status_code == 403
     assert api("coordinator").get(f"/cases/{case.reference}/facts").status_code == 200
+
+
+def test_the_demo_records_facts_on_its_cases(users):
+    from flagdesk.cases.demo import DEMO_FACTS, load_facts
+    from flagdesk.cases.tests.factories import reported_item
+
+    by_url = {
+        url: reported_item(url, phenomenon="sextortion" if "snapchatter" in url else "ncii")
+        for url in DEMO_FACTS
+    }
+    named = {"alice": users["analyst"]}
+    assert load_facts(named, items_by_url=by_url) == {"facts": len(DEMO_FACTS)}
+    assert CaseFacts.objects.filter(demand_money=True).count() == 2
+    # A second load changes nothing (the demo loads once, but a rerun must not fail).
+    load_facts(named, items_by_url=by_url)
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.FACTS).count() == len(DEMO_FACTS)

@@ -212,6 +212,8 @@ class Command(BaseCommand):
         intake = demo_intake.load(users)  # a call back with a referral; a mail to triage
         # A case of two items (one recording on two platforms) with a note and a task for alice.
         casework = demo_cases.load(users, case=by_url["https://photogram.example/p/demo-1011"].case)
+        # The facts for the statistics on the demo's cases (age, school level, gender...).
+        casework |= demo_cases.load_facts(users, items_by_url=by_url)
         token = issue_token(users["pat"], name="demo")
         summary = {
             "users": len(users),
