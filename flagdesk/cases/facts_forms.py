@@ -50,6 +50,7 @@ class CaseFactsForm(forms.Form):
     )
 
     def __init__(self, *args: Any, fields: list[str], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels stand above their fields
         super().__init__(*args, **kwargs)
         for name in FIELDS:
             if name not in fields:

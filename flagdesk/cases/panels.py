@@ -48,9 +48,8 @@ def facts_context(
         "form": form if may_edit else None,
         "values": values,
         "asks_demands": any(name in shown for name in DEMANDS),
-        "demands": [
-            CaseFacts._meta.get_field(name).verbose_name for name in DEMANDS if getattr(facts, name)
-        ],
+        # The form's short words ("Money", "More images"), under the heading "Demanded".
+        "demands": [CaseFactsForm.base_fields[n].label for n in DEMANDS if getattr(facts, n)],
         "guesses": queries.reporter_guesses(case),
         "is_recorded": facts.pk is not None and facts.updated_at is not None,
     }
