@@ -462,7 +462,8 @@ def written() -> dict[str, Any]:
     evidence files, banks, cases' access and hold, tokens, reports' personal data, re-checks
     asked for or decided, evidence captures, spreadsheet imports."""
     from flagdesk.audit.models import AuditEntry
-    from flagdesk.cases.models import Case, CaseEvent, Review
+    from flagdesk.cases.models import Case, CaseEvent, CaseFacts, Review
+    from flagdesk.cases.services.case_facts import FIELDS as FACT_FIELDS
     from flagdesk.intake.models import Report, ReportMessage
     from flagdesk.matching.models import BankEntry, HashBank, ItemSignal, MediaFile
     from flagdesk.notices.models import NoticeResponse
@@ -490,7 +491,10 @@ def written() -> dict[str, Any]:
         "domains": PlatformDomain.objects.count(),
         "channels": rows(PlatformChannel.objects, "platform_id", "kind", "address"),
         "designations": Designation.objects.count(),
-        "organisation": rows(Organisation.objects, "name"),
+        "organisation": rows(
+            Organisation.objects, "name", "statistics_age_bands", "statistics_min_cell"
+        ),
+        "case facts": rows(CaseFacts.objects, "case_id", *FACT_FIELDS),
         "confirmations": LegalBasisConfirmation.objects.count(),
         "reports": rows(Report.objects, "id", "contact_erased_at"),
         "messages": ReportMessage.objects.count(),
