@@ -78,13 +78,16 @@ def relevant_fields(case: Case, facts: CaseFacts | None = None) -> list[str]:
     shown = []
     for name in FIELDS:
         needed = NEEDS_PHENOMENON.get(name)
-        if needed is None or needed in phenomena or _is_set(getattr(facts, name, None)):
+        if needed is None or needed in phenomena or _is_set(getattr(facts, name, None), name):
             shown.append(name)
     return shown
 
 
-def _is_set(value: Any) -> bool:
-    """A value that says something (clearing is always allowed)."""
+def _is_set(value: Any, name: str = "") -> bool:
+    """A value that says something (clearing is always allowed). For ``meeting_sought``,
+    "no" (False) is an answer too; only None means "not known"."""
+    if name == "meeting_sought":
+        return value is not None
     return value not in (None, "", False)
 
 
@@ -133,7 +136,7 @@ def _validate(case: Case, facts: CaseFacts, given: dict[str, Any]) -> None:
         errors["victim_gender"] = [_("Choose one of the genders offered.")]
     phenomena = case_phenomena(case)
     for name, needed in NEEDS_PHENOMENON.items():
-        if name not in given or not _is_set(given[name]) or needed in phenomena:
+        if name not in given or not _is_set(given[name], name) or needed in phenomena:
             continue
         errors[name] = [
             _("Only for sextortion: no item or report of this case is about sextortion.")
@@ -200,7 +203,7 @@ def clear_facts_after_erasure(case: Case, *, by: str, actor: User | None = None)
     facts = CaseFacts.objects.select_for_update().filter(case=case).first()
     if facts is None:
         return False
-    cleared = [name for name in FIELDS if _is_set(getattr(facts, name))]
+    cleared = [name for name in FIELDS if _is_set(getattr(facts, name), name)]
     if not cleared:
         return False
     blank = CaseFacts(case=case)

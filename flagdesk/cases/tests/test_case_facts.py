@@ -74,6 +74,7 @@ def test_clearing_a_value_is_allowed_and_recorded(users):
         ({"victim_gender": "other"}, "victim_gender"),
         ({"demand_money": True}, "demand_money"),
         ({"meeting_sought": True}, "meeting_sought"),
+        ({"meeting_sought": False}, "meeting_sought"),  # "no" is an answer, too
     ],
 )
 def test_wrong_facts_are_refused_by_field_and_nothing_is_stored(users, fields, wrong):
@@ -265,3 +266,14 @@ def test_the_demo_records_facts_on_its_cases(users):
     # A second load changes nothing (the demo loads once, but a rerun must not fail).
     load_facts(named, items_by_url=by_url)
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.FACTS).count() == len(DEMO_FACTS)
+
+
+def test_an_erasure_clears_a_no_as_well(users):
+    from flagdesk.cases.services.case_facts import clear_facts_after_erasure
+
+    case = reported_case("https://social.test/facts/11", phenomenon="grooming")
+    record_facts(case, actor=users["analyst"], meeting_sought=False)
+    assert clear_facts_after_erasure(case, by="reporter")
+    assert CaseFacts.objects.get(case=case).meeting_sought is None
+    assert facts_events(case)[-1].data["fields"] == ["meeting_sought"]
+    assert not clear_facts_after_erasure(case, by="reporter")  # nothing left to clear
