@@ -684,9 +684,10 @@ class Chunk:
         sla = profile["hours"] * HOUR
         answered = rng.random() < profile["decides"]
         decided_t = sent + rng.lognormvariate(math.log(sla * 0.7), 1.1)
+        # A reminder for half the notices still unanswered after twice the expected time.
+        remind = rng.random() < 0.5 and sent + 2 * sla < NOW
         if answered and decided_t < NOW:
-            # A reminder when the answer came (or will come) after twice the expected time.
-            if decided_t > sent + 2 * sla and sent + 2 * sla < NOW:
+            if remind and decided_t > sent + 2 * sla:
                 self.follow_up(
                     case_id,
                     p,
@@ -727,7 +728,7 @@ class Chunk:
                             profile,
                             corrects=decision_id,
                         )
-        elif sent + 2 * sla < NOW:
+        elif remind:
             self.follow_up(
                 case_id, p, members, "reminder", notice_id, sent + 2 * sla, minors, approved=False
             )
