@@ -434,7 +434,13 @@ class Chunk:
         self.other_decision = [pick(self.rng, OTHER_DECISIONS) for _ in ctx["profiles"]]
 
     def uid(self) -> str:
-        return f"{self.rng.getrandbits(128):032x}"
+        """A time-ordered id (chunk, then a counter, then 40 random bits), as UUIDv7 is:
+        the load appends to the primary keys instead of writing all over them, which with
+        random ids made the load four times slower per row at 200,000 items than at 50,000
+        (the keys outgrow the server's buffers). Only the rows' physical order differs from
+        ids made by ``uuid4``; every query reads them through the same indexes."""
+        self.serial += 1
+        return f"{self.index << 100 | self.serial << 40 | self.rng.getrandbits(40):032x}"
 
     def ordinal(self) -> int:
         self.serial += 1
@@ -531,6 +537,14 @@ class Chunk:
             )
             if facts_age is not None and facts_age < 18:
                 minors = True
+            changes = {
+                name: {"before": None if name == "victim_age" else "", "after": value}
+                for name, value in (("victim_age", facts_age), ("victim_gender", gender),
+                                    ("school_level", school))
+                if value not in (None, "")
+            }  # fmt: skip
+            self.event(case_id, NULL, "facts", t0 + DAY, actor=rng.choice(ctx["analysts"]),
+                       data=json.dumps({"changes": changes}))  # fmt: skip
         out["cases.Case"].append(
             f"{case_id}\t{reference('C', ordinal)}\t{'t' if minors else 'f'}\tf\t\t{ts(t0)}"
         )
