@@ -242,7 +242,7 @@ def print_table(rows: list[Row], facts: dict[str, Any], args: argparse.Namespace
     )
     header = (
         f"{'measurement':<34}{'median':>9}{'p90':>9}{'target':>8}{'ratio':>8}"
-        f"{'queries':>9}  verdict"
+        f"{'queries':>9}{'runs':>6}  verdict"
     )
     print(header)
     print("-" * len(header))
@@ -258,7 +258,7 @@ def print_table(rows: list[Row], facts: dict[str, Any], args: argparse.Namespace
         queries = f"{row.queries:>9}" if row.queries is not None else f"{'-':>9}"
         print(
             f"{row.measure:<34}{median}{p90}{(f'{target:g}' if target else '-'):>8}{ratio}"
-            f"{queries}  {text}"
+            f"{queries}{len(row.seconds):>6}  {text}"
         )
     return bad
 
@@ -1197,16 +1197,30 @@ class Harness:
         session.save()
         return client
 
-    def timed(self, name: str, run: Callable[[], Any], runs: int) -> Row:
+    def timed(self, name: str, run: Callable[[], Any], runs: int, explain: str = "") -> Row:
+        """A warm-up whose queries are counted (and explained), then ``runs`` timed runs, or
+        fewer (at least one) once ``--budget`` seconds are spent: a page that takes minutes
+        must not hold the run for an hour."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         row = Row(name)
+        started = time.monotonic()
         try:
-            run()  # warm-up
+            with CaptureQueriesContext(connection) as captured:
+                run()  # warm-up
+            row.queries = len(captured.captured_queries)
             for _ in range(runs):
-                started = time.perf_counter()
+                begin = time.perf_counter()
                 run()
-                row.seconds.append(time.perf_counter() - started)
+                row.seconds.append(time.perf_counter() - begin)
+                if time.monotonic() - started > self.args.budget:
+                    break
         except Exception as e:  # a failure is a row of the table
             row.status = f"failed: {type(e).__name__}: {str(e)[:120]}"
+            return row
+        if explain:
+            self.explain(explain, captured.captured_queries)
         return row
 
     def explain(self, label: str, captured: list[dict[str, Any]]) -> None:
@@ -1226,8 +1240,6 @@ class Harness:
                     print("  ", line)
 
     def dashboard(self) -> None:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
         from django.urls import NoReverseMatch, reverse
 
         names = [n for n in TARGETS if n.startswith("dashboard")]
@@ -1258,18 +1270,10 @@ class Harness:
                     raise RuntimeError(f"GET {path} {params} answered {response.status_code}")
                 return response
 
-            row = self.timed(name, get, self.args.page_runs)
-            if not row.status:
-                with CaptureQueriesContext(connection) as captured:
-                    get()
-                row.queries = len(captured.captured_queries)
-                self.explain(f"{name} {params}", captured.captured_queries)
-            self.rows.append(row)
+            self.rows.append(self.timed(name, get, self.args.page_runs, f"{name} {params}"))
 
     def annual_report(self) -> None:
         from django.core.management import call_command, get_commands
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
         formats = {"JSON": "json", "CSV": "csv", "HTML": "html", "PDF": "pdf"}
         if "annual_report" not in get_commands():
@@ -1296,13 +1300,9 @@ class Harness:
                         if not target.exists() or target.stat().st_size == 0:
                             raise RuntimeError(f"{target.name} was not written")
 
-                    row = self.timed(f"annual report {label}", run, self.args.runs)
+                    explain = "annual report JSON" if fmt == "json" else ""
+                    row = self.timed(f"annual report {label}", run, self.args.runs, explain)
                     if not row.status:
-                        with CaptureQueriesContext(connection) as captured:
-                            run()
-                        row.queries = len(captured.captured_queries)
-                        if fmt == "json":
-                            self.explain("annual report JSON", captured.captured_queries)
                         print(f"annual report {label}: {target.stat().st_size:,} bytes")
                     self.rows.append(row)
             finally:
@@ -1401,6 +1401,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs per report format")
     parser.add_argument("--page-runs", type=int, default=15, help="timed runs per page")
     parser.add_argument(
+        "--budget", type=float, default=120, help="seconds per measurement before fewer runs"
+    )
+    parser.add_argument(
         "--explain",
         type=int,
         default=0,
@@ -1422,6 +1425,7 @@ def main() -> int:
         f"--runs={args.runs}",
         f"--page-runs={args.page_runs}",
         f"--explain={args.explain}",
+        f"--budget={args.budget}",
     ]
     if args.child:
         return child(args)
