@@ -84,6 +84,9 @@ class TdbMonthly(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.source_type} {self.category} {self.action}"
+
 
 class TdbStatement(models.Model):
     """A statement of reasons whose ``puid`` is one of our items' content ids, kept whole,

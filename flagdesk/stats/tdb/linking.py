@@ -52,14 +52,12 @@ def puid_index(platforms: Iterable[Platform]) -> dict[UUID, dict[str, Known]]:
     with the dump."""
     by_platform = {p.pk: p for p in platforms}
     index: dict[UUID, dict[str, Known]] = defaultdict(dict)
-    patterns = {
-        pk: re.compile(p.puid_pattern) for pk, p in by_platform.items() if p.puid_pattern
-    }
+    patterns = {pk: re.compile(p.puid_pattern) for pk, p in by_platform.items() if p.puid_pattern}
     items = Item.objects.filter(platform_id__in=by_platform).values_list(
         "id", "platform_id", "url", "identifiers"
     )
-    answered = current_decisions().filter(item__platform_id__in=by_platform).exclude(
-        statement_id=""
+    answered = (
+        current_decisions().filter(item__platform_id__in=by_platform).exclude(statement_id="")
     )
     for item_id, platform_id, url, identifiers in items.iterator(chunk_size=5000):
         pattern = patterns.get(platform_id)
@@ -78,9 +76,7 @@ def puid_index(platforms: Iterable[Platform]) -> dict[UUID, dict[str, Known]]:
     return index
 
 
-def judge(
-    statement: TdbStatement, notices: list[tuple[UUID, dt.date]]
-) -> tuple[str, UUID | None]:
+def judge(statement: TdbStatement, notices: list[tuple[UUID, dt.date]]) -> tuple[str, UUID | None]:
     """The link (``TdbStatement.Link``) and the notice it was measured against, given the
     item's sent notices to the statement's platform as (id, day sent), oldest first."""
     if not notices:
@@ -90,9 +86,7 @@ def judge(
     applied = statement.application_date
     window = dt.timedelta(days=link_days())
     fitting = [
-        (nid, sent)
-        for nid, sent in notices
-        if sent - TIME_ZONE_SLACK <= applied <= sent + window
+        (nid, sent) for nid, sent in notices if sent - TIME_ZONE_SLACK <= applied <= sent + window
     ]
     if fitting:
         return TdbStatement.Link.LINKED, fitting[-1][0]
@@ -104,7 +98,7 @@ def judge(
 
 def link_statements(statements: Iterable[TdbStatement]) -> int:
     """Decide the link of each statement (saved); returns how many were linked."""
-    statements = [s for s in statements if s.item_id]
+    statements = [s for s in statements if s.item_id is not None]
     item_ids = {s.item_id for s in statements}
     sent: dict[tuple[UUID, UUID], list[tuple[UUID, dt.date]]] = defaultdict(list)
     rows = (
@@ -118,7 +112,6 @@ def link_statements(statements: Iterable[TdbStatement]) -> int:
         sent[(item_id, platform_id)].append((notice_id, sent_at.astimezone(dt.UTC).date()))
     linked = 0
     for s in statements:
-        assert s.item_id is not None
         s.link, s.notice_id = judge(s, sent.get((s.item_id, s.platform_id), []))
         linked += s.link == TdbStatement.Link.LINKED
     TdbStatement.objects.bulk_update(statements, ["link", "notice"], batch_size=500)

@@ -83,22 +83,24 @@ class _Inflating(io.RawIOBase):
             self.consumed += len(data)
             self.done = self.stored_left == 0
             out = data
-        else:
-            assert self.inflater is not None
-            data = self.source.read(CHUNK)
+        elif (inflater := self.inflater) is not None:
+            # What the last call left unread goes first: the input held stays one chunk.
+            data = inflater.unconsumed_tail
             if not data:
-                raise DumpError(_("The archive ends in the middle of a file."))
-            self.consumed += len(data)
+                data = self.source.read(CHUNK)
+                if not data:
+                    raise DumpError(_("The archive ends in the middle of a file."))
+                self.consumed += len(data)
             try:
                 # Bounded output per call: a bomb never gets to fill memory in one step.
-                out = self.inflater.decompress(self.inflater.unconsumed_tail + data, CHUNK * 4)
-                while self.inflater.unconsumed_tail and len(out) < CHUNK * 4:
-                    out += self.inflater.decompress(self.inflater.unconsumed_tail, CHUNK * 4)
+                out = inflater.decompress(data, CHUNK * 4)
             except zlib.error:
                 raise DumpError(_("A file in the archive is damaged.")) from None
-            if self.inflater.eof:
-                self.source.push_back(self.inflater.unused_data)
+            if inflater.eof:
+                self.source.push_back(inflater.unused_data)
                 self.done = True
+        else:
+            raise DumpError(_("The archive uses a compression method dumps do not use."))
         self.produced += len(out)
         if self.produced > self.limit or self.produced > MAX_RATIO * max(self.consumed, CHUNK):
             raise _bomb()
@@ -162,7 +164,8 @@ def streamed_zip(raw: BinaryIO, *, limit: int) -> Iterator[tuple[str, io.Buffere
         described = bool(flags & 0x8)  # sizes and CRC follow the data instead
         if method == zipfile.ZIP_STORED and (described or usize == 0xFFFFFFFF):
             raise DumpError(_("The archive stores a file in a way that cannot be streamed."))
-        if not described and usize != 0xFFFFFFFF and (usize > limit or usize > MAX_RATIO * max(csize, CHUNK)):
+        known = not described and usize != 0xFFFFFFFF
+        if known and (usize > limit or usize > MAX_RATIO * max(csize, CHUNK)):
             raise _bomb()
         member = _Inflating(source, method, usize if method == zipfile.ZIP_STORED else None, limit)
         reader = io.BufferedReader(member, CHUNK)
@@ -222,7 +225,7 @@ def parts(path: Path) -> Iterator[Part]:
     with archive:
         _check_outer(archive)
         members = sorted(
-            (i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX")),
+            (i for i in archive.infolist() if not i.is_dir() and "__MACOSX" not in i.filename),
             key=lambda i: i.filename,
         )
         if not any(i.filename.lower().endswith((".csv", ".zip")) for i in members):

@@ -203,7 +203,8 @@ def parse(row: Sequence[str], cols: Columns) -> Statement:
         raise BadRow("no decision")
     detection = g(row, "automated_detection").lower()
     application = _date(g(row, "application_date"), "application_date", required=True)
-    assert application is not None
+    if application is None:  # required: _date raised already; this tells the type checker
+        raise BadRow("application_date empty")
     return Statement(
         uuid=sor_id,
         puid=puid,
