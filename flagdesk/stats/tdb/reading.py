@@ -14,6 +14,7 @@ ZIP bomb. A dump's CSV compresses about ten to one.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import struct
@@ -256,4 +257,7 @@ def csv_rows(part: Part) -> Iterator[list[str]]:
             _("%(part)s cannot be read as CSV: %(problem)s.") % {"part": part.name, "problem": e}
         ) from None
     finally:
-        text.detach()
+        # Hand the bytes back to their owner (``parts``), which closes them; by then they
+        # may be closed already when the reader stopped early.
+        with contextlib.suppress(ValueError):
+            text.detach()
