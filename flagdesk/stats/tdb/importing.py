@@ -15,6 +15,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -240,6 +242,9 @@ def import_dump(
         run.finish()
     except FlagdeskError as e:
         _fail(imp, str(e.message))
+        return imp
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        _fail(imp, _("The archive is damaged: %(problem)s.") % {"problem": e})
         return imp
     except Exception:
         _fail(imp, "internal error")

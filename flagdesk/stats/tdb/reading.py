@@ -33,6 +33,8 @@ MAX_MEMBERS = 2000
 MAX_RATIO = 200
 MAX_UNCOMPRESSED = 200 * 1024**3  # a whole day's statements, with room to grow
 CHUNK = 256 * 1024
+# A statement's longest texts add up to about 12,000 characters (legal.md d.).
+MAX_LINE = 128 * 1024
 
 
 class DumpError(ValidationFailed):
@@ -148,7 +150,9 @@ def streamed_zip(raw: BinaryIO, *, limit: int) -> Iterator[tuple[str, io.Buffere
         if signature != LOCAL:
             if count == 0:
                 raise DumpError(_("A part of the archive is not a ZIP file."))
-            return  # the central directory (or the end): every member has been read
+            if signature not in (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06"):
+                raise DumpError(_("A file in the archive is damaged."))
+            return  # the central directory: every member has been read
         count += 1
         if count > MAX_MEMBERS:
             raise DumpError(_("The archive holds too many files for a dump."))
@@ -243,11 +247,23 @@ def parts(path: Path) -> Iterator[Part]:
                             yield Part(name, inner)  # type: ignore[arg-type]
 
 
+def _lines(text: io.TextIOWrapper, part: str) -> Iterator[str]:
+    """The text's lines, none longer than ``MAX_LINE``: iterating the wrapper itself would
+    gather a line without end in memory before the CSV reader could refuse its length."""
+    while line := text.readline(MAX_LINE):
+        if len(line) == MAX_LINE and not line.endswith("\n"):
+            raise DumpError(
+                _("%(part)s has a line longer than %(max)d characters: it is not a dump.")
+                % {"part": part, "max": MAX_LINE}
+            )
+        yield line
+
+
 def csv_rows(part: Part) -> Iterator[list[str]]:
     """The rows of one CSV part (header first) as lists; UTF-8 (with or without BOM) only."""
     text = io.TextIOWrapper(part.stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
-        yield from csv.reader(text, strict=False)
+        yield from csv.reader(_lines(text, part.name), strict=False)
     except UnicodeDecodeError:
         raise DumpError(
             _("%(part)s is not UTF-8 text; dumps are UTF-8.") % {"part": part.name}
