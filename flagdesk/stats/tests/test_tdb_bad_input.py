@@ -12,7 +12,7 @@ from flagdesk.stats.models import TdbImport, TdbMonthly, TdbStatement
 from flagdesk.stats.tdb.importing import import_dump
 from flagdesk.stats.tdb.reading import MAX_RATIO
 
-from .tdb_dumps import bare_csv, csv_bytes, daily_zip, single_zip, statement
+from .tdb_dumps import bare_csv, csv_bytes, daily_zip, statement
 
 pytestmark = pytest.mark.django_db
 
