@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
+from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import ValidationFailed
@@ -39,7 +40,7 @@ def _month(value: str, name: str) -> Any:
         ) from None
 
 
-@router.get("/comparison")
+@router.get("/comparison", auth=TokenAuth())
 def tdb_comparison(request: HttpRequest, filters: Query[ComparisonFilter]) -> dict[str, Any]:
     """Per platform and month: the database's statements against our trusted-flagger
     notices, plus the linked statements that differ from what the platform told us."""

@@ -60,7 +60,7 @@ def statements(user: User) -> QuerySet[TdbStatement]:
     if not _may_read(user):
         return TdbStatement.objects.none()
     approved = Assessment.objects.filter(
-        item_id=OuterRef("item_id"), review__approved=True
+        item_id=OuterRef("item_id"), review__is_approved=True
     ).order_by("-created_at")
     answer = (
         current_decisions()
@@ -100,6 +100,8 @@ def differences(
     """Linked statements where something differs, each with flags naming what:
     ``category_differs``, ``action_differs``, ``source_differs`` (a trusted flagger's notice
     published as anything else), ``automated_differs`` (only when the platform told us)."""
+    if not _may_read(user):
+        return TdbStatement.objects.none()
     qs = statements(user).filter(link=TdbStatement.Link.LINKED)
     if platform is not None:
         qs = qs.filter(platform=platform)
