@@ -5,7 +5,6 @@ catalogues can hold them."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from flagdesk.core import taxonomy
 
@@ -29,7 +28,7 @@ LABELS = {
     ),
     # The TDB's label has a typographic apostrophe.
     "STATEMENT_CATEGORY_OTHER_VIOLATION_TC": _(
-        "Other violation of provider\u2019s terms and conditions"
+        "Other violation of provider’s terms and conditions"  # noqa: RUF001
     ),
     "STATEMENT_CATEGORY_PROTECTION_OF_MINORS": _("Protection of minors"),
     "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY": _("Risk for public security"),
@@ -46,12 +45,12 @@ LABELS = {
 }
 # The published actions (``stats.actions.ACTIONS``).
 ACTION_LABELS = {
-    "removed": pgettext_lazy("action taken", "Removed"),
-    "disabled": pgettext_lazy("action taken", "Access disabled"),
-    "restricted": pgettext_lazy("action taken", "Restricted"),
-    "refused": pgettext_lazy("action taken", "Refused"),
-    "no_action": pgettext_lazy("action taken", "No action"),
-    "pending": pgettext_lazy("action taken", "No answer yet"),
+    "removed": _("Removed"),
+    "disabled": _("Access disabled"),
+    "restricted": _("Restricted"),
+    "refused": _("Refused"),
+    "no_action": _("No action"),
+    "pending": _("No answer yet"),
 }
 
 
