@@ -19,12 +19,16 @@ import zipfile
 import zlib
 from collections import Counter
 from pathlib import Path
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flagdesk.accounts.models import User
+from flagdesk.accounts.permissions import require_role
+from flagdesk.accounts.policy import Action, roles_for
+from flagdesk.audit.services import record
 from flagdesk.core.errors import Conflict, FlagdeskError
 from flagdesk.platforms.models import Platform
 from flagdesk.stats.models import TdbImport, TdbMonthly, TdbStatement
@@ -78,18 +82,18 @@ def _refuse_repeat(sha256: str, dump_on: dt.date | None, now: dt.datetime) -> No
         _discard(earlier)
         earlier.status, earlier.error = TdbImport.Status.FAILED, "interrupted"
         earlier.save(update_fields=["status", "error"])
-    earlier = TdbImport.objects.filter(
+    repeated = TdbImport.objects.filter(
         sha256=sha256, status__in=[TdbImport.Status.RUNNING, TdbImport.Status.DONE]
     ).first()
-    if earlier is None and dump_on:
-        earlier = TdbImport.objects.filter(dump_on=dump_on, status=TdbImport.Status.DONE).first()
-    if earlier is not None:
+    if repeated is None and dump_on:
+        repeated = TdbImport.objects.filter(dump_on=dump_on, status=TdbImport.Status.DONE).first()
+    if repeated is not None:
         raise AlreadyImported(
             _(
                 "This dump was already imported on %(date)s (%(file)s); importing it again "
                 "would count its statements twice."
             )
-            % {"date": earlier.started_at.date().isoformat(), "file": earlier.file_name}
+            % {"date": repeated.started_at.date().isoformat(), "file": repeated.file_name}
         )
 
 
@@ -100,7 +104,7 @@ class _Run:
         self.imp = imp
         self.names = _registry()
         self.index = puid_index({p.pk: p for p in self.names.values()}.values())
-        self.monthly: Counter[tuple[object, dt.date, str, str, str]] = Counter()
+        self.monthly: Counter[tuple[UUID, dt.date, str, str, str]] = Counter()
         self.pending: list[TdbStatement] = []
 
     def read_part(self, part_name: str, rows: object) -> None:
@@ -173,10 +177,16 @@ class _Run:
         )
         imp.status, imp.finished_at = TdbImport.Status.DONE, timezone.now()
         imp.save()
+        record(
+            "tdb.import",
+            actor=imp.imported_by,
+            target=f"tdb_import:{imp.pk}",
+            data={"file": imp.file_name, "sha256": imp.sha256, "rows": imp.rows_read},
+        )
 
 
 def _statement(
-    imp: TdbImport, platform: Platform, s: Statement, item_id: object, source: str
+    imp: TdbImport, platform: Platform, s: Statement, item_id: UUID, source: str
 ) -> TdbStatement:
     return TdbStatement(
         tdb_import=imp,
@@ -214,8 +224,12 @@ def import_dump(
     the same daily dump, was imported. Otherwise returns the import: ``done``, or ``failed``
     with ``error`` when the file cannot be read as a dump (not a ZIP, a ZIP bomb, no header,
     a missing column, not UTF-8...); a failed import keeps its counts but none of its rows.
-    Bad rows are counted (the first few with their line) and the import goes on.
+    Bad rows are counted (the first few with their line) and the import goes on. A finished
+    import writes a ``tdb.import`` audit entry. ``actor`` (a coordinator) is None on the
+    command line.
     """
+    if actor is not None:  # the command line runs as the operator, with no account
+        require_role(actor, *roles_for(Action.TDB_IMPORT))
     path = Path(path)
     name = (name or path.name)[:255]
     sha256 = file_sha256(path)

@@ -109,10 +109,12 @@ def link_statements(statements: Iterable[TdbStatement]) -> int:
         .values_list("item_id", "notice__platform_id", "notice_id", "notice__sent_at")
     )
     for item_id, platform_id, notice_id, sent_at in rows:
-        sent[(item_id, platform_id)].append((notice_id, sent_at.astimezone(dt.UTC).date()))
+        if sent_at is not None:  # filtered already; the type cannot know
+            sent[(item_id, platform_id)].append((notice_id, sent_at.astimezone(dt.UTC).date()))
     linked = 0
     for s in statements:
-        s.link, s.notice_id = judge(s, sent.get((s.item_id, s.platform_id), []))
+        notices = sent.get((s.item_id, s.platform_id), []) if s.item_id else []
+        s.link, s.notice_id = judge(s, notices)
         linked += s.link == TdbStatement.Link.LINKED
     TdbStatement.objects.bulk_update(statements, ["link", "notice"], batch_size=500)
     return linked

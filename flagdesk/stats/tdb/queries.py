@@ -219,13 +219,13 @@ def comparison(
             m.tdb_article_16 += r["n"]
     our_rows = (
         ours.alias(decision=current_decision_of("notice_id", "item_id"))
-        .annotate(month=TruncMonth("notice__sent_at"), our_action=action_of("decision"))
-        .values("notice__platform_id", "month", "our_action")
+        .annotate(sent_month=TruncMonth("notice__sent_at"), our_action=action_of("decision"))
+        .values("notice__platform_id", "sent_month", "our_action")  # type: ignore[misc]
         .annotate(items=Count("id"))
         .order_by()
     )
     for r in our_rows:
-        month = _day(r["month"])
+        month = _day(r["sent_month"])
         if (since and month < since.replace(day=1)) or (until and month > until):
             continue
         m = row(r["notice__platform_id"], month)

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -114,7 +114,7 @@ class _Inflating(io.RawIOBase):
 class _Source:
     """A byte stream read forwards, with room to give back what the inflater did not use."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         self.raw, self.back = raw, b""
 
     def read(self, n: int) -> bytes:
@@ -139,7 +139,7 @@ class _Source:
 LOCAL = b"PK\x03\x04"
 
 
-def streamed_zip(raw: BinaryIO, *, limit: int) -> Iterator[tuple[str, io.BufferedReader]]:
+def streamed_zip(raw: IO[bytes], *, limit: int) -> Iterator[tuple[str, IO[bytes]]]:
     """(name, bytes) for each member of a ZIP read strictly forwards (local headers, no
     central directory), deflated or stored; a member must be read to its end before the
     next one is asked for."""
@@ -198,7 +198,7 @@ class Part:
     """One CSV of a dump: its name (for error messages) and its bytes."""
 
     name: str
-    stream: BinaryIO
+    stream: IO[bytes]
 
 
 def _check_outer(archive: zipfile.ZipFile) -> None:
@@ -219,7 +219,7 @@ def parts(path: Path) -> Iterator[Part]:
     """The CSV files of a dump, in name order, as byte streams (see the module's docstring)."""
     if path.suffix.lower() == ".csv":
         with path.open("rb") as f:
-            yield Part(path.name, f)  # type: ignore[arg-type]
+            yield Part(path.name, f)
         return
     try:
         archive = zipfile.ZipFile(path)
@@ -239,12 +239,12 @@ def parts(path: Path) -> Iterator[Part]:
             lower = info.filename.lower()
             if lower.endswith(".csv"):
                 with archive.open(info) as f:
-                    yield Part(info.filename, f)  # type: ignore[arg-type]
+                    yield Part(info.filename, f)
             elif lower.endswith(".zip"):
                 with archive.open(info) as f:
-                    for name, inner in streamed_zip(f, limit=MAX_UNCOMPRESSED):  # type: ignore[arg-type]
+                    for name, inner in streamed_zip(f, limit=MAX_UNCOMPRESSED):
                         if name.lower().endswith(".csv"):
-                            yield Part(name, inner)  # type: ignore[arg-type]
+                            yield Part(name, inner)
 
 
 def _lines(text: io.TextIOWrapper, part: str) -> Iterator[str]:
