@@ -156,3 +156,31 @@ def test_bad_rows_are_counted_with_their_line_and_the_import_goes_on(tmp_path, p
         "x.csv:4 application_date not a date",
         "x.csv:5 no decision",
     ]
+
+
+def test_an_import_cut_short_long_ago_no_longer_blocks_the_file(tmp_path, platform):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from flagdesk.stats.tdb.importing import file_sha256
+
+    path = bare_csv(tmp_path / "x.csv", [statement()])
+    TdbImport.objects.create(file_name="x.csv", sha256=file_sha256(path))  # the process died
+    with pytest.raises(Conflict):
+        import_dump(path)
+    TdbImport.objects.update(started_at=timezone.now() - dt.timedelta(hours=13))
+    assert import_dump(path).status == TdbImport.Status.DONE
+    assert set(TdbImport.objects.values_list("status", flat=True)) == {"failed", "done"}
+
+
+def test_only_a_coordinator_imports_and_the_import_is_audited(tmp_path, users, platform):
+    from flagdesk.audit.models import AuditEntry
+    from flagdesk.core.errors import PermissionDenied
+
+    path = bare_csv(tmp_path / "x.csv", [statement()])
+    with pytest.raises(PermissionDenied):
+        import_dump(path, actor=users["auditor"])
+    imp = import_dump(path, actor=users["coordinator"])
+    entry = AuditEntry.objects.get(action="tdb.import")
+    assert (entry.actor, entry.target) == (users["coordinator"], f"tdb_import:{imp.pk}")
