@@ -160,6 +160,13 @@ class _Run:
         stored = list(TdbStatement.objects.filter(tdb_import=imp))
         imp.statements_stored = len(stored)
         imp.statements_linked = link_statements(stored)
+        # Statements of earlier imports that did not fit may fit now (a notice sent since, a
+        # re-notice): they are few, as they are all about our own items.
+        link_statements(
+            TdbStatement.objects.filter(tdb_import__status=TdbImport.Status.DONE)
+            .exclude(link=TdbStatement.Link.LINKED)
+            .exclude(tdb_import=imp)
+        )
         TdbMonthly.objects.bulk_create(
             [
                 TdbMonthly(

@@ -133,3 +133,20 @@ def test_the_pattern_is_set_through_the_api_and_the_page(api, client, users, pla
     refused = api("coordinator").patch(f"/platforms/{platform.id}", {"puid_pattern": "(x"})
     assert refused.status_code == 422
     assert "puid_pattern" in refused.json()["error"]["fields"]
+
+
+def test_a_statement_kept_unlinked_is_linked_by_a_later_import(tmp_path, users, platform):
+    """The platform acted before our notice left (the item reached it another way); once our
+    notice is sent, the next import links the statement kept earlier, if it now fits."""
+    from flagdesk.notices.tests.factories import approved_item, designate
+
+    from .conftest import sent_notice
+
+    designate(users, ["ncii"])
+    item = approved_item(users, url="https://social.test/p/later1")
+    [s] = imported(tmp_path, statement(puid="later1", application_date="2026-11-03"))
+    assert s.link == L.NO_NOTICE
+    notice = sent_notice(users, item, dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC))
+    imported(tmp_path, statement())
+    s.refresh_from_db()
+    assert (s.link, s.notice_id) == (L.LINKED, notice.pk)
