@@ -141,3 +141,22 @@ def test_the_api_comparison(api, users, notified, tmp_path):
     assert bad.status_code == 422 and "to" in bad.json()["error"]["fields"]
     unknown = api("auditor").get("/stats/tdb/comparison", platform="nosuch")
     assert unknown.status_code == 422
+
+
+def test_the_page_queries_stay_flat_as_differences_grow(client, users, notified, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        return len(queries)
+
+    client.force_login(users["coordinator"])
+    notified("q0")
+    import_dump(bare_csv(tmp_path / "a.csv", [statement(puid="q0")]))
+    few = count()
+    for n in range(1, 6):
+        notified(f"q{n}")
+    import_dump(bare_csv(tmp_path / "b.csv", [statement(puid=f"q{n}") for n in range(1, 6)]))
+    assert count() <= few
