@@ -63,10 +63,10 @@ def file_sha256(path: Path) -> str:
 def _registry() -> dict[str, Platform]:
     """Lower-cased TDB name -> platform: ``tdb_name`` when the registry has it, else name."""
     names: dict[str, Platform] = {}
-    for p in Platform.objects.all():
-        names.setdefault(p.name.strip().lower(), p)
+    for p in Platform.objects.filter(tdb_name=""):
+        names[p.name.strip().lower()] = p
     for p in Platform.objects.exclude(tdb_name=""):
-        names[p.tdb_name.strip().lower()] = p
+        names[p.tdb_name.strip().lower()] = p  # the database's own spelling wins
     return names
 
 

@@ -56,7 +56,7 @@ def test_a_daily_dump_of_zip_parts_is_counted_per_month_and_our_statements_are_k
 
 
 def test_a_zip_with_one_csv_and_a_bare_csv_are_read_the_same_way(tmp_path, platform):
-    rows = [statement(), statement(platform_name="SOCIAL")]  # the registry's name, any case
+    rows = [statement(), statement(platform_name="EXAMPLE social")]  # its TDB name, any case
     one = import_dump(single_zip(tmp_path / "platform.zip", rows))
     bare = import_dump(bare_csv(tmp_path / "platform.csv", [statement()]))
     assert (one.status, one.rows_kept) == ("done", 2)
@@ -184,3 +184,15 @@ def test_only_a_coordinator_imports_and_the_import_is_audited(tmp_path, users, p
     imp = import_dump(path, actor=users["coordinator"])
     entry = AuditEntry.objects.get(action="tdb.import")
     assert (entry.actor, entry.target) == (users["coordinator"], f"tdb_import:{imp.pk}")
+
+
+def test_a_platform_is_known_by_its_tdb_name_else_by_its_name(tmp_path, users, platform):
+    from flagdesk.notices.tests.factories import make_platform
+
+    make_platform(users, name="Forum Two", domain="forum2.test")
+    rows = [
+        statement(platform_name="Social"),  # has a TDB name: its own name is not it
+        statement(platform_name="forum two"),
+    ]
+    imp = import_dump(bare_csv(tmp_path / "x.csv", rows))
+    assert (imp.rows_kept, imp.rows_skipped) == (1, 1)
