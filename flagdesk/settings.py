@@ -317,6 +317,12 @@ MATCHING_VIDEO_MEMORY_BYTES = env_int("MATCHING_VIDEO_MEMORY_BYTES", 2 * 1024**3
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# DSA Transparency Database dumps (docs/transparency-database.md): the largest file the page
+# imports while the coordinator waits (bigger ones: ``flagdesk tdb import`` on the server), and
+# how many days after our notice a platform's statement may apply and still be linked to it.
+TDB_UPLOAD_MAX_BYTES = env_int("TDB_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+TDB_LINK_DAYS = env_int("TDB_LINK_DAYS", 90)
+
 # Uploads and hashing under hostile input. A body declared larger than
 # MAX_REQUEST_BYTES is refused (413) before anything reads it; the default fits the largest
 # media file plus a form's fields (bank imports, at most 200 MB, fit too).

@@ -144,6 +144,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "notices:mail-list": CASEWORK,
     "notices:mail-detail": CASEWORK,
     "notices:quality": CASEWORK | {"auditor"},
+    # The DSA Transparency Database comparison (STATS_READ); importing a dump from it is a
+    # POST on the same page, for coordinators only (TDB_IMPORT).
+    "stats:tdb": {"coordinator", "auditor"},
     "platforms:platform-list": CASEWORK | {"admin"},
     "platforms:platform-edit": {"admin", "coordinator"},
     "platforms:platform-export": {"admin", "coordinator"},
@@ -202,6 +205,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:list_platforms": CASEWORK | {"admin"},
     "api:export_platforms": {"admin", "coordinator"},
     "api:quality_json": CASEWORK | {"auditor"},
+    "api:tdb_comparison": {"coordinator", "auditor"},
     "api:get_organisation": {"admin", "coordinator"},
     "api:list_legal_bases": ASSESSORS | {"admin"},
     "api:list_banks": {"analyst", "reviewer", "coordinator", "admin", "auditor", "partner"},

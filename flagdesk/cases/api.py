@@ -77,6 +77,7 @@ class IdentifiersIn(Schema):
     account: str | None = Field(None, max_length=200)
     posted_at: str | None = Field(None, max_length=40)
     captured_at: str | None = Field(None, max_length=40)
+    puid: str | None = Field(None, max_length=500)
 
 
 class ItemPatch(Schema):

@@ -59,6 +59,7 @@ class PlatformPatch(Schema):
     vlop: bool | None = None
     vlose: bool | None = None
     tdb_name: str | None = Field(default=None, max_length=200)
+    puid_pattern: str | None = Field(default=None, max_length=300)
     languages: list[Annotated[str, Field(max_length=5)]] | None = Field(default=None, max_length=4)
     sla_hours: dict[str, int] | None = None
     escalation_contacts: str | None = Field(default=None, max_length=2000)
@@ -129,6 +130,7 @@ def platform_json(p: Platform) -> dict[str, Any]:
         "legal_entity": p.legal_entity,
         "member_state": p.member_state,
         "tdb_name": p.tdb_name,
+        "puid_pattern": p.puid_pattern,
         "notice_channel": _first_channel(p),
         "channels": [_channel_json(c) for c in p.channels.all()],
         "languages": list(p.languages),

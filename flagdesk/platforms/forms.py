@@ -18,7 +18,7 @@ from flagdesk.core.errors import FlagdeskError
 
 from .models import DEFAULT_SLA_HOURS, Platform, PlatformChannel
 from .services.channels import MAX_CHANNELS
-from .services.registry import clean_patterns, clean_plan
+from .services.registry import clean_patterns, clean_plan, clean_puid_pattern
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -180,6 +180,17 @@ class PlatformFactsForm(_Form):
         required=False,
         help_text=_("To find the platform's statements of reasons."),
     )
+    puid_pattern = forms.CharField(
+        label=_("Content id in the address (regular expression)"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Reads the platform's content id from an item's address, to find the statements "
+            "the platform published about it; the id is the group named puid, e.g. "
+            "^https://video\\.example/watch/(?P<puid>[A-Za-z0-9_-]+)"
+        ),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
     languages = forms.MultipleChoiceField(
         label=_("Notice languages"),
         choices=NOTICE_LANGUAGES,
@@ -248,6 +259,7 @@ class PlatformFactsForm(_Form):
                 "is_vlop",
                 "is_vlose",
                 "tdb_name",
+                "puid_pattern",
                 "languages",
                 "accepts_hash_matching",
                 "escalation_contacts",
@@ -260,6 +272,12 @@ class PlatformFactsForm(_Form):
         for key, plan in (platform.recheck_hours or {}).items():
             initial[f"{RECHECK_PREFIX}{key}"] = plan
         return initial
+
+    def clean_puid_pattern(self) -> str:
+        try:
+            return clean_puid_pattern(self.cleaned_data["puid_pattern"])
+        except FlagdeskError as e:
+            raise forms.ValidationError(str(e.message)) from None
 
     def sla_rows(self) -> list[forms.BoundField]:
         """The hours fields per phenomenon, in the taxonomy's order (``default`` apart)."""
@@ -316,6 +334,7 @@ class PlatformFactsForm(_Form):
             "is_vlop": data["is_vlop"],
             "is_vlose": data["is_vlose"],
             "tdb_name": data["tdb_name"],
+            "puid_pattern": data["puid_pattern"],
             "languages": languages,
             "escalation_contacts": data["escalation_contacts"],
             "renotice_every_hours": data["renotice_every_hours"],

@@ -43,6 +43,9 @@ class Platform(models.Model):
     is_vlose = models.BooleanField(_("very large online search engine"), default=False)
     # The provider's name in the DSA Transparency Database, to find its statements of reasons.
     tdb_name = models.CharField(_("name in the Transparency Database"), max_length=200, blank=True)
+    # A regular expression with a group named ``puid`` that reads the platform's content id
+    # from an item's URL, to find the item's statements in the Transparency Database.
+    puid_pattern = models.CharField(_("content id pattern"), max_length=300, blank=True)
     languages = models.JSONField(_("notice languages"), default=list)
     # Whether the platform matches content by hash: only then do notices carry the items'
     # known hashes (art. 16(2)(b) "additional information"; never the media itself).

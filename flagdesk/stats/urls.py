@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .tdb import views as tdb_views
 
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("stats/transparency-database/", tdb_views.tdb, name="tdb"),
+]

@@ -9,6 +9,7 @@ its URL changed. Every later notice carries them, in its text and in its JSON pa
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -31,7 +32,11 @@ FIELDS: dict[str, tuple[Any, int]] = {
     "account": (gettext_lazy("Account"), 200),
     "posted_at": (gettext_lazy("Posted at"), 40),
     "captured_at": (gettext_lazy("Captured at"), 40),
+    # The platform's own id of the content as it publishes it in the DSA Transparency
+    # Database (``puid``), when the platform told us: it links its statements to our notices.
+    "puid": (gettext_lazy("Content id in the Transparency Database (puid)"), 500),
 }
+PUID = re.compile(r"^[A-Za-z0-9_-]+$")
 TIMES = ("posted_at", "captured_at")
 # How far ahead a capture time may be: clocks of the people typing it in drift.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -47,6 +52,10 @@ def _clean_text(name: str, value: str, errors: dict[str, list[str]]) -> str:
         # (U+202E...) would show the moderator another id than the one sent.
         errors[f"identifiers.{name}"] = [
             _("Remove line breaks and invisible characters from this value.")
+        ]
+    elif name == "puid" and value and not PUID.match(value):
+        errors[f"identifiers.{name}"] = [
+            _("Letters, digits, - and _ only, as the Transparency Database writes it.")
         ]
     return value
 

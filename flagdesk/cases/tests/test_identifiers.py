@@ -86,6 +86,7 @@ def test_patch_sets_identifiers_and_get_returns_every_key(api, users):
         "account": "@someone",
         "posted_at": None,
         "captured_at": None,
+        "puid": None,
     }
     response = api("reviewer").patch(f"/items/{item.id}", {"identifiers": {"account": None}})
     assert response.json()["identifiers"]["account"] is None

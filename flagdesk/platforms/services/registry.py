@@ -40,6 +40,8 @@ MIN_PATTERN_CHARS = 4
 MAX_PATTERNS_TEXT = 5000
 # What a regular expression looks like: patterns are plain text (judge.py searches them as
 # such), so ".*" would only match a page that literally shows ".*".
+# A content id pattern runs over every notified item's URL at each Transparency Database import.
+MAX_PUID_PATTERN = 300
 REGEX_SIGNS = re.compile(r"\.\*|\.\+|\\[dswbDSWB]|\(\?|^\^")
 FACTS = (
     "category",
@@ -48,6 +50,7 @@ FACTS = (
     "is_vlop",
     "is_vlose",
     "tdb_name",
+    "puid_pattern",
     "languages",
     "accepts_hash_matching",
     "sla_hours",
@@ -151,6 +154,34 @@ def clean_patterns(value: Any) -> str:
     return text
 
 
+def clean_puid_pattern(value: Any) -> str:
+    """A content id pattern as stored: a regular expression over an item's URL with a group
+    named ``puid``, which must compile. Nested repetitions are refused: such a pattern can take
+    exponential time on a long URL, and it runs on every notified item at each import."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if len(text) > MAX_PUID_PATTERN or any(ord(c) < 32 for c in text):
+        raise ValidationFailed(
+            _("At most %(max)d characters on one line.") % {"max": MAX_PUID_PATTERN}
+        )
+    try:
+        compiled = re.compile(text)
+    except re.error as e:
+        raise ValidationFailed(
+            _("Not a valid regular expression: %(problem)s.") % {"problem": str(e)}
+        ) from None
+    if "puid" not in compiled.groupindex:
+        raise ValidationFailed(
+            _("Name the content id's group puid, as in (?P<puid>[A-Za-z0-9_-]+).")
+        )
+    if re.search(r"\)[*+?{][^)]*\)[*+{]|[*+]\)[*+{]", text):
+        raise ValidationFailed(
+            _("Repetitions inside repetitions can take very long on a long address; simplify.")
+        )
+    return text
+
+
 def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The facts in ``raw`` (only the keys present), validated; errors name every field."""
     cleaned: dict[str, Any] = {}
@@ -234,6 +265,12 @@ def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
         except ValidationFailed as e:
             raise ValidationFailed(fields={"unavailable_patterns": e.message}) from None
 
+    def puid_pattern(v: Any) -> str:
+        try:
+            return clean_puid_pattern(v)
+        except ValidationFailed as e:
+            raise ValidationFailed(fields={"puid_pattern": e.message}) from None
+
     def renotice(v: Any) -> int | None:
         if v in (None, ""):
             return None
@@ -258,6 +295,7 @@ def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     check("legal_entity", lambda v: _text(v, "legal_entity", 200))
     check("member_state", member_state)
     check("tdb_name", lambda v: _text(v, "tdb_name", 200))
+    check("puid_pattern", puid_pattern)
     check("escalation_contacts", lambda v: _text(v, "escalation_contacts", 2000))
     check("languages", languages)
     check("sla_hours", sla)
