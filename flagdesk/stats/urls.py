@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("stats/", views.dashboard_page, name="dashboard"),
+    path("stats/tables/<slug:name>.csv", views.table_csv, name="table-csv"),
+]

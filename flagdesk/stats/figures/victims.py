@@ -1,0 +1,205 @@
+"""Who the victims are: age band and gender per phenomenon, the share under each age, the
+school level of minors, what sextortion demanded, whether grooming sought a meeting.
+
+One victim per case. A case counts in the period of ``Case.created_at``, under each phenomenon
+of its items (``Item.phenomenon``; a case with an NCII and a doxing item counts once under
+each, and once in the totals); with a platform filter, only its items on that platform count.
+Age: ``CaseFacts.victim_age`` in the organisation's bands, else the reporter's guess when it
+lies wholly within one band, else unknown. Gender: ``CaseFacts.victim_gender``, else the
+reporter's, else unknown. With several reports, the earliest one that gave a guess counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from flagdesk.cases.models import CaseFacts, Item
+from flagdesk.intake.models import Report
+
+from .. import _age_bands
+from .period import Filters
+
+UNKNOWN = _age_bands.UNKNOWN
+GENDERS = (*CaseFacts.Gender.values, UNKNOWN)
+MINOR_AGE = 18
+SEXTORTION = "sextortion"
+GROOMING = "grooming"
+
+
+@dataclass(frozen=True)
+class AgeShare:
+    """ "``count`` of the ``known`` victims with a known age band were under ``age``"."""
+
+    age: int
+    count: int
+    known: int
+
+    @property
+    def share(self) -> float | None:
+        return self.count / self.known if self.known else None
+
+
+@dataclass(frozen=True)
+class Demands:
+    """Sextortion victims of one gender and what was demanded of them (several can apply)."""
+
+    gender: str
+    victims: int
+    money: int
+    images: int
+    other: int
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """Grooming victims: the offender sought a meeting, did not, or nobody knows."""
+
+    victims: int = 0
+    sought: int = 0
+    not_sought: int = 0
+    unknown: int = 0
+
+
+@dataclass
+class Victims:
+    bands: list[_age_bands.Band]
+    # band code -> gender -> victims, over every phenomenon (a case counts once).
+    total: dict[str, dict[str, int]] = field(default_factory=dict)
+    # phenomenon -> band code -> gender -> victims.
+    by_phenomenon: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    under: list[AgeShare] = field(default_factory=list)
+    school_levels: dict[str, int] = field(default_factory=dict)  # minors only; "" unknown
+    demands: list[Demands] = field(default_factory=list)
+    meetings: Meetings = field(default_factory=Meetings)
+
+    @property
+    def count(self) -> int:
+        return sum(sum(g.values()) for g in self.total.values())
+
+    def band_total(self, code: str) -> int:
+        return sum(self.total.get(code, {}).values())
+
+    def gender_total(self, gender: str) -> int:
+        return sum(g.get(gender, 0) for g in self.total.values())
+
+
+def _earliest_guess(field_name: str, unusable: tuple[str, ...]) -> Subquery:
+    guesses = (
+        Report.objects.filter(case=OuterRef("case_id"))
+        .exclude(**{f"{field_name}__in": unusable})
+        .order_by("created_at", "id")
+        .values(field_name)[:1]
+    )
+    return Subquery(guesses, output_field=CharField())
+
+
+def victim_items(filters: Filters, bands: list[_age_bands.Band]) -> QuerySet[Item]:
+    """Items of the cases opened in the period, each with its victim's ``band`` and ``gender``
+    (database expressions: the rows are counted by case, never read one by one)."""
+    items = Item.objects.filter(filters.during("case__created_at"))
+    if filters.phenomenon:
+        items = items.filter(phenomenon=filters.phenomenon)
+    if filters.platform:
+        items = items.filter(platform_id=filters.platform)
+    age = "case__facts__victim_age"
+    by_age = [
+        When(Q(**{f"{age}__lte": b.high}), then=Value(b.code)) for b in bands if b.high is not None
+    ]
+    by_age.append(When(Q(**{f"{age}__isnull": False}), then=Value(bands[-1].code)))
+    by_guess = [
+        When(age_guess=code, then=Value(band.code))
+        for code in _age_bands.REPORTER_GUESSES
+        if (band := _age_bands.band_of_reporter_guess(code, bands)) is not None
+    ]
+    gender = "case__facts__victim_gender"
+    return items.annotate(
+        age_guess=_earliest_guess("victim_age_band", ("", "unknown")),
+        gender_guess=_earliest_guess("victim_gender", ("", "unknown")),
+    ).annotate(
+        band=Case(*by_age, *by_guess, default=Value(UNKNOWN), output_field=CharField()),
+        gender=Case(
+            When(Q(**{f"{gender}__in": CaseFacts.Gender.values}), then=F(gender)),
+            When(gender_guess__in=CaseFacts.Gender.values, then=F("gender_guess")),
+            default=Value(UNKNOWN),
+            output_field=CharField(),
+        ),
+    )
+
+
+def _cases() -> Count:
+    return Count("case_id", distinct=True)
+
+
+def victims(filters: Filters, bands: list[_age_bands.Band] | None = None) -> Victims:
+    """Every victim figure, in five queries (plus one for the bands when not given)."""
+    bands = bands if bands is not None else _age_bands.bands()
+    items = victim_items(filters, bands).order_by()
+    result = Victims(bands=bands)
+
+    total: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in items.values("band", "gender").annotate(n=_cases()):
+        total[row["band"]][row["gender"]] += row["n"]
+    result.total = {b: dict(g) for b, g in total.items()}
+
+    by_phenomenon: dict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for row in items.values("phenomenon", "band", "gender").annotate(n=_cases()):
+        by_phenomenon[row["phenomenon"] or ""][row["band"]][row["gender"]] += row["n"]
+    result.by_phenomenon = {
+        p: {b: dict(g) for b, g in per_band.items()} for p, per_band in by_phenomenon.items()
+    }
+
+    known = sum(result.band_total(b.code) for b in bands)
+    result.under = [
+        AgeShare(
+            age=b.low,
+            count=sum(
+                result.band_total(o.code) for o in bands if o.high is not None and o.high < b.low
+            ),
+            known=known,
+        )
+        for b in bands
+        if b.low > 0
+    ]
+
+    minor_bands = [b.code for b in bands if b.high is not None and b.high < MINOR_AGE]
+    result.school_levels = {
+        row["level"] or "": row["n"]
+        for row in items.filter(band__in=minor_bands)
+        .values(level=F("case__facts__school_level"))
+        .annotate(n=_cases())
+    }
+
+    demands = (
+        items.filter(phenomenon=SEXTORTION)
+        .values("gender")
+        .annotate(
+            victims=_cases(),
+            money=Count("case_id", distinct=True, filter=Q(case__facts__demand_money=True)),
+            images=Count("case_id", distinct=True, filter=Q(case__facts__demand_images=True)),
+            other=Count("case_id", distinct=True, filter=Q(case__facts__demand_other=True)),
+        )
+    )
+    found = {row["gender"]: row for row in demands}
+    result.demands = [
+        Demands(g, found[g]["victims"], found[g]["money"], found[g]["images"], found[g]["other"])
+        for g in GENDERS
+        if g in found
+    ]
+
+    meetings = items.filter(phenomenon=GROOMING).aggregate(
+        victims=_cases(),
+        sought=Count("case_id", distinct=True, filter=Q(case__facts__meeting_sought=True)),
+        not_sought=Count("case_id", distinct=True, filter=Q(case__facts__meeting_sought=False)),
+    )
+    result.meetings = Meetings(
+        victims=meetings["victims"],
+        sought=meetings["sought"],
+        not_sought=meetings["not_sought"],
+        unknown=meetings["victims"] - meetings["sought"] - meetings["not_sought"],
+    )
+    return result
