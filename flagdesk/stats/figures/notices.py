@@ -142,21 +142,25 @@ def notices_by_platform(
         )
         for row in rows
     }
-    for platform_id, counts in item_actions(filters, notices=notices).items():
+    for platform_id, counts in item_actions(filters, notices=notices, phenomena=phenomena).items():
         entry = result.setdefault(platform_id, PlatformNotices(platform_id=platform_id))
         entry.actions = counts
         entry.items = sum(counts.values())
     return result
 
 
-def item_actions(filters: Filters, *, notices: QuerySet[Notice]) -> dict[UUID, dict[str, int]]:
-    """Platform -> action -> items: the items of ``notices`` (on that notice's platform), each
-    once, by its current action (one query)."""
+def item_actions(
+    filters: Filters, *, notices: QuerySet[Notice], phenomena: Sequence[str] | None = None
+) -> dict[UUID, dict[str, int]]:
+    """Platform -> action -> items: the items of ``notices``, each once, by its current action
+    (one query); with a phenomenon filter or ``phenomena``, only the items of those."""
     items = Item.objects.filter(
         Exists(NoticeItem.objects.filter(item_id=OuterRef("pk"), notice__in=notices))
     )
     if filters.phenomenon:
         items = items.filter(phenomenon=filters.phenomenon)
+    if phenomena:
+        items = items.filter(phenomenon__in=phenomena)
     current = (
         actions.current_decisions()
         .filter(item_id=OuterRef("pk"))
