@@ -51,6 +51,7 @@ class Chart:
     value_label: str
     stacked: bool = False
     horizontal: bool = False
+    legend: str = "right"  # charts.bar_chart's: outside the axes, never over a bar
 
 
 @dataclass
@@ -78,7 +79,8 @@ class Table:
 
 
 def _number(value: float, digits: int = 0) -> str:
-    return number_format(value, decimal_pos=digits, use_l10n=True)
+    # number_format cuts decimals off (3.96 would read 3.9): round first.
+    return number_format(round(value, digits), decimal_pos=digits, use_l10n=True)
 
 
 def display(value: Any, kind: str) -> str:
