@@ -150,7 +150,6 @@ def years_table(d: Dashboard) -> Table:
             d.volumes.items_year_earlier,
         ]
     )
-    rows.append([_("Change"), d.volumes.reports_change, d.volumes.items_change])
     return Table(
         name="years",
         title=_("Reports and items per year"),
@@ -183,6 +182,19 @@ def phenomena_table(d: Dashboard) -> Table:
         ]
         for p in d.volumes.phenomena
     ]
+    vol = d.volumes
+    if rows:
+        rows.append(
+            [
+                _("All phenomena"),
+                vol.reports,
+                vol.reports_year_earlier,
+                vol.reports_change,
+                vol.items,
+                vol.items_year_earlier,
+                vol.items_change,
+            ]
+        )
     return Table(
         name="phenomena",
         title=_("Reports and items per phenomenon"),
@@ -200,8 +212,11 @@ def phenomena_table(d: Dashboard) -> Table:
         empty=_("No report or item in this period or the same period a year earlier."),
         chart=Chart(
             "bar",
-            [r[0] for r in rows],
-            [(_("Items"), [r[4] for r in rows]), (_("Items a year earlier"), [r[5] for r in rows])],
+            [r[0] for r in rows[:-1]],
+            [
+                (_("Items"), [r[4] for r in rows[:-1]]),
+                (_("Items a year earlier"), [r[5] for r in rows[:-1]]),
+            ],
             _("Items"),
             horizontal=True,
         ),
