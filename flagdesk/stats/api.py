@@ -13,7 +13,7 @@ from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import ValidationFailed
 
-from .figures.dashboard import dashboard
+from .figures.dashboard import cached_dashboard
 from .figures.data import dashboard_data
 from .forms import FIELDS, FilterForm
 
@@ -31,4 +31,4 @@ def dashboard_json(request: HttpRequest) -> dict[str, Any]:
             _("The filters are not valid."),
             fields={name: [str(e) for e in errors] for name, errors in form.errors.items()},
         )
-    return dashboard_data(dashboard(form.filters()))
+    return dashboard_data(cached_dashboard(form.filters()))

@@ -16,7 +16,7 @@ from flagdesk.core.spreadsheets import neutralise
 
 from . import drawing, labels, tables
 from .figures import default_filters
-from .figures.dashboard import dashboard
+from .figures.dashboard import cached_dashboard
 from .forms import FIELDS, FilterForm, query_string
 
 STATS_ROLES = roles_for(Action.STATS_READ)
@@ -38,7 +38,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     else:
         filters = default_filters()
         messages.error(request, _("The filters are not valid: the page shows this year to date."))
-    figures = dashboard(filters)
+    figures = cached_dashboard(filters)
     sections = tables.build_sections(figures)
     drawing.draw(table for _heading, group in sections for table in group)
     return render(
@@ -52,6 +52,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "platform_name": figures.platforms.get(filters.platform) if filters.platform else "",
             "sections": sections,
             "query": query_string(filters),
+            "computed_at": figures.now,
         },
     )
 
@@ -72,7 +73,7 @@ def table_csv(request: HttpRequest, name: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     filters = form.filters()
-    table = tables.build(name, dashboard(filters))
+    table = tables.build(name, cached_dashboard(filters))
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
