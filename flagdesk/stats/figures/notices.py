@@ -167,15 +167,18 @@ def item_actions(
         .order_by("-decided_at", "-created_at")
         .values("decision")[:1]
     )
+    # Grouped by the decision itself, mapped to its action here (``actions.DECISION_ACTION``,
+    # the one mapping): a CASE over the subquery would run it once per branch on PostgreSQL.
     rows = (
         items.annotate(current=Subquery(current))
-        .annotate(action=actions.action_of("current"))
         .order_by()
-        .values("platform_id", "action")
+        .values("platform_id", "current")
         .annotate(n=Count("pk"))
     )
     result: dict[UUID, dict[str, int]] = defaultdict(dict)
     for row in rows:
         if row["platform_id"] is not None:
-            result[row["platform_id"]][row["action"]] = row["n"]
+            action = actions.DECISION_ACTION.get(row["current"] or "", "pending")
+            counts = result[row["platform_id"]]
+            counts[action] = counts.get(action, 0) + row["n"]
     return dict(result)

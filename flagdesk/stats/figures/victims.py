@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
 
 from flagdesk.cases.models import CaseFacts, Item
 from flagdesk.intake.models import Report
@@ -96,37 +96,44 @@ def _earliest_guess(field_name: str, unusable: tuple[str, ...]) -> Subquery:
     return Subquery(guesses, output_field=CharField())
 
 
-def victim_items(filters: Filters, bands: list[_age_bands.Band]) -> QuerySet[Item]:
-    """Items of the cases opened in the period, each with its victim's ``band`` and ``gender``
-    (database expressions: the rows are counted by case, never read one by one)."""
+# What each victim's band and gender are made of, grouped by the database: the victims
+# sharing them are counted there, and only these few distinct combinations reach Python,
+# which places them in bands (``_victim``). Each correlated subquery is written once per row,
+# never repeated inside a CASE (PostgreSQL would run it once per branch).
+RAW = ("age", "age_guess", "facts_gender", "gender_guess")
+
+
+def victim_items(filters: Filters) -> QuerySet[Item]:
+    """Items of the cases opened in the period, each with what its victim's band and gender
+    come from (the case facts, the earliest report's guesses)."""
     items = Item.objects.filter(filters.during("case__created_at"))
     if filters.phenomenon:
         items = items.filter(phenomenon=filters.phenomenon)
     if filters.platform:
         items = items.filter(platform_id=filters.platform)
-    age = "case__facts__victim_age"
-    by_age = [
-        When(Q(**{f"{age}__lte": b.high}), then=Value(b.code)) for b in bands if b.high is not None
-    ]
-    by_age.append(When(Q(**{f"{age}__isnull": False}), then=Value(bands[-1].code)))
-    by_guess = [
-        When(age_guess=code, then=Value(band.code))
-        for code in _age_bands.REPORTER_GUESSES
-        if (band := _age_bands.band_of_reporter_guess(code, bands)) is not None
-    ]
-    gender = "case__facts__victim_gender"
-    return items.annotate(
+    return items.order_by().annotate(
+        age=F("case__facts__victim_age"),
+        facts_gender=F("case__facts__victim_gender"),
         age_guess=_earliest_guess("victim_age_band", ("", "unknown")),
         gender_guess=_earliest_guess("victim_gender", ("", "unknown")),
-    ).annotate(
-        band=Case(*by_age, *by_guess, default=Value(UNKNOWN), output_field=CharField()),
-        gender=Case(
-            When(Q(**{f"{gender}__in": CaseFacts.Gender.values}), then=F(gender)),
-            When(gender_guess__in=CaseFacts.Gender.values, then=F("gender_guess")),
-            default=Value(UNKNOWN),
-            output_field=CharField(),
-        ),
     )
+
+
+def _victim(row: dict, bands: list[_age_bands.Band]) -> tuple[str, str]:
+    """(band code, gender) of a grouped row: the facts first, then the reporter's guess."""
+    if row["age"] is not None:
+        band = _age_bands.band_of(row["age"], bands).code
+    else:
+        guessed = _age_bands.band_of_reporter_guess(row["age_guess"] or "", bands)
+        band = guessed.code if guessed else UNKNOWN
+    genders = CaseFacts.Gender.values
+    if row["facts_gender"] in genders:
+        gender = row["facts_gender"]
+    elif row["gender_guess"] in genders:
+        gender = row["gender_guess"]
+    else:
+        gender = UNKNOWN
+    return band, gender
 
 
 def _cases() -> Count:
@@ -134,21 +141,30 @@ def _cases() -> Count:
 
 
 def victims(filters: Filters, bands: list[_age_bands.Band] | None = None) -> Victims:
-    """Every victim figure, in five queries (plus one for the bands when not given)."""
+    """Every victim figure, in four queries (plus one for the bands when not given). A case
+    has one set of raw values, so it is counted in exactly one grouped row: adding the rows
+    that fall in the same band counts each victim once."""
     bands = bands if bands is not None else _age_bands.bands()
-    items = victim_items(filters, bands).order_by()
+    items = victim_items(filters)
     result = Victims(bands=bands)
+    minor_bands = {b.code for b in bands if b.high is not None and b.high < MINOR_AGE}
 
     total: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in items.values("band", "gender").annotate(n=_cases()):
-        total[row["band"]][row["gender"]] += row["n"]
+    levels: dict[str, int] = defaultdict(int)
+    for row in items.values(*RAW, level=F("case__facts__school_level")).annotate(n=_cases()):
+        band, gender = _victim(row, bands)
+        total[band][gender] += row["n"]
+        if band in minor_bands:
+            levels[row["level"] or ""] += row["n"]
     result.total = {b: dict(g) for b, g in total.items()}
+    result.school_levels = dict(levels)
 
     by_phenomenon: dict[str, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
-    for row in items.values("phenomenon", "band", "gender").annotate(n=_cases()):
-        by_phenomenon[row["phenomenon"] or ""][row["band"]][row["gender"]] += row["n"]
+    for row in items.values("phenomenon", *RAW).annotate(n=_cases()):
+        band, gender = _victim(row, bands)
+        by_phenomenon[row["phenomenon"] or ""][band][gender] += row["n"]
     result.by_phenomenon = {
         p: {b: dict(g) for b, g in per_band.items()} for p, per_band in by_phenomenon.items()
     }
@@ -166,17 +182,10 @@ def victims(filters: Filters, bands: list[_age_bands.Band] | None = None) -> Vic
         if b.low > 0
     ]
 
-    minor_bands = [b.code for b in bands if b.high is not None and b.high < MINOR_AGE]
-    result.school_levels = {
-        row["level"] or "": row["n"]
-        for row in items.filter(band__in=minor_bands)
-        .values(level=F("case__facts__school_level"))
-        .annotate(n=_cases())
-    }
-
-    demands = (
+    demands: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    rows = (
         items.filter(phenomenon=SEXTORTION)
-        .values("gender")
+        .values(*RAW)
         .annotate(
             victims=_cases(),
             money=Count("case_id", distinct=True, filter=Q(case__facts__demand_money=True)),
@@ -184,14 +193,16 @@ def victims(filters: Filters, bands: list[_age_bands.Band] | None = None) -> Vic
             other=Count("case_id", distinct=True, filter=Q(case__facts__demand_other=True)),
         )
     )
-    found = {row["gender"]: row for row in demands}
-    result.demands = [
-        Demands(g, found[g]["victims"], found[g]["money"], found[g]["images"], found[g]["other"])
-        for g in GENDERS
-        if g in found
-    ]
+    for row in rows:
+        _band, gender = _victim(row, bands)
+        for n, key in enumerate(("victims", "money", "images", "other")):
+            demands[gender][n] += row[key]
+    result.demands = [Demands(g, *demands[g]) for g in GENDERS if g in demands]
 
-    meetings = items.filter(phenomenon=GROOMING).aggregate(
+    grooming = Item.objects.filter(filters.during("case__created_at"), phenomenon=GROOMING)
+    if filters.platform:
+        grooming = grooming.filter(platform_id=filters.platform)
+    meetings = grooming.aggregate(
         victims=_cases(),
         sought=Count("case_id", distinct=True, filter=Q(case__facts__meeting_sought=True)),
         not_sought=Count("case_id", distinct=True, filter=Q(case__facts__meeting_sought=False)),
