@@ -66,7 +66,9 @@ def table_csv(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     form = _form(request)
     if not form.is_valid():
-        problems = [f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()]
+        problems = [
+            f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items()
+        ]
         return HttpResponse(
             "\n".join([_("The filters are not valid."), *problems]),
             status=400,

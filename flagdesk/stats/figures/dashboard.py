@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Hashable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
@@ -40,7 +41,7 @@ class Dashboard:
     quality: dict[UUID, PlatformQualityFigures]
     platforms: dict[UUID, str]  # id -> name, for every platform named above
 
-    def platform_order(self, rows: dict[UUID, object] | dict[Hashable, object]) -> list:
+    def platform_order(self, rows: Mapping[Any, object]) -> list[Any]:
         """Ids of ``rows`` by platform name (the tables' order)."""
         return sorted(rows, key=lambda pk: (self.platforms.get(pk, "").lower(), str(pk)))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.db.models import (
@@ -88,7 +89,7 @@ def _expected_hours() -> tuple[Case, Case]:
     )
 
 
-def _overdue(filters: Filters, now: dt.datetime) -> QuerySet:
+def _overdue(filters: Filters, now: dt.datetime) -> QuerySet[Notice, dict[str, Any]]:
     """Per platform: notices of ``sla.FOLLOWED_KINDS`` sent in the period, still waiting
     (``sla.WAITING_STATUSES``) and past ``sla.due_at`` (the shortest expected time of their
     items' phenomena on that platform), and their items without a decision; in one query.

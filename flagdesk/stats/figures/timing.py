@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from flagdesk.notices.models import ItemDecision
 from flagdesk.notices.sla import Timing
@@ -32,7 +32,7 @@ class Timings:
     decision_by_phenomenon: dict[Hashable, Timing]
 
 
-def latest_decisions(filters: Filters) -> object:
+def latest_decisions(filters: Filters) -> QuerySet[ItemDecision]:
     """Each (notice, item)'s latest decision on the notices sent in the period (``sla``'s
     order: the last recorded, by creation then id)."""
     later = ItemDecision.objects.filter(

@@ -14,7 +14,7 @@ from .base import Chart, Column, Share, Table, timing_cells
 
 
 def notices_table(d: Dashboard) -> Table:
-    rows = []
+    rows: list[list[Any]] = []
     for pk in d.platform_order(d.notices):
         n = d.notices[pk]
         rows.append(
@@ -59,7 +59,7 @@ def notices_table(d: Dashboard) -> Table:
 
 
 def actions_table(d: Dashboard) -> Table:
-    rows = []
+    rows: list[list[Any]] = []
     for pk in d.platform_order(d.notices):
         n = d.notices[pk]
         if n.items:
@@ -102,7 +102,7 @@ def _timing_table(
     by_ack: dict,
     by_decision: dict,
 ) -> Table:
-    rows = [
+    rows: list[list[Any]] = [
         [label(k), *timing_cells(by_ack.get(k)), *timing_cells(by_decision.get(k))] for k in keys
     ]
     return Table(
@@ -170,7 +170,7 @@ def timing_phenomena_table(d: Dashboard) -> Table:
 
 
 def conduct_table(d: Dashboard) -> Table:
-    rows = []
+    rows: list[list[Any]] = []
     for pk in d.platform_order(d.conduct):
         n = d.conduct[pk]
         rows.append(
@@ -213,7 +213,7 @@ def conduct_table(d: Dashboard) -> Table:
 
 
 def quality_table(d: Dashboard) -> Table:
-    rows = []
+    rows: list[list[Any]] = []
     for pk in d.platform_order(d.quality):
         q = d.quality[pk]
         rows.append(

@@ -3,6 +3,8 @@ sextortion demands, grooming meetings."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from flagdesk.cases.models import CaseFacts
@@ -20,7 +22,7 @@ def _gender_columns() -> list[Column]:
 def ages_table(d: Dashboard) -> Table:
     v = d.victims
     codes = [*(b.code for b in v.bands), labels.UNKNOWN]
-    rows = []
+    rows: list[list[Any]] = []
     for code in codes:
         per_gender = v.total.get(code, {})
         if not per_gender and code == labels.UNKNOWN:
@@ -72,8 +74,8 @@ def under_table(d: Dashboard) -> Table:
 
 def victims_by_phenomenon_table(d: Dashboard) -> Table:
     v = d.victims
-    rows = []
-    totals = []
+    rows: list[list[Any]] = []
+    totals: list[tuple[str, int]] = []
     for code in sorted(v.by_phenomenon, key=labels.phenomenon):
         per_band = v.by_phenomenon[code]
         total = 0
@@ -137,7 +139,7 @@ def schools_table(d: Dashboard) -> Table:
 
 
 def sextortion_table(d: Dashboard) -> Table:
-    rows = [
+    rows: list[list[Any]] = [
         [labels.gender(x.gender), x.victims, x.money, x.images, x.other] for x in d.victims.demands
     ]
     return Table(
@@ -168,7 +170,7 @@ def sextortion_table(d: Dashboard) -> Table:
 
 def grooming_table(d: Dashboard) -> Table:
     m = d.victims.meetings
-    rows = [
+    rows: list[list[Any]] = [
         [_("A meeting was sought"), m.sought],
         [_("No meeting was sought"), m.not_sought],
         [_("Not known"), m.unknown],

@@ -71,7 +71,7 @@ def years_table(d: Dashboard) -> Table:
 
 
 def phenomena_table(d: Dashboard) -> Table:
-    rows = [
+    rows: list[list[Any]] = [
         [
             labels.phenomenon(p.phenomenon),
             p.reports,
