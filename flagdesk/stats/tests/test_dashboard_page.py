@@ -212,8 +212,10 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     client.get(url)  # the session and the cache warmed once
 
     def count() -> int:
-        cache.clear()  # every chart drawn again: the same work both times
-        with django_assert_max_num_queries(120) as captured:
+        # Everything computed and drawn again: the same work both times. About fifty of the
+        # queries store the charts (the database cache writes each key in three queries).
+        cache.clear()
+        with django_assert_max_num_queries(150) as captured:
             assert client.get(url).status_code == 200
         return len(captured.captured_queries)
 
