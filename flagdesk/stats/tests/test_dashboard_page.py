@@ -222,3 +222,16 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     small = count()
     grow(world, 12)
     assert count() == small
+
+
+def test_the_worker_computes_the_default_view_ahead(world, users, client):
+    """The worker's periodic job leaves the default view computed: the page then reuses it."""
+    from flagdesk.site.worker import periodic_jobs
+    from flagdesk.stats.figures import default_filters
+    from flagdesk.stats.figures.dashboard import cached_dashboard
+
+    [job] = [j for j in periodic_jobs() if j.name == "stats.dashboard"]
+    assert not job.in_burst
+    job.run()
+    first = cached_dashboard(default_filters())
+    assert cached_dashboard(default_filters()).now == first.now  # reused, not recomputed
