@@ -193,6 +193,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "partners:partner-token-issue": POST_ONLY,  # shows the partner's new token once
     "partners:item-forward": ASSESSORS,
     "partners:forward-list": ASSESSORS,
+    # Statistics (Action.STATS_READ): the dashboard and each of its tables as CSV.
+    "stats:dashboard": {"coordinator", "auditor"},
+    "stats:table-csv": {"coordinator", "auditor"},
 }
 
 # Staff API GET endpoints -> roles that get 200 (a staff ``read`` token, the partner's own).
@@ -218,6 +221,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:get_referral": {"partner"},  # a partner's own referral to us
     "api:get_import": CASEWORK,  # a spreadsheet import's progress and per-row report
     "api:get_case_facts": CASEWORK,  # the facts for the statistics, by the case's reference
+    "api:dashboard_json": {"coordinator", "auditor"},  # every figure of the dashboard
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.
@@ -242,6 +246,7 @@ URL_ARGUMENTS: dict[str, dict[str, str]] = {
     "api:case_bundle": {"case_id": "notified_case_id"},
     "api:get_case_facts": {"reference": "case_reference"},
     "monitoring:case-bundle": {"case_id": "notified_case_id"},
+    "stats:table-csv": {"name": "stats_table"},
 }
 # Routes left out of the matrix, each with the reason in a comment: none.
 SKIPPED_NAMESPACES: tuple[str, ...] = ()
@@ -260,7 +265,11 @@ def page_routes() -> set[str]:
 @pytest.fixture
 def objects(users) -> dict[str, str]:
     """Real ids for routes that take one (``matrix_world.build_world``)."""
-    return {**build_world(users).ids(), "user_id": str(users["analyst"].pk)}
+    return {
+        **build_world(users).ids(),
+        "user_id": str(users["analyst"].pk),
+        "stats_table": "months",  # one of the dashboard's tables, as CSV
+    }
 
 
 def url_for(route: str, objects: dict[str, str]) -> str:

@@ -68,6 +68,7 @@ def test_the_menu_is_one_literal_list_of_routes():
         "monitoring:rechecks",
         "notices:mail-list",
         "notices:quality",
+        "stats:dashboard",
         "platforms:platform-list",
         "partners:partner-list",
         "matching:bank-list",

@@ -39,6 +39,11 @@ class Band:
             return str(self.low)
         return _("%(low)d–%(high)d") % {"low": self.low, "high": self.high}  # noqa: RUF001
 
+    @property
+    def code(self) -> str:
+        """A stable key for tables, CSV and JSON: ``0-11``, ``12-13``, ``18+``."""
+        return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+
     def contains(self, age: int) -> bool:
         return age >= self.low and (self.high is None or age <= self.high)
 

@@ -23,6 +23,15 @@ from .models import (
 )
 
 
+def age_band_starts() -> list[int]:
+    """The ages at which the organisation's published age bands start (its statistics
+    settings), or the default bands before the organisation is set up."""
+    from .models import DEFAULT_AGE_BANDS
+
+    row = Organisation.objects.order_by("pk").values_list("statistics_age_bands", flat=True)
+    return list(row.first() or DEFAULT_AGE_BANDS)
+
+
 def organisation_name() -> str:
     """The organisation's name as a coordinator edited it (pages, mails to reporters); the
     ``FLAGDESK_ORG_NAME`` setting until then."""

@@ -27,6 +27,7 @@ from flagdesk.monitoring import tasks as monitoring_tasks
 from flagdesk.notices import tasks as notices_tasks
 from flagdesk.notices.tasks import worker_name
 from flagdesk.partners import tasks as partners_tasks
+from flagdesk.stats import tasks as stats_tasks
 
 from . import retention
 
@@ -45,6 +46,7 @@ def periodic_jobs() -> list[Periodic]:
         *monitoring_tasks.PERIODIC,
         *intake_tasks.PERIODIC,
         *partners_tasks.PERIODIC,
+        *stats_tasks.PERIODIC,
         *retention.PERIODIC,
     ]
 

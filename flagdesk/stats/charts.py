@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 # Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, vermillion,
@@ -57,8 +58,12 @@ def bar_chart(
     stacked: bool = False,
     horizontal: bool = False,
     description: str = "",
+    legend: str = "best",
 ) -> str:
-    """Bars for each category, one colour per series; grouped side by side, or ``stacked``."""
+    """Bars for each category, one colour per series; grouped side by side, or ``stacked``.
+
+    ``legend``: ``"best"`` (inside the axes, where matplotlib finds room) or ``"right"``
+    (outside, to the right of the axes: never over a bar, for bars that fill the axes)."""
     height = max(2.6, 0.32 * len(categories) + 1.2) if horizontal else 3.0
     fig = Figure(figsize=(6.4, height))
     with rc_context(_RC):
@@ -97,9 +102,16 @@ def bar_chart(
             ax.set_ylabel(value_label)
         ax.set_title(title, loc="left")
         if len(series) > 1:
-            ax.legend(frameon=False, fontsize=8)
+            _legend(ax, legend)
         fig.tight_layout()
         return _svg(fig, title, description)
+
+
+def _legend(ax: Axes, where: str) -> None:
+    if where == "right":
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(frameon=False, fontsize=8)
 
 
 def line_chart(
@@ -150,3 +162,40 @@ def _svg(fig: Figure, title: str, description: str) -> str:
     if description:
         extra += f"<desc>{escape(description)}</desc>"
     return markup[: head.start()] + opening + extra + markup[head.end() :]
+
+
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+
+
+def _attributes(declarations: str) -> str:
+    pairs = (d.partition(":") for d in declarations.split(";") if ":" in d)
+    return "".join(
+        f' {name.strip()}="{escape(value.strip(), {chr(34): "&quot;"})}"'
+        for name, _c, value in pairs
+    )
+
+
+def without_inline_styles(svg: str) -> str:
+    """``svg`` (from ``bar_chart``/``line_chart``) drawn with SVG presentation attributes
+    (``fill="#0072b2"``) instead of CSS (``style="fill: #0072b2"``, a ``<style>`` element).
+
+    A page under a strict Content-Security-Policy (``style-src`` without ``'unsafe-inline'``,
+    as flagdesk's staff pages) ignores inline CSS, and matplotlib writes its colours, fonts
+    and strokes as inline CSS: the chart would show as a black box. Presentation attributes
+    are not CSS, so the same picture shows everywhere (WeasyPrint reads them too). The
+    ``<style>`` element's one rule (``*{stroke-linejoin: round; stroke-linecap: butt}``)
+    becomes attributes of the root element, which every element inherits unless it sets its
+    own, as the rule did.
+    """
+    rules = _STYLE_ELEMENT.search(svg)
+    svg = _STYLE_ELEMENT.sub("", svg)
+    svg = _STYLE_ATTRIBUTE.sub(lambda m: _attributes(m.group(1)), svg)
+    if rules:
+        body = rules.group(1).strip()
+        if body.startswith("*{") and body.endswith("}"):
+            head = _SVG_OPEN.search(svg)
+            if head is not None:
+                opening = head.group(0)[:-1] + _attributes(body[2:-1]) + ">"
+                svg = svg[: head.start()] + opening + svg[head.end() :]
+    return svg
