@@ -111,8 +111,8 @@ def test_victims(figures):
     assert [b["band"] for b in v["age_bands"]] == ["0-11", "12-13", "14-17", "18+"]
     assert [b["label"] for b in v["age_bands"]] == [
         "under 12",
-        "12–13",
-        "14–17",
+        "12\u201313",
+        "14\u201317",
         "18 and over",
     ]
     cells = {(r["band"], r["gender"]): r["victims"] for r in v["by_age_and_gender"]}
