@@ -33,7 +33,14 @@ from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.cases.models import Assessment
 from flagdesk.notices.models import Notice
 from flagdesk.platforms.models import Platform
-from flagdesk.stats.actions import ACTED, ACTIONS, action_of, current_decision_of, current_decisions
+from flagdesk.stats.actions import (
+    ACTED,
+    ACTIONS,
+    DECISION_ACTION,
+    action_of,
+    current_decision_of,
+    current_decisions,
+)
 from flagdesk.stats.models import TdbImport, TdbMonthly, TdbStatement
 
 from .linking import NOTICE_KINDS
@@ -217,10 +224,14 @@ def comparison(
             m.tdb_actions[r["action"]] = m.tdb_actions.get(r["action"], 0) + r["n"]
         elif r["source_type"] == "SOURCE_ARTICLE_16":
             m.tdb_article_16 += r["n"]
+    # Grouped by the raw decision and mapped to its action here, over the few grouped rows: a
+    # CASE around the subquery would make the database run the subquery once per branch.
     our_rows = (
-        ours.alias(decision=current_decision_of("notice_id", "item_id"))
-        .annotate(sent_month=TruncMonth("notice__sent_at"), our_action=action_of("decision"))
-        .values("notice__platform_id", "sent_month", "our_action")  # type: ignore[misc]
+        ours.annotate(
+            sent_month=TruncMonth("notice__sent_at"),
+            decision=current_decision_of("notice_id", "item_id"),
+        )
+        .values("notice__platform_id", "sent_month", "decision")  # type: ignore[misc]
         .annotate(items=Count("id"))
         .order_by()
     )
@@ -230,7 +241,8 @@ def comparison(
             continue
         m = row(r["notice__platform_id"], month)
         m.our_items += r["items"]
-        m.our_actions[r["our_action"]] = m.our_actions.get(r["our_action"], 0) + r["items"]
+        action = DECISION_ACTION.get(r["decision"] or "", "pending")
+        m.our_actions[action] = m.our_actions.get(action, 0) + r["items"]
     _count_notices(rows, ours, since, until)
     return sorted(rows.values(), key=lambda m: (m.platform.name, m.month))
 
