@@ -1,0 +1,633 @@
+"""The figures of the art. 22(3) DSA annual report, computed in the database.
+
+What is counted (docs/statistics.md, "Annual report"):
+
+- the **notices** are art. 16 notices (``Notice.kind == notice``) sent during the calendar year
+  (local time); reminders, re-notices and complaints are follow-ups of a notice and are counted
+  apart, under ``follow_ups``, never as new notices;
+- a **notified item** is one item of such a notice (a notice-item pair);
+- the **type** of an item is the phenomenon of its latest assessment (else the phenomenon it was
+  reported under) and its **TDB category** (the assessment's, else the phenomenon's own); a notice
+  whose items have several types counts once under each type, so per-type notice counts add up
+  to more than the total, which counts each notice once; item counts always add up;
+- the **action** of a notified item is its current decision (``stats.actions``: corrections
+  replace what they correct) known at the report's cut-off, else ``pending``;
+- a provider that is a natural person is never named: it is counted under "Other providers".
+
+Every figure comes from a bounded number of ``GROUP BY`` queries (about fifteen, whatever the
+number of notices): the report over a million items must be drawn in seconds. Medians and 90th
+percentiles are picked by window functions in the database, not by sorting rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.utils import timezone
+
+from flagdesk.cases.models import Assessment
+from flagdesk.core import taxonomy
+from flagdesk.notices.models import Notice
+from flagdesk.notices.sla import HOUR
+from flagdesk.organisation.models import Designation, DesignationVersion, Organisation
+from flagdesk.platforms.models import Platform
+
+from ..actions import ACTIONS, action_of, current_decisions
+
+OTHER = "other"  # the key of "Other providers" (natural persons and small providers)
+FOLLOW_UP_KINDS = (
+    Notice.Kind.REMINDER,
+    Notice.Kind.RENOTICE,
+    Notice.Kind.COMPLAINT,
+    Notice.Kind.DSC_COMPLAINT,
+)
+UNKNOWN_TYPE = "unspecified"  # an item notified without any phenomenon (should not happen)
+UNKNOWN_CATEGORY = "unspecified"
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """1 January 00:00 of ``year`` and of the next year, in local time."""
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    return start, end
+
+
+def _category_of_phenomenon() -> Case:
+    """The TDB category each phenomenon maps to in taxonomy.json, as a database expression."""
+    whens = [
+        When(ptype=code, then=Value(p.tdb_category))
+        for code, p in taxonomy.phenomena().items()
+        if p.tdb_category
+    ]
+    return Case(*whens, default=Value(UNKNOWN_CATEGORY), output_field=CharField())
+
+
+def notified_items(year: int, cutoff: dt.datetime) -> QuerySet[Any]:
+    """One row per notice-item of the year's art. 16 notices, annotated with ``provider``
+    (platform id), ``ptype`` (phenomenon), ``pcat`` (TDB category), ``decided_at`` and
+    ``action``."""
+    start, end = year_bounds(year)
+    through = Notice.items.through
+    latest = Assessment.objects.filter(item=OuterRef("item_id")).order_by("-created_at", "-pk")
+    decision = (
+        current_decisions()
+        .filter(notice_id=OuterRef("notice_id"), item_id=OuterRef("item_id"))
+        .filter(decided_at__lte=cutoff)
+        .order_by("-decided_at", "-created_at")
+    )
+    return (
+        through.objects.filter(
+            notice__kind=Notice.Kind.NOTICE,
+            notice__sent_at__gte=start,
+            notice__sent_at__lt=end,
+        )
+        .annotate(
+            provider=F("notice__platform_id"),
+            ptype=Coalesce(
+                NullIf(Subquery(latest.values("phenomenon")[:1]), Value("")),
+                NullIf(F("item__phenomenon"), Value("")),
+                Value(UNKNOWN_TYPE),
+                output_field=CharField(),
+            ),
+            decision=Subquery(decision.values("decision")[:1], output_field=CharField()),
+            decided_at=Subquery(decision.values("decided_at")[:1], output_field=DateTimeField()),
+        )
+        .annotate(
+            pcat=Coalesce(
+                NullIf(Subquery(latest.values("tdb_category")[:1]), Value("")),
+                _category_of_phenomenon(),
+                output_field=CharField(),
+            ),
+            action=action_of("decision"),
+        )
+    )
+
+
+def sent_notices(year: int, kinds: Iterable[str] = (Notice.Kind.NOTICE,)) -> QuerySet[Notice]:
+    start, end = year_bounds(year)
+    return Notice.objects.filter(kind__in=list(kinds), sent_at__gte=start, sent_at__lt=end)
+
+
+# --- medians and percentiles in the database ------------------------------------------------
+
+
+def _duration_hours(value: Any) -> float:
+    """A duration as the database gives it back (a timedelta on PostgreSQL, microseconds on
+    SQLite), in hours; an answer recorded before the send counts as immediate (notices/sla)."""
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value) / 1e6
+    return max(seconds / HOUR, 0.0)
+
+
+def percentiles(rows: QuerySet[Any], group: Any, duration: Any) -> dict[Any, dict[str, Any]]:
+    """``{group value: {"count", "median", "p90"}}`` of ``duration`` over ``rows``, in hours
+    (one group, ``None``, when ``group`` is None).
+
+    The same definitions as notices/sla.timing: the median is the middle value, or the mean of
+    the two middle values; the 90th percentile is the nearest rank (the ``ceil(0.9 n)``-th
+    value). Window functions number each group's values in order; only the (at most three)
+    rows at those ranks leave the database.
+    """
+    partition = [F("g")] if group is not None else None
+    ranked = (
+        rows.annotate(
+            g=group if group is not None else Value(None, output_field=CharField()),
+            h=ExpressionWrapper(duration, output_field=DurationField()),
+        )
+        .filter(h__isnull=False)
+        .annotate(
+            rn=Window(RowNumber(), partition_by=partition, order_by=[F("h").asc()]),
+            n=Window(Count("*"), partition_by=partition),
+        )
+        .values("g", "h", "rn", "n")
+    )
+    sql, params = ranked.query.sql_with_params()
+    outer = (
+        f"SELECT t.g, t.h, t.rn, t.n FROM ({sql}) t "  # noqa: S608 - our own compiled query
+        "WHERE t.rn = (t.n + 1) / 2 OR t.rn = (t.n + 2) / 2 OR t.rn = (9 * t.n + 9) / 10"
+    )
+    picked: dict[Any, dict[int, float]] = defaultdict(dict)
+    counts: dict[Any, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        for g, h, rn, n in cursor.fetchall():
+            picked[g][int(rn)] = _duration_hours(h)
+            counts[g] = int(n)
+    result = {}
+    for g, n in counts.items():
+        ranks = picked[g]
+        median = (ranks[(n + 1) // 2] + ranks[(n + 2) // 2]) / 2
+        result[g] = {
+            "count": n,
+            "median": round(median, 2),
+            "p90": round(ranks[(9 * n + 9) // 10], 2),
+        }
+    return result
+
+
+# --- the raw figures ------------------------------------------------------------------------
+
+
+def raw_figures(year: int, *, cutoff: dt.datetime, min_cell: int) -> dict[str, Any]:
+    """Every count of the year by platform id, before merging and suppression.
+
+    Returns plain dicts keyed by platform id (``OTHER`` for merged providers) so that the
+    suppression step and the tests can work on small structures.
+    """
+    pairs = notified_items(year, cutoff)
+    names = dict(Platform.objects.values_list("pk", "name"))
+    natural = set(Platform.objects.filter(is_natural_person=True).values_list("pk", flat=True))
+
+    # Provider totals decide who is merged into "Other providers".
+    per_provider = {
+        r["provider"]: r
+        for r in pairs.values("provider").annotate(
+            notices=Count("notice_id", distinct=True), items=Count("pk")
+        )
+    }
+    merged = {
+        p for p, r in per_provider.items() if p in natural or (min_cell and r["notices"] < min_cell)
+    }
+
+    def key(provider: Any) -> Any:
+        return OTHER if provider in merged else provider
+
+    def provider_expr() -> Any:
+        if not merged:
+            return F("provider")
+        return Case(
+            When(provider__in=list(merged), then=Value(None)),
+            default=F("provider"),
+        )
+
+    cells: dict[tuple[Any, str, str], int] = defaultdict(int)
+    type_category: dict[str, str] = {}
+    for r in pairs.values("provider", "ptype", "pcat", "action").annotate(items=Count("pk")):
+        cells[(key(r["provider"]), r["ptype"], r["action"])] += r["items"]
+        type_category.setdefault(r["ptype"], r["pcat"])
+    category_cells: dict[tuple[str, str], int] = defaultdict(int)
+    for r in pairs.values("pcat", "action").annotate(items=Count("pk")):
+        category_cells[(r["pcat"], r["action"])] += r["items"]
+
+    provider_type_notices: dict[tuple[Any, str], int] = defaultdict(int)
+    for r in pairs.values("provider", "ptype").annotate(n=Count("notice_id", distinct=True)):
+        provider_type_notices[(key(r["provider"]), r["ptype"])] += r["n"]
+    provider_notices: dict[Any, int] = defaultdict(int)
+    provider_items: dict[Any, int] = defaultdict(int)
+    for p, r in per_provider.items():
+        provider_notices[key(p)] += r["notices"]
+        provider_items[key(p)] += r["items"]
+    type_notices = {
+        r["ptype"]: r["n"]
+        for r in pairs.values("ptype").annotate(n=Count("notice_id", distinct=True))
+    }
+    category_notices = {
+        r["pcat"]: r["n"]
+        for r in pairs.values("pcat").annotate(n=Count("notice_id", distinct=True))
+    }
+    totals = pairs.aggregate(notices=Count("notice_id", distinct=True), items=Count("pk"))
+
+    # Trusted-flagger notices (within the designation when sent: the notice's own marking).
+    tf_notices: dict[Any, int] = defaultdict(int)
+    tf_items: dict[Any, int] = defaultdict(int)
+    for r in (
+        pairs.filter(notice__is_trusted_flagger=True)
+        .values("provider")
+        .annotate(notices=Count("notice_id", distinct=True), items=Count("pk"))
+    ):
+        tf_notices[key(r["provider"])] += r["notices"]
+        tf_items[key(r["provider"])] += r["items"]
+
+    # Follow-ups: reminders, re-notices and complaints sent during the year.
+    follow_ups: dict[tuple[Any, str], int] = defaultdict(int)
+    for r in (
+        sent_notices(year, FOLLOW_UP_KINDS).values("platform_id", "kind").annotate(n=Count("pk"))
+    ):
+        follow_ups[(key(r["platform_id"]), r["kind"])] += r["n"]
+
+    # Times: sending to acknowledgement (per notice), sending to decision (per notified item).
+    group = provider_expr()
+    decided = pairs.filter(decided_at__isnull=False)
+    to_decision = F("decided_at") - F("notice__sent_at")
+    decision_times = percentiles(decided, group, to_decision)
+    decision_overall = percentiles(decided, None, to_decision).get(None)
+    notices = (
+        sent_notices(year).filter(acknowledged_at__isnull=False).annotate(provider=F("platform_id"))
+    )
+    to_ack = F("acknowledged_at") - F("sent_at")
+    ack_times = percentiles(notices, group, to_ack)
+    ack_overall = percentiles(notices, None, to_ack).get(None)
+
+    def keyed(times: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+        # A raw cursor gives SQLite's UUIDs back as hex text, PostgreSQL's as UUIDs.
+        return {OTHER if g is None else uuid.UUID(str(g)): v for g, v in times.items()}
+
+    return {
+        "names": {p: names.get(p, "") for p in provider_notices if p != OTHER},
+        "merged": merged,
+        "cells": dict(cells),
+        "type_category": type_category,
+        "category_cells": dict(category_cells),
+        "provider_type_notices": dict(provider_type_notices),
+        "provider_notices": dict(provider_notices),
+        "provider_items": dict(provider_items),
+        "type_notices": type_notices,
+        "category_notices": category_notices,
+        "totals": totals,
+        "tf_notices": dict(tf_notices),
+        "tf_items": dict(tf_items),
+        "follow_ups": dict(follow_ups),
+        "decision_times": keyed(decision_times),
+        "decision_overall": decision_overall,
+        "ack_times": keyed(ack_times),
+        "ack_overall": ack_overall,
+    }
+
+
+# --- designations as they were during the year ----------------------------------------------
+
+
+def designations_during(org: Organisation, year: int) -> list[dict[str, Any]]:
+    """The designations in force at any time during ``year``: each with the states it had
+    then (from its append-only versions) and the suspensions that overlapped the year.
+
+    No free text: a suspension's note is left out (it may name people); dates, the authority
+    and phenomenon codes only.
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start, end = year_bounds(year)
+    result = []
+    rows = (
+        Designation.objects.filter(organisation=org, designated_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first))
+        .prefetch_related("suspensions")
+        .order_by("designated_on", "authority")
+    )
+    versions: dict[Any, list[DesignationVersion]] = defaultdict(list)
+    for v in DesignationVersion.objects.filter(designation__in=rows).order_by(
+        "designation", "number"
+    ):
+        versions[v.designation_id].append(v)
+    for d in rows:
+        # The version in force on 1 January, and every version recorded during the year.
+        states: list[dict[str, Any]] = []
+        before = [v for v in versions[d.pk] if v.recorded_at < start]
+        during = [v for v in versions[d.pk] if start <= v.recorded_at < end]
+        chosen = ([before[-1]] if before else []) + during
+        for v in chosen:
+            state = {
+                "from": max(timezone.localtime(v.recorded_at).date(), first).isoformat(),
+                "phenomena": sorted(v.state.get("phenomena", [])),
+                "valid_until": v.state.get("valid_until"),
+            }
+            if not states or {k: states[-1][k] for k in ("phenomena", "valid_until")} != {
+                k: state[k] for k in ("phenomena", "valid_until")
+            }:
+                states.append(state)
+        if not states:
+            states.append(
+                {
+                    "from": max(d.designated_on, first).isoformat(),
+                    "phenomena": sorted(d.phenomena),
+                    "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+                }
+            )
+        suspensions = [
+            {
+                "from": s.suspended_from.isoformat(),
+                "until": s.suspended_until.isoformat() if s.suspended_until else None,
+            }
+            for s in d.suspensions.all()
+            if not s.is_withdrawn
+            and s.suspended_from <= last
+            and (s.suspended_until is None or s.suspended_until >= first)
+        ]
+        result.append(
+            {
+                "authority": d.authority,
+                "designated_on": d.designated_on.isoformat(),
+                "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+                "ended_on": d.ended_on.isoformat() if d.ended_on else None,
+                "phenomena": sorted({p for s in states for p in s["phenomena"]}),
+                "versions": states,
+                "suspensions": suspensions,
+            }
+        )
+    return result
+
+
+ACTION_KEYS = ACTIONS
+
+
+# --- the document -----------------------------------------------------------------------------
+
+SCHEMA = "flagdesk.annual-report/1"
+
+
+def _type_order(codes: Iterable[str]) -> list[str]:
+    known = list(taxonomy.phenomena())
+    return sorted(codes, key=lambda c: (known.index(c) if c in known else len(known), c))
+
+
+def _category_order(codes: Iterable[str]) -> list[str]:
+    known = taxonomy.tdb_categories()
+    return sorted(codes, key=lambda c: (known.index(c) if c in known else len(known), c))
+
+
+def build_report(
+    year: int,
+    *,
+    now: dt.datetime | None = None,
+    organisation: Organisation | None = None,
+) -> dict[str, Any]:
+    """The draft report of ``year`` as JSON-ready data (api.md "Annual report JSON")."""
+    from flagdesk.organisation.services.designations import current_organisation
+
+    from .suppression import Grid
+
+    now = now or timezone.now()
+    org = organisation or current_organisation()
+    threshold = int(org.statistics_min_cell or 0)
+    # Answers count as known when the report is drawn: a notice sent on 31 December still
+    # gets its January decision into a report finalised in February.
+    cutoff = now
+    raw = raw_figures(year, cutoff=cutoff, min_cell=threshold)
+
+    cells = raw["cells"]
+    providers = sorted(
+        raw["provider_notices"],
+        key=lambda p: (p == OTHER, -raw["provider_notices"][p], raw["names"].get(p, "")),
+    )
+    types = _type_order({t for (_p, t, _a) in cells})
+    categories = _category_order({c for (c, _a) in raw["category_cells"]})
+
+    g = Grid(threshold=threshold)
+    # Base cells and the sums built on them.
+    for p in providers:
+        g.add(("pn", p), raw["provider_notices"].get(p, 0))
+        g.add(("pi", p), raw["provider_items"].get(p, 0))
+        for a in ACTIONS:
+            g.add(("pa", p, a), sum(cells.get((p, t, a), 0) for t in types))
+        for t in types:
+            if not any(cells.get((p, t, a)) for a in ACTIONS):
+                continue
+            g.add(("ptn", p, t), raw["provider_type_notices"].get((p, t), 0))
+            g.add(("pti", p, t), sum(cells.get((p, t, a), 0) for a in ACTIONS))
+            for a in ACTIONS:
+                g.add(("pta", p, t, a), cells.get((p, t, a), 0))
+        g.add(("tfn", p), raw["tf_notices"].get(p, 0))
+        g.add(("tfi", p), raw["tf_items"].get(p, 0))
+        for kind in FOLLOW_UP_KINDS:
+            g.add(("fu", p, kind), raw["follow_ups"].get((p, kind), 0))
+    for t in types:
+        g.add(("tn", t), raw["type_notices"].get(t, 0))
+        g.add(("ti", t), sum(cells.get((p, t, a), 0) for p in providers for a in ACTIONS))
+        for a in ACTIONS:
+            g.add(("ta", t, a), sum(cells.get((p, t, a), 0) for p in providers))
+    for c in categories:
+        g.add(("cn", c), raw["category_notices"].get(c, 0))
+        g.add(("ci", c), sum(raw["category_cells"].get((c, a), 0) for a in ACTIONS))
+        for a in ACTIONS:
+            g.add(("ca", c, a), raw["category_cells"].get((c, a), 0))
+    totals = raw["totals"]
+    g.add(("n",), totals["notices"] or 0, fixed=True)
+    g.add(("i",), totals["items"] or 0, fixed=True)
+    for a in ACTIONS:
+        g.add(("a", a), sum(cells.get((p, t, a), 0) for p in providers for t in types), fixed=True)
+    g.add(("tfn",), sum(raw["tf_notices"].values()), fixed=True)
+    g.add(("tfi",), sum(raw["tf_items"].values()), fixed=True)
+    for kind in FOLLOW_UP_KINDS:
+        g.add(
+            ("fu", kind),
+            sum(v for (_p, k), v in raw["follow_ups"].items() if k == kind),
+            fixed=True,
+        )
+
+    # The relations between them: every row, column and total.
+    present = {k for k in g.values}
+    for p in providers:
+        row_types = [t for t in types if ("pti", p, t) in present]
+        for t in row_types:
+            g.relate(("pti", p, t), [("pta", p, t, a) for a in ACTIONS])
+        for a in ACTIONS:
+            g.relate(("pa", p, a), [("pta", p, t, a) for t in row_types])
+        g.relate(("pi", p), [("pa", p, a) for a in ACTIONS])
+        g.relate(("pi", p), [("pti", p, t) for t in row_types])
+    for t in types:
+        rows = [p for p in providers if ("pti", p, t) in present]
+        for a in ACTIONS:
+            g.relate(("ta", t, a), [("pta", p, t, a) for p in rows])
+        g.relate(("ti", t), [("ta", t, a) for a in ACTIONS])
+        g.relate(("ti", t), [("pti", p, t) for p in rows])
+        g.relate(("tn", t), [("ptn", p, t) for p in rows])
+    for c in categories:
+        g.relate(("ci", c), [("ca", c, a) for a in ACTIONS])
+    # A type always filed under one category makes the category the sum of its types.
+    categories_of: dict[str, set[str]] = defaultdict(set)
+    for t, c in raw["type_category"].items():
+        categories_of[t].add(c)
+    for c in categories:
+        members = [t for t in types if raw["type_category"].get(t) == c]
+        if members and all(len(categories_of[t]) == 1 for t in members):
+            for a in ACTIONS:
+                g.relate(("ca", c, a), [("ta", t, a) for t in members])
+    for a in ACTIONS:
+        g.relate(("a", a), [("pa", p, a) for p in providers])
+        g.relate(("a", a), [("ta", t, a) for t in types])
+        g.relate(("a", a), [("ca", c, a) for c in categories])
+    g.relate(("n",), [("pn", p) for p in providers])
+    g.relate(("i",), [("pi", p) for p in providers])
+    g.relate(("i",), [("ti", t) for t in types])
+    g.relate(("i",), [("ci", c) for c in categories])
+    g.relate(("tfn",), [("tfn", p) for p in providers])
+    g.relate(("tfi",), [("tfi", p) for p in providers])
+    for kind in FOLLOW_UP_KINDS:
+        g.relate(("fu", kind), [("fu", p, kind) for p in providers])
+    withheld = g.solve()
+
+    def entry(
+        fields: dict[str, Hashable], actions: dict[str, Hashable] | None = None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        hidden: list[str] = []
+        for name, key in fields.items():
+            out[name] = g.shown(key)
+            if key in withheld:
+                hidden.append(name)
+        if actions is not None:
+            out["actions"] = {}
+            for a, key in actions.items():
+                out["actions"][a] = g.shown(key)
+                if key in withheld:
+                    hidden.append(f"actions.{a}")
+        out["suppressed"] = hidden
+        return out
+
+    def provider_label(p: Any) -> str:
+        return "Other providers" if p == OTHER else raw["names"].get(p, "")
+
+    by_provider = []
+    for p in providers:
+        row = {"provider": provider_label(p), "other": p == OTHER}
+        row.update(
+            entry(
+                {"notices": ("pn", p), "items": ("pi", p)},
+                {a: ("pa", p, a) for a in ACTIONS},
+            )
+        )
+        row["trusted_flagger"] = entry({"notices": ("tfn", p), "items": ("tfi", p)})
+        row["follow_ups"] = entry({str(k): ("fu", p, k) for k in FOLLOW_UP_KINDS})
+        row["by_type"] = [
+            {
+                "type": t,
+                "tdb_category": raw["type_category"].get(t, UNKNOWN_CATEGORY),
+                **entry(
+                    {"notices": ("ptn", p, t), "items": ("pti", p, t)},
+                    {a: ("pta", p, t, a) for a in ACTIONS},
+                ),
+            }
+            for t in types
+            if ("pti", p, t) in present
+        ]
+        by_provider.append(row)
+
+    def timing(value: dict[str, Any] | None) -> dict[str, Any]:
+        """A median over fewer values than the threshold is withheld like a small count."""
+        if not value:
+            return {"count": 0, "median": None, "p90": None, "suppressed": []}
+        if threshold and value["count"] < threshold:
+            return {
+                "count": None,
+                "median": None,
+                "p90": None,
+                "suppressed": ["count", "median", "p90"],
+            }
+        return {**value, "suppressed": []}
+
+    def times(by: dict[Any, dict[str, Any]], overall: dict[str, Any] | None) -> dict[str, Any]:
+        return {
+            "overall": timing(overall),
+            "by_provider": {provider_label(p): timing(by.get(p)) for p in providers},
+        }
+
+    decision = times(raw["decision_times"], raw["decision_overall"])
+    acknowledgement = times(raw["ack_times"], raw["ack_overall"])
+    return {
+        "schema": SCHEMA,
+        "status": "draft",
+        "year": year,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "cut_off": cutoff.isoformat(timespec="seconds"),
+        "organisation": {
+            "name": org.name,
+            "designations": designations_during(org, year),
+        },
+        "period": {
+            "from": dt.date(year, 1, 1).isoformat(),
+            "to": dt.date(year, 12, 31).isoformat(),
+        },
+        "totals": {
+            "notices": totals["notices"] or 0,
+            "items": totals["items"] or 0,
+            "actions": {a: g.values[("a", a)] for a in ACTIONS},
+            "trusted_flagger": {
+                "notices": g.values[("tfn",)],
+                "items": g.values[("tfi",)],
+            },
+            "follow_ups": {str(k): g.values[("fu", k)] for k in FOLLOW_UP_KINDS},
+        },
+        "by_provider": by_provider,
+        "by_type": [
+            {
+                "type": t,
+                "tdb_category": raw["type_category"].get(t, UNKNOWN_CATEGORY),
+                **entry(
+                    {"notices": ("tn", t), "items": ("ti", t)}, {a: ("ta", t, a) for a in ACTIONS}
+                ),
+            }
+            for t in types
+        ],
+        "by_tdb_category": [
+            {
+                "tdb_category": c,
+                **entry(
+                    {"notices": ("cn", c), "items": ("ci", c)}, {a: ("ca", c, a) for a in ACTIONS}
+                ),
+            }
+            for c in categories
+        ],
+        "median_hours_to_action": {
+            "overall": decision["overall"]["median"],
+            "by_provider": {name: t["median"] for name, t in decision["by_provider"].items()},
+        },
+        "response_times": {"acknowledgement": acknowledgement, "decision": decision},
+        "independence_procedures": org.independence_procedures,
+        "suppression": {
+            "threshold": threshold,
+            "suppressed_cells": len(withheld),
+            "marker": None,
+            "merged_providers": len(raw["merged"]),
+        },
+    }
