@@ -159,7 +159,9 @@ def build_year(users: dict[str, User]) -> Year:
     case = Case.objects.create()
 
     def item(key: str, platform: Platform, reported: str, assessed: str = "") -> Item:
-        y.items[key] = _item(case, platform, len(y.items) + 1, reported, assessed or reported, analyst)
+        y.items[key] = _item(
+            case, platform, len(y.items) + 1, reported, assessed or reported, analyst
+        )
         return y.items[key]
 
     i1, i2 = item("i1", alpha, "ncii"), item("i2", alpha, "ncii")

@@ -11,7 +11,7 @@ import pytest
 from flagdesk.organisation.services.designations import current_organisation
 from flagdesk.stats.annual.build import build_report
 
-from .annual_data import NOW, build_year, provider, type_row
+from .annual_data import NOW, build_year, type_row
 
 pytestmark = pytest.mark.django_db
 
