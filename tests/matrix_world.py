@@ -380,6 +380,9 @@ class World:
             "partner_reference": self.referral.partner_reference,
             "reference": self.report.report.reference,
             "receipt_code": self.report.receipt_code,
+            # The annual report of last year (a draft: nothing is final in the world) in JSON.
+            "year": str(timezone.localdate().year - 1),
+            "fmt": "json",
             "prefix": "fdk_matrix00",
             "uidb64": "MQ",
             "token": "no-such-token",
@@ -466,6 +469,7 @@ def written() -> dict[str, Any]:
     from flagdesk.notices.models import NoticeResponse
     from flagdesk.organisation.models import Designation, LegalBasisConfirmation, Organisation
     from flagdesk.platforms.models import PlatformChannel, PlatformDomain
+    from flagdesk.stats.models import AnnualReport
 
     def rows(queryset: Any, *fields: str) -> list[tuple[Any, ...]]:
         return sorted(map(tuple, queryset.values_list(*fields)), key=repr)
@@ -508,4 +512,5 @@ def written() -> dict[str, Any]:
         "captures": rows(Capture.objects, "id", "status", "requested_by_id"),
         "capture files": CaptureFile.objects.count(),
         "imports": rows(Import.objects, "id", "status", "rows_done"),
+        "annual reports": rows(AnnualReport.objects, "year", "sha256"),
     }

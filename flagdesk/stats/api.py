@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -51,7 +51,8 @@ def annual_report(
     returns the file."""
     require_role(request.user, *roles_for(Action.STATS_READ))
     fmt, language = _format(format, language)
-    data = services.report_data(services.check_year(year))
+    # Without a year: last year's, the report a reader most often wants.
+    data = services.report_data(services.check_year(year or timezone.localdate().year - 1))
     if fmt == "json":
         return data
     return _file(data, fmt, language)

@@ -38,12 +38,14 @@ from flagdesk.core.references import ALPHABET
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
 URL = re.compile(r"(https?://|ftp://|www\.)\S+|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S*", re.I)
 # What looks like a phone number once dates, times and hashes are taken out.
-PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().\-/]{6,}\d(?![\w.])")
+PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d ().\-/]{6,}\d(?![\w.])")
+PHONE_DIGITS = 8
 NOT_PHONE = re.compile(
+    r"\b(19|20)\d{2}/\d{1,5}\b|"  # a regulation's number: Regulation (EU) 2022/2065
     r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?([+-]\d{2}:\d{2}|Z)?)?|\b[0-9a-f]{32,}\b",
     re.I,
 )
-REFERENCE = re.compile(rf"\b[RCN][-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}\b")
+REFERENCE = re.compile(rf"\b[RCN][-\s][{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}\b")
 RECEIPT = re.compile(
     rf"\b[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}\b"
 )
@@ -95,7 +97,8 @@ def _patterns(text: str, names: Iterable[str]) -> Iterator[str]:
         yield "email"
     if URL.search(text):
         yield "url"
-    if PHONE.search(NOT_PHONE.sub(" ", text)):
+    candidates = PHONE.finditer(NOT_PHONE.sub(" ", text))
+    if any(sum(c.isdigit() for c in m.group()) >= PHONE_DIGITS for m in candidates):
         yield "phone"
     if REFERENCE.search(text):
         yield "reference"
