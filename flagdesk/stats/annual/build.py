@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the SQL below joins only our own temporary table names; values are parameters
 """The figures of the art. 22(3) DSA annual report, computed in the database.
 
 What is counted (docs/statistics.md, "Annual report"):
@@ -24,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -33,8 +35,6 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -42,15 +42,13 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from flagdesk.cases.models import Assessment
 from flagdesk.core import taxonomy
 from flagdesk.notices.models import Notice
-from flagdesk.notices.sla import HOUR
 from flagdesk.organisation.models import Designation, DesignationVersion, Organisation
 from flagdesk.platforms.models import Platform
 
@@ -133,52 +131,62 @@ def sent_notices(year: int, kinds: Iterable[str] = (Notice.Kind.NOTICE,)) -> Que
 # --- medians and percentiles in the database ------------------------------------------------
 
 
-def _duration_hours(value: Any) -> float:
-    """A duration as the database gives it back (a timedelta on PostgreSQL, microseconds on
-    SQLite), in hours; an answer recorded before the send counts as immediate (notices/sla)."""
-    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value) / 1e6
-    return max(seconds / HOUR, 0.0)
+def _hours_sql(start: str, end: str) -> str:
+    """SQL for the hours between two timestamp columns, on SQLite and PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0"
+    return f"(julianday({end}) - julianday({start})) * 24.0"
 
 
-def percentiles(rows: QuerySet[Any], group: Any, duration: Any) -> dict[Any, dict[str, Any]]:
-    """``{group value: {"count", "median", "p90"}}`` of ``duration`` over ``rows``, in hours
-    (one group, ``None``, when ``group`` is None).
+def _uuid(value: Any) -> uuid.UUID:
+    # A raw cursor gives SQLite's UUIDs back as hex text, PostgreSQL's as UUIDs.
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _db_uuid(value: uuid.UUID) -> Any:
+    return Platform._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+
+
+def percentiles(
+    source: str,
+    params: Sequence[Any],
+    *,
+    group: str | None,
+    group_params: Sequence[Any] = (),
+    start: str,
+    end: str,
+) -> dict[Any, dict[str, Any]]:
+    """``{group value: {"count", "median", "p90"}}`` of the hours from ``start`` to ``end``
+    over the rows of ``source`` (a table name or a parenthesised query), per ``group`` (an SQL
+    expression; one group, ``None``, when it is None).
 
     The same definitions as notices/sla.timing: the median is the middle value, or the mean of
     the two middle values; the 90th percentile is the nearest rank (the ``ceil(0.9 n)``-th
     value). Window functions number each group's values in order; only the (at most three)
-    rows at those ranks leave the database.
+    rows at those ranks leave the database. An answer recorded before the send counts as
+    immediate (clamping to zero keeps the order, so it is done on the picked rows).
     """
-    partition = [F("g")] if group is not None else None
-    ranked = (
-        rows.annotate(
-            g=group if group is not None else Value(None, output_field=CharField()),
-            h=ExpressionWrapper(duration, output_field=DurationField()),
-        )
-        .filter(h__isnull=False)
-        .annotate(
-            rn=Window(RowNumber(), partition_by=partition, order_by=[F("h").asc()]),
-            n=Window(Count("*"), partition_by=partition),
-        )
-        .values("g", "h", "rn", "n")
-    )
-    sql, params = ranked.query.sql_with_params()
-    outer = (
-        f"SELECT t.g, t.h, t.rn, t.n FROM ({sql}) t "  # noqa: S608 - our own compiled query
-        "WHERE t.rn = (t.n + 1) / 2 OR t.rn = (t.n + 2) / 2 OR t.rn = (9 * t.n + 9) / 10"
+    g = group or "NULL"
+    hours = _hours_sql(start, end)
+    sql = (
+        "SELECT g, h, rn, n FROM ("
+        " SELECT g, h, ROW_NUMBER() OVER (PARTITION BY g ORDER BY h) AS rn,"
+        " COUNT(*) OVER (PARTITION BY g) AS n FROM ("
+        f"  SELECT {g} AS g, {hours} AS h FROM {source} src WHERE {end} IS NOT NULL"
+        " ) a) t WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2 OR rn = (9 * n + 9) / 10"
     )
     picked: dict[Any, dict[int, float]] = defaultdict(dict)
     counts: dict[Any, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        for g, h, rn, n in cursor.fetchall():
-            picked[g][int(rn)] = _duration_hours(h)
-            counts[g] = int(n)
+        cursor.execute(sql, [*group_params, *params])
+        for key, h, rn, n in cursor.fetchall():
+            picked[key][int(rn)] = max(float(h), 0.0)
+            counts[key] = int(n)
     result = {}
-    for g, n in counts.items():
-        ranks = picked[g]
+    for key, n in counts.items():
+        ranks = picked[key]
         median = (ranks[(n + 1) // 2] + ranks[(n + 2) // 2]) / 2
-        result[g] = {
+        result[key] = {
             "count": n,
             "median": round(median, 2),
             "p90": round(ranks[(9 * n + 9) // 10], 2),
@@ -189,75 +197,96 @@ def percentiles(rows: QuerySet[Any], group: Any, duration: Any) -> dict[Any, dic
 # --- the raw figures ------------------------------------------------------------------------
 
 
+@contextmanager
+def _materialised(year: int, cutoff: dt.datetime) -> Iterator[str]:
+    """The year's notified items with their provider, type, category, action and times, as a
+    temporary table: the latest assessment and the current decision of each item are looked
+    up once, and every count below is a plain ``GROUP BY`` over this table."""
+    name = f"annual_items_{uuid.uuid4().hex[:12]}"
+    rows = notified_items(year, cutoff).annotate(
+        sent_at=F("notice__sent_at"), tf=F("notice__is_trusted_flagger")
+    )
+    columns = ("notice_id", "provider", "ptype", "pcat", "action", "decided_at", "sent_at", "tf")
+    sql, params = rows.values(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {name}")
+
+
+def _rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())
+
+
 def raw_figures(year: int, *, cutoff: dt.datetime, min_cell: int) -> dict[str, Any]:
     """Every count of the year by platform id, before merging and suppression.
 
     Returns plain dicts keyed by platform id (``OTHER`` for merged providers) so that the
     suppression step and the tests can work on small structures.
     """
-    pairs = notified_items(year, cutoff)
+    with _materialised(year, cutoff) as t:
+        return _figures(t, year, min_cell)
+
+
+def _figures(t: str, year: int, min_cell: int) -> dict[str, Any]:
     names = dict(Platform.objects.values_list("pk", "name"))
     natural = set(Platform.objects.filter(is_natural_person=True).values_list("pk", flat=True))
 
     # Provider totals decide who is merged into "Other providers".
     per_provider = {
-        r["provider"]: r
-        for r in pairs.values("provider").annotate(
-            notices=Count("notice_id", distinct=True), items=Count("pk")
+        _uuid(p): (notices, items)
+        for p, notices, items in _rows(
+            f"SELECT provider, COUNT(DISTINCT notice_id), COUNT(*) FROM {t} GROUP BY provider"
         )
     }
     merged = {
-        p for p, r in per_provider.items() if p in natural or (min_cell and r["notices"] < min_cell)
+        p for p, (n, _i) in per_provider.items() if p in natural or (min_cell and n < min_cell)
     }
 
     def key(provider: Any) -> Any:
+        provider = _uuid(provider)
         return OTHER if provider in merged else provider
-
-    def provider_expr() -> Any:
-        if not merged:
-            return F("provider")
-        return Case(
-            When(provider__in=list(merged), then=Value(None)),
-            default=F("provider"),
-        )
 
     cells: dict[tuple[Any, str, str], int] = defaultdict(int)
     type_category: dict[str, str] = {}
-    for r in pairs.values("provider", "ptype", "pcat", "action").annotate(items=Count("pk")):
-        cells[(key(r["provider"]), r["ptype"], r["action"])] += r["items"]
-        type_category.setdefault(r["ptype"], r["pcat"])
+    for p, ptype, pcat, action, n in _rows(
+        f"SELECT provider, ptype, pcat, action, COUNT(*) FROM {t} "
+        "GROUP BY provider, ptype, pcat, action"
+    ):
+        cells[(key(p), ptype, action)] += n
+        type_category.setdefault(ptype, pcat)
     category_cells: dict[tuple[str, str], int] = defaultdict(int)
-    for r in pairs.values("pcat", "action").annotate(items=Count("pk")):
-        category_cells[(r["pcat"], r["action"])] += r["items"]
+    for pcat, action, n in _rows(f"SELECT pcat, action, COUNT(*) FROM {t} GROUP BY pcat, action"):
+        category_cells[(pcat, action)] += n
 
     provider_type_notices: dict[tuple[Any, str], int] = defaultdict(int)
-    for r in pairs.values("provider", "ptype").annotate(n=Count("notice_id", distinct=True)):
-        provider_type_notices[(key(r["provider"]), r["ptype"])] += r["n"]
+    for p, ptype, n in _rows(
+        f"SELECT provider, ptype, COUNT(DISTINCT notice_id) FROM {t} GROUP BY provider, ptype"
+    ):
+        provider_type_notices[(key(p), ptype)] += n
     provider_notices: dict[Any, int] = defaultdict(int)
     provider_items: dict[Any, int] = defaultdict(int)
-    for p, r in per_provider.items():
-        provider_notices[key(p)] += r["notices"]
-        provider_items[key(p)] += r["items"]
-    type_notices = {
-        r["ptype"]: r["n"]
-        for r in pairs.values("ptype").annotate(n=Count("notice_id", distinct=True))
-    }
-    category_notices = {
-        r["pcat"]: r["n"]
-        for r in pairs.values("pcat").annotate(n=Count("notice_id", distinct=True))
-    }
-    totals = pairs.aggregate(notices=Count("notice_id", distinct=True), items=Count("pk"))
+    for p, (n, i) in per_provider.items():
+        provider_notices[key(p)] += n
+        provider_items[key(p)] += i
+    type_notices = dict(_rows(f"SELECT ptype, COUNT(DISTINCT notice_id) FROM {t} GROUP BY ptype"))
+    category_notices = dict(_rows(f"SELECT pcat, COUNT(DISTINCT notice_id) FROM {t} GROUP BY pcat"))
+    [(total_notices, total_items)] = _rows(f"SELECT COUNT(DISTINCT notice_id), COUNT(*) FROM {t}")
+    totals = {"notices": total_notices or 0, "items": total_items or 0}
 
     # Trusted-flagger notices (within the designation when sent: the notice's own marking).
     tf_notices: dict[Any, int] = defaultdict(int)
     tf_items: dict[Any, int] = defaultdict(int)
-    for r in (
-        pairs.filter(notice__is_trusted_flagger=True)
-        .values("provider")
-        .annotate(notices=Count("notice_id", distinct=True), items=Count("pk"))
+    for p, n, i in _rows(
+        f"SELECT provider, COUNT(DISTINCT notice_id), COUNT(*) FROM {t} WHERE tf GROUP BY provider"
     ):
-        tf_notices[key(r["provider"])] += r["notices"]
-        tf_items[key(r["provider"])] += r["items"]
+        tf_notices[key(p)] += n
+        tf_items[key(p)] += i
 
     # Follow-ups: reminders, re-notices and complaints sent during the year.
     follow_ups: dict[tuple[Any, str], int] = defaultdict(int)
@@ -267,21 +296,30 @@ def raw_figures(year: int, *, cutoff: dt.datetime, min_cell: int) -> dict[str, A
         follow_ups[(key(r["platform_id"]), r["kind"])] += r["n"]
 
     # Times: sending to acknowledgement (per notice), sending to decision (per notified item).
-    group = provider_expr()
-    decided = pairs.filter(decided_at__isnull=False)
-    to_decision = F("decided_at") - F("notice__sent_at")
-    decision_times = percentiles(decided, group, to_decision)
-    decision_overall = percentiles(decided, None, to_decision).get(None)
-    notices = (
-        sent_notices(year).filter(acknowledged_at__isnull=False).annotate(provider=F("platform_id"))
+    # Merged providers form one group (NULL).
+    if merged:
+        marks = ", ".join(["%s"] * len(merged))
+        group = f"CASE WHEN provider IN ({marks}) THEN NULL ELSE provider END"
+        group_params = [_db_uuid(p) for p in sorted(merged)]
+    else:
+        group, group_params = "provider", []
+    decision = {"start": "sent_at", "end": "decided_at"}
+    decision_times = percentiles(t, (), group=group, group_params=group_params, **decision)
+    decision_overall = percentiles(t, (), group=None, **decision).get(None)
+    acknowledged = (
+        sent_notices(year)
+        .filter(acknowledged_at__isnull=False)
+        .values(provider=F("platform_id"), sent=F("sent_at"), ack=F("acknowledged_at"))
     )
-    to_ack = F("acknowledged_at") - F("sent_at")
-    ack_times = percentiles(notices, group, to_ack)
-    ack_overall = percentiles(notices, None, to_ack).get(None)
+    ack_sql, ack_params = acknowledged.query.sql_with_params()
+    ack = {"start": "sent", "end": "ack"}
+    ack_times = percentiles(
+        f"({ack_sql})", ack_params, group=group, group_params=group_params, **ack
+    )
+    ack_overall = percentiles(f"({ack_sql})", ack_params, group=None, **ack).get(None)
 
     def keyed(times: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-        # A raw cursor gives SQLite's UUIDs back as hex text, PostgreSQL's as UUIDs.
-        return {OTHER if g is None else uuid.UUID(str(g)): v for g, v in times.items()}
+        return {OTHER if g is None else _uuid(g): v for g, v in times.items()}
 
     return {
         "names": {p: names.get(p, "") for p in provider_notices if p != OTHER},
