@@ -7,6 +7,7 @@ report unchanged: nothing here reads the database except labels.
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -134,31 +135,47 @@ def _provider_name(p: dict[str, Any]) -> str:
     return _("Other providers") if p.get("other") else p["provider"]
 
 
-def _charts(data: dict[str, Any]) -> list[str]:
-    providers = [p for p in data["by_provider"]]
+def _chart(title: str, svg: str) -> dict[str, str]:
+    """A chart as inline SVG (the file and the PDF) and as an ``<img>`` data URI (the staff
+    page: its Content-Security-Policy forbids the style attributes of inline SVG, while an
+    image is a document of its own)."""
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return {"title": title, "svg": svg, "uri": uri}
+
+
+def _charts(data: dict[str, Any]) -> list[dict[str, str]]:
+    providers = list(data["by_provider"])
     names = [_provider_name(p) for p in providers]
     labels = action_labels()
     charts = []
     if providers:
+        title = _("Notices by provider")
         charts.append(
-            bar_chart(
-                _("Notices by provider"),
-                names,
-                [(_("Notices"), [p["notices"] or 0 for p in providers])],
-                value_label=_("Notices"),
-                horizontal=True,
-                description=_("The same figures are in the table “Notices by provider”."),
+            _chart(
+                title,
+                bar_chart(
+                    title,
+                    names,
+                    [(_("Notices"), [p["notices"] or 0 for p in providers])],
+                    value_label=_("Notices"),
+                    horizontal=True,
+                    description=_("The same figures are in the table “Notices by provider”."),
+                ),
             )
         )
     totals = data["totals"]["actions"]
+    title = _("Notified items by action taken")
     charts.append(
-        bar_chart(
-            _("Notified items by action taken"),
-            [labels[a] for a in ACTIONS],
-            [(_("Items"), [totals.get(a, 0) for a in ACTIONS])],
-            value_label=_("Items"),
-            horizontal=True,
-            description=_("The same figures are in the table “Totals”."),
+        _chart(
+            title,
+            bar_chart(
+                title,
+                [labels[a] for a in ACTIONS],
+                [(_("Items"), [totals.get(a, 0) for a in ACTIONS])],
+                value_label=_("Items"),
+                horizontal=True,
+                description=_("The same figures are in the table “Totals”."),
+            ),
         )
     )
     return charts
@@ -259,6 +276,7 @@ def to_html(data: dict[str, Any], language: str = "en", *, standalone: bool = Tr
     with translation.override(language):
         context = document_context(data, language)
         context["css"] = CSS.read_text() if standalone else ""
+        context["inline_charts"] = standalone
         template = "stats/annual/document.html" if standalone else "stats/annual/_body.html"
         return render_to_string(template, context)
 
