@@ -31,20 +31,13 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    DateTimeField,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from flagdesk.cases.models import Assessment
@@ -71,57 +64,6 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
     return start, end
-
-
-def _category_of_phenomenon() -> Case:
-    """The TDB category each phenomenon maps to in taxonomy.json, as a database expression."""
-    whens = [
-        When(ptype=code, then=Value(p.tdb_category))
-        for code, p in taxonomy.phenomena().items()
-        if p.tdb_category
-    ]
-    return Case(*whens, default=Value(UNKNOWN_CATEGORY), output_field=CharField())
-
-
-def notified_items(year: int, cutoff: dt.datetime) -> QuerySet[Any]:
-    """One row per notice-item of the year's art. 16 notices, annotated with ``provider``
-    (platform id), ``ptype`` (phenomenon), ``pcat`` (TDB category), ``decided_at`` and
-    ``action``."""
-    start, end = year_bounds(year)
-    through = Notice.items.through
-    latest = Assessment.objects.filter(item=OuterRef("item_id")).order_by("-created_at", "-pk")
-    decision = (
-        current_decisions()
-        .filter(notice_id=OuterRef("notice_id"), item_id=OuterRef("item_id"))
-        .filter(decided_at__lte=cutoff)
-        .order_by("-decided_at", "-created_at")
-    )
-    return (
-        through.objects.filter(
-            notice__kind=Notice.Kind.NOTICE,
-            notice__sent_at__gte=start,
-            notice__sent_at__lt=end,
-        )
-        .annotate(
-            provider=F("notice__platform_id"),
-            ptype=Coalesce(
-                NullIf(Subquery(latest.values("phenomenon")[:1]), Value("")),
-                NullIf(F("item__phenomenon"), Value("")),
-                Value(UNKNOWN_TYPE),
-                output_field=CharField(),
-            ),
-            decision=Subquery(decision.values("decision")[:1], output_field=CharField()),
-            decided_at=Subquery(decision.values("decided_at")[:1], output_field=DateTimeField()),
-        )
-        .annotate(
-            pcat=Coalesce(
-                NullIf(Subquery(latest.values("tdb_category")[:1]), Value("")),
-                _category_of_phenomenon(),
-                output_field=CharField(),
-            ),
-            action=action_of("decision"),
-        )
-    )
 
 
 def sent_notices(year: int, kinds: Iterable[str] = (Notice.Kind.NOTICE,)) -> QuerySet[Notice]:
