@@ -143,3 +143,40 @@ def test_the_rest_of_the_document(report):
     assert report["suppression"]["threshold"] == 0
     assert report["suppression"]["suppressed_cells"] == 0
     assert report["suppression"]["merged_providers"] == 1
+
+
+def test_designations_as_they_were_during_the_year(users):
+    import datetime as dt
+
+    from flagdesk.notices.tests.factories import designate
+    from flagdesk.organisation.models import Designation, DesignationSuspension
+
+    org = designate(users, ["ncii", "cyber_harassment"], designated_on=dt.date(2025, 7, 3))
+    [current] = org.designations.all()
+    DesignationSuspension.objects.create(
+        designation=current,
+        suspended_from=dt.date(2025, 9, 1),
+        suspended_until=dt.date(2025, 9, 30),
+        note="Investigation after a complaint by a named person.",
+    )
+    # Ended before the year began: not in the 2025 report.
+    Designation.objects.create(
+        organisation=org,
+        authority="Old authority",
+        designated_on=dt.date(2022, 1, 1),
+        ended_on=dt.date(2024, 6, 30),
+        phenomena=["ncii"],
+    )
+    report = build_report(2025, now=NOW, organisation=org)
+    [designation] = report["organisation"]["designations"]
+    assert designation["authority"] == "BIPT"
+    assert designation["designated_on"] == "2025-07-03"
+    assert designation["phenomena"] == ["cyber_harassment", "ncii"]
+    assert designation["suspensions"] == [{"from": "2025-09-01", "until": "2025-09-30"}]
+    assert "named person" not in str(report)  # a suspension's note is free text: left out
+    assert (
+        build_report(2024, now=NOW, organisation=org)["organisation"]["designations"][0][
+            "authority"
+        ]
+        == "Old authority"
+    )
