@@ -15,7 +15,7 @@ BUILD_APT_PACKAGES := build-essential pkg-config libavcodec-dev libavformat-dev 
 # What flagdesk needs at run time: WeasyPrint draws PDFs (complaint files) with Pango.
 # Evidence capture takes screenshots with Debian's chromium.
 RUN_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
-APT_PACKAGES := chromium postgresql gettext ffmpeg dovecot-imapd
+APT_PACKAGES := chromium postgresql gettext ffmpeg dovecot-imapd poppler-utils
 # Modules type-checked by mypy --strict (S21): services, queries, transitions, and the core
 # modules that guard hostile input. Wildcards, so an app without the file is fine.
 MYPY_FILES := $(wildcard flagdesk/*/services.py flagdesk/*/services/*.py \

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -393,6 +394,30 @@ def _import(route: str, method: str = "GET") -> Any:
     return lambda t: page(method, route, (key := str(t.world.spreadsheet.id)), import_id=key)
 
 
+def _annual(route: str, method: str = "GET", **kwargs: str) -> Any:
+    """Last year's annual report: organisation-wide figures, so the role is the whole rule;
+    a year without a report (1999) is unknown."""
+
+    def make(t: Target) -> Req:
+        year = str(timezone.localdate().year - 1)
+        req = page(method, route, f"annual-report/{year}", year=year, **kwargs)
+        return replace(req, unknown_key="annual-report/1999")
+
+    return make
+
+
+def _annual_finalise(t: Target) -> Req:
+    from flagdesk.organisation.services.designations import current_organisation
+
+    org = current_organisation()
+    org.independence_procedures = "No member of our board works for a platform."
+    org.save(update_fields=["independence_procedures"])
+    year = timezone.localdate().year - 1
+    key = f"annual-report/{year}"
+    req = api("POST", f"/stats/{key}/finalise", key)
+    return replace(req, unknown_key="annual-report/1999")
+
+
 WHY_ADMIN = {"reason": "Asked by the team lead."}
 TOKEN = {"name": "bot", "scope": "read", "expires_days": "30"}
 VLOP = {"vlop": True}
@@ -482,6 +507,15 @@ UNSCOPED_PROBES: dict[tuple[str, str], Probe] = {
         "carol", _basis("DELETE"), 200, UNKNOWN_CODE
     ),
     ("api:update_bank", "PATCH"): _unscoped("erin", _bank_switch, 200),
+    # The annual report is the organisation's: a year is no object of anyone's case.
+    ("stats:annual-detail", "GET"): _unscoped("carol", _annual("stats:annual-detail"), 200),
+    ("stats:annual-download", "GET"): _unscoped(
+        "frank", _annual("stats:annual-download", fmt="csv"), 200
+    ),
+    ("stats:annual-finalise", "GET"): _unscoped("carol", _annual("stats:annual-finalise"), 200),
+    ("api:finalise_annual_report", "POST"): _unscoped(
+        "carol", _annual_finalise, 201, (422, "invalid")
+    ),
     # Every support-line manager manages every line; the list's buttons post to the line.
     ("organisation:support-line-edit", "GET"): _unscoped("carol", _support_line("GET"), 200),
     ("organisation:support-line-edit", "POST, deactivate it"): _unscoped(

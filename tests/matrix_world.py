@@ -382,6 +382,9 @@ class World:
             # A case by its reference (its facts for the statistics): the waiting item's.
             "case_reference": self.waiting.case.reference,
             "receipt_code": self.report.receipt_code,
+            # The annual report of last year (a draft: nothing is final in the world) in JSON.
+            "year": str(timezone.localdate().year - 1),
+            "fmt": "json",
             "prefix": "fdk_matrix00",
             "uidb64": "MQ",
             "token": "no-such-token",
@@ -469,6 +472,7 @@ def written() -> dict[str, Any]:
     from flagdesk.notices.models import NoticeResponse
     from flagdesk.organisation.models import Designation, LegalBasisConfirmation, Organisation
     from flagdesk.platforms.models import PlatformChannel, PlatformDomain
+    from flagdesk.stats.models import AnnualReport
 
     def rows(queryset: Any, *fields: str) -> list[tuple[Any, ...]]:
         return sorted(map(tuple, queryset.values_list(*fields)), key=repr)
@@ -514,4 +518,5 @@ def written() -> dict[str, Any]:
         "captures": rows(Capture.objects, "id", "status", "requested_by_id"),
         "capture files": CaptureFile.objects.count(),
         "imports": rows(Import.objects, "id", "status", "rows_done"),
+        "annual reports": rows(AnnualReport.objects, "year", "sha256"),
     }

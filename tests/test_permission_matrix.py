@@ -196,6 +196,13 @@ EXPECTED: dict[str, set[str] | str] = {
     # Statistics (Action.STATS_READ): the dashboard and each of its tables as CSV.
     "stats:dashboard": {"coordinator", "auditor"},
     "stats:table-csv": {"coordinator", "auditor"},
+    # The art. 22(3) annual report (Action.STATS_READ; finalising: ANNUAL_REPORT_FINALISE,
+    # whose GET is the confirmation page with the privacy check), and the public open data.
+    "stats:annual-list": {"coordinator", "auditor"},
+    "stats:annual-detail": {"coordinator", "auditor"},
+    "stats:annual-download": {"coordinator", "auditor"},
+    "stats:annual-finalise": {"coordinator"},
+    "opendata:index": PUBLIC,
 }
 
 # Staff API GET endpoints -> roles that get 200 (a staff ``read`` token, the partner's own).
@@ -222,6 +229,7 @@ API_EXPECTED: dict[str, set[str]] = {
     "api:get_import": CASEWORK,  # a spreadsheet import's progress and per-row report
     "api:get_case_facts": CASEWORK,  # the facts for the statistics, by the case's reference
     "api:dashboard_json": {"coordinator", "auditor"},  # every figure of the dashboard
+    "api:annual_report": {"coordinator", "auditor"},  # last year's draft without ?year=
 }
 # Roles that may use an endpoint but get 404 for the matrix's object, because it is not theirs
 # to see: a partner sees only its own and shared banks, and "no such bank" gives nothing away.
@@ -236,6 +244,9 @@ API_PUBLIC: dict[str, int] = {
     "api:openapi-view": 200,
     "api:api-root": 404,  # nothing lives at the root; the description is at /openapi.json
     "api:report_status": 200,
+    # Open data: only final years exist (none in the world), and the data dictionary.
+    "api:open_data_year": 404,
+    "api:open_data_dictionary": 200,
 }
 # The followed notice and its follow-up: the sent notice and its DSC file. Re-checks,
 # captures and the court bundle: of the notified item, which has them.

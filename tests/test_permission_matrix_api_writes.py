@@ -89,6 +89,8 @@ API_WRITE_EXPECTED: dict[str, set[str] | str] = {
     "api:put_organisation": {"coordinator", "admin"},
     "api:confirm_basis": {"coordinator"},
     "api:withdraw_basis_confirmation": {"coordinator"},
+    # Freezing a year's annual report (Action.ANNUAL_REPORT_FINALISE).
+    "api:finalise_annual_report": {"coordinator"},
     # Hashes and banks.
     "api:match": CASEWORK | {"admin", "auditor"},
     "api:upload_item_media": CASEWORK,
@@ -162,6 +164,19 @@ ORGANISATION = {
         {"authority": "BIPT", "designated_on": "2026-07-03", "phenomena": ["ncii"]},
     ],
 }
+
+
+def _annual_report(t: Target) -> Call:
+    """Last year's report, ready to be frozen: the independence text is written."""
+    from django.utils import timezone
+
+    from flagdesk.organisation.services.designations import current_organisation
+
+    org = current_organisation()
+    org.independence_procedures = "No member of our board works for a platform."
+    org.save(update_fields=["independence_procedures"])
+    return Call("POST", f"/stats/annual-report/{timezone.localdate().year - 1}/finalise")
+
 
 REQUESTS: dict[str, Write] = {
     "api:create_report": Write(lambda t: Call("POST", "/reports", REPORT), 201),
@@ -290,6 +305,7 @@ REQUESTS: dict[str, Write] = {
         lambda t: Call("POST", f"/legal-bases/{BASIS}/confirmation", {"note": LEGAL_NOTE}), 201
     ),
     "api:withdraw_basis_confirmation": Write(_confirmed_basis, 200),
+    "api:finalise_annual_report": Write(_annual_report, 201),
     "api:match": Write(
         lambda t: Call("POST", "/match", {"signals": [{"signal_type": "md5", "value": MD5}]}),
         200,

@@ -57,7 +57,16 @@ STAFF_MENU = (
     # Platforms' answers to notices; not the intake mailbox (mails from the public).
     MenuEntry("notices:mail-list", _("Platform answers")),
     MenuEntry("notices:quality", _("Quality")),
-    MenuEntry("stats:dashboard", _("Statistics"), also_current=("stats:tdb",)),
+    MenuEntry(
+        "stats:dashboard",
+        _("Statistics"),
+        also_current=(
+            "stats:tdb",
+            "stats:annual-list",
+            "stats:annual-detail",
+            "stats:annual-finalise",
+        ),
+    ),
     MenuEntry("platforms:platform-list", _("Platforms")),
     MenuEntry("partners:partner-list", _("Partners")),
     MenuEntry("matching:bank-list", _("Banks")),

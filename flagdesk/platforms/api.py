@@ -58,6 +58,7 @@ class PlatformPatch(Schema):
     member_state: str | None = Field(default=None, max_length=2)
     vlop: bool | None = None
     vlose: bool | None = None
+    is_natural_person: bool | None = None
     tdb_name: str | None = Field(default=None, max_length=200)
     puid_pattern: str | None = Field(default=None, max_length=300)
     languages: list[Annotated[str, Field(max_length=5)]] | None = Field(default=None, max_length=4)
@@ -125,6 +126,7 @@ def platform_json(p: Platform) -> dict[str, Any]:
         "slug": p.slug,
         "domains": sorted(d.domain for d in p.domains.all()),
         "vlop": p.is_vlop,
+        "is_natural_person": p.is_natural_person,
         "vlose": p.is_vlose,
         "category": p.category,
         "legal_entity": p.legal_entity,

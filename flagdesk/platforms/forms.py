@@ -175,6 +175,13 @@ class PlatformFactsForm(_Form):
     is_vlose = forms.BooleanField(
         label=_("Very large online search engine (VLOSE)"), required=False
     )
+    is_natural_person = forms.BooleanField(
+        label=_("The provider is a natural person"),
+        required=False,
+        help_text=_(
+            "Its name is then never published: the annual report counts it under “Other providers”."
+        ),
+    )
     tdb_name = forms.CharField(
         label=_("Name in the DSA Transparency Database"),
         required=False,
@@ -258,6 +265,7 @@ class PlatformFactsForm(_Form):
                 "member_state",
                 "is_vlop",
                 "is_vlose",
+                "is_natural_person",
                 "tdb_name",
                 "puid_pattern",
                 "languages",
@@ -333,6 +341,7 @@ class PlatformFactsForm(_Form):
             "member_state": data["member_state"],
             "is_vlop": data["is_vlop"],
             "is_vlose": data["is_vlose"],
+            "is_natural_person": data["is_natural_person"],
             "tdb_name": data["tdb_name"],
             "puid_pattern": data["puid_pattern"],
             "languages": languages,

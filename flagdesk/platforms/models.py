@@ -41,6 +41,9 @@ class Platform(models.Model):
     member_state = models.CharField(_("Member State of establishment"), max_length=2, blank=True)
     is_vlop = models.BooleanField(_("very large online platform"), default=False)
     is_vlose = models.BooleanField(_("very large online search engine"), default=False)
+    # A provider that is a natural person (a one-person forum): its name is personal data, so
+    # the annual report merges it into "Other providers" (art. 22(3) DSA, legal.md rule 19).
+    is_natural_person = models.BooleanField(_("provider is a natural person"), default=False)
     # The provider's name in the DSA Transparency Database, to find its statements of reasons.
     tdb_name = models.CharField(_("name in the Transparency Database"), max_length=200, blank=True)
     # A regular expression with a group named ``puid`` that reads the platform's content id

@@ -19,6 +19,7 @@ urlpatterns = [
     re_path(r"^api/v1/.*$", api_not_found),
     path("", include("flagdesk.intake.urls")),
     path("", include("flagdesk.accounts.urls")),
+    path("", include("flagdesk.stats.public_urls")),
     path("staff/", include("flagdesk.organisation.urls")),
     path("staff/", include(cases)),
     path("staff/", include("flagdesk.workbench.urls")),

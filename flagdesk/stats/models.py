@@ -144,3 +144,29 @@ class TdbStatement(models.Model):
             "AUTOMATED_DECISION_FULLY",
             "AUTOMATED_DECISION_PARTIALLY",
         )
+
+
+class AnnualReport(models.Model):
+    """A year's art. 22(3) DSA report as it was finalised: the JSON, frozen, and its SHA-256.
+
+    Every format of a final year (JSON, CSV, HTML, PDF, open data) is drawn from ``data``, never
+    recomputed, so what was sent to the Digital Services Coordinator and published never
+    changes when a late decision or a correction arrives afterwards. ``sha256`` is the hash of
+    the canonical JSON (sorted keys, UTF-8, no spaces): anyone can recompute it from the
+    published JSON file without its ``sha256`` key.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    data = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    finalised_at = models.DateTimeField()
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.sha256[:12]}"

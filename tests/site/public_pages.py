@@ -406,6 +406,10 @@ def password_reset_complete(visit: Visit) -> None:
     visit.open("/password/reset/complete")
 
 
+def open_data(visit: Visit) -> None:
+    visit.open("/open-data/")
+
+
 def not_found(visit: Visit) -> None:
     visit.open("/report/no-such-page")
 
@@ -458,6 +462,7 @@ PUBLIC_PAGES: list[PublicPage] = [
         password_reset_complete,
         leave=False,
     ),
+    PublicPage("open-data", "opendata:index", open_data),
     PublicPage("not-found", "", not_found, 404),
 ]
 

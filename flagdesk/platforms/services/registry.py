@@ -302,7 +302,7 @@ def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     check("renotice_every_hours", renotice)
     check("recheck_hours", recheck)
     check("unavailable_patterns", patterns)
-    for field in ("is_vlop", "is_vlose", "accepts_hash_matching"):
+    for field in ("is_vlop", "is_vlose", "is_natural_person", "accepts_hash_matching"):
         check(field, flag(field))
     if problems:
         raise ValidationFailed(
