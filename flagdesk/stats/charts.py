@@ -14,11 +14,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 # Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, vermillion,
 # reddish purple, sky blue, yellow, black.
@@ -88,6 +90,7 @@ def bar_chart(
                 ax.bar(where, values, width=width, bottom=base if stacked else None, **style)
             if stacked:
                 base = [b + v for b, v in zip(base, values, strict=True)]
+        _value_axis(ax.xaxis if horizontal else ax.yaxis, series)
         if horizontal:
             ax.set_yticks(positions, categories)
             ax.invert_yaxis()
@@ -105,6 +108,18 @@ def bar_chart(
             _legend(ax, legend)
         fig.tight_layout()
         return _svg(fig, title, description)
+
+
+def _value_axis(axis: Any, series: Series) -> None:
+    """Whole-number ticks (counts, percentages and hours read best without "0.25"), and an
+    axis from 0 to 1 when every value is 0 or withheld, rather than one centred on 0."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+    values = [v for _label, vs in series for v in vs if v]
+    if not values:
+        if axis.axis_name == "x":
+            axis.axes.set_xlim(0, 1)
+        else:
+            axis.axes.set_ylim(0, 1)
 
 
 def _legend(ax: Axes, where: str) -> None:
@@ -141,6 +156,7 @@ def line_chart(
         ax.set_xticks(xs, x_labels, rotation=30 if len(x_labels) > 6 else 0)
         ax.set_ylabel(value_label)
         ax.set_ylim(bottom=0)
+        _value_axis(ax.yaxis, series)
         ax.set_title(title, loc="left")
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8)

@@ -153,11 +153,18 @@ class MonthComparison:
         return sum(self.our_actions.get(a, 0) for a in ACTED)
 
     @property
+    def imported(self) -> bool:
+        """Whether any finished import holds statements of this platform for this month: a
+        month nobody imported says nothing about what the platform published."""
+        return self.tdb_total > 0
+
+    @property
     def fewer_than_ours(self) -> bool:
         """The platform told us it acted on more items than it published statements marked
         as a trusted flagger's: some of ours were published under another source (or not at
-        all). Other trusted flaggers' notices only add to the TDB's count, never subtract."""
-        return self.tdb_trusted_flagger < self.our_acted
+        all). Other trusted flaggers' notices only add to the TDB's count, never subtract.
+        Never said of a month without imported statements."""
+        return self.imported and self.tdb_trusted_flagger < self.our_acted
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -174,6 +181,7 @@ class MonthComparison:
                 "items": self.our_items,
                 "actions": {a: self.our_actions.get(a, 0) for a in ACTIONS},
             },
+            "imported": self.imported,
             "fewer_than_ours": self.fewer_than_ours,
         }
 

@@ -93,6 +93,18 @@ def test_fewer_trusted_flagger_statements_than_items_acted_on_is_flagged(tmp_pat
     assert (month.tdb_trusted_flagger, month.our_acted, month.fewer_than_ours) == (1, 2, True)
 
 
+def test_a_month_without_imported_statements_is_never_flagged(users, notified):
+    """The platform acted on our items, but no dump of that month was imported: nothing says
+    it published fewer statements than it should."""
+    for puid in ("n1", "n2"):
+        _item, notice = notified(puid)
+        answer(users, notice, "removed")
+    [month] = queries.comparison(users["coordinator"])
+    assert (month.tdb_total, month.our_acted) == (0, 2)
+    assert not month.imported and not month.fewer_than_ours
+    assert month.as_dict()["imported"] is False
+
+
 def test_filters_by_platform_and_months(compared, users, platform):
     import datetime as dt
 
