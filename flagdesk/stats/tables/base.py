@@ -42,6 +42,12 @@ class Chart:
     horizontal: bool = False
     legend: str = "right"  # charts.bar_chart's: outside the axes, never over a bar
 
+    @classmethod
+    def bars(cls, rows: list[list[Any]], label: str) -> Chart:
+        """Horizontal bars of a two-column table: its labels (first column) and one count."""
+        counts = [(label, [r[1] for r in rows])]
+        return cls("bar", [r[0] for r in rows], counts, label, horizontal=True)
+
 
 @dataclass
 class Table:

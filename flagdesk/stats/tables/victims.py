@@ -128,13 +128,7 @@ def schools_table(d: Dashboard) -> Table:
         columns=[Column(_("School level"), "text"), Column(_("Victims"))],
         rows=rows,
         empty=_("No victim under 18 in this period."),
-        chart=Chart(
-            "bar",
-            [r[0] for r in rows],
-            [(_("Victims"), [r[1] for r in rows])],
-            _("Victims"),
-            horizontal=True,
-        ),
+        chart=Chart.bars(rows, _("Victims")),
     )
 
 
@@ -182,11 +176,5 @@ def grooming_table(d: Dashboard) -> Table:
         columns=[Column(_("Meeting"), "text"), Column(_("Victims"))],
         rows=rows if m.victims else [],
         empty=_("No grooming case was opened in this period."),
-        chart=Chart(
-            "bar",
-            [r[0] for r in rows],
-            [(_("Victims"), [r[1] for r in rows])],
-            _("Victims"),
-            horizontal=True,
-        ),
+        chart=Chart.bars(rows, _("Victims")),
     )

@@ -142,13 +142,7 @@ def channels_table(d: Dashboard) -> Table:
         columns=[Column(_("Channel"), "text"), Column(_("Reports"))],
         rows=rows,
         empty=_("No report came in during this period."),
-        chart=Chart(
-            "bar",
-            [r[0] for r in rows],
-            [(_("Reports"), [r[1] for r in rows])],
-            _("Reports"),
-            horizontal=True,
-        ),
+        chart=Chart.bars(rows, _("Reports")),
     )
 
 
@@ -161,11 +155,5 @@ def roles_table(d: Dashboard) -> Table:
         columns=[Column(_("Reporter"), "text"), Column(_("Reports"))],
         rows=rows,
         empty=_("No report came in during this period."),
-        chart=Chart(
-            "bar",
-            [r[0] for r in rows],
-            [(_("Reports"), [r[1] for r in rows])],
-            _("Reports"),
-            horizontal=True,
-        ),
+        chart=Chart.bars(rows, _("Reports")),
     )
