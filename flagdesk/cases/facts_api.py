@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router
+from ninja import Field, Path, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
@@ -34,6 +34,12 @@ class FactsIn(Schema):
     demand_images: bool | None = None
     demand_other: bool | None = None
     meeting_sought: bool | None = None
+
+
+class CasePath(Schema):
+    """``/cases/{reference}/...``: the path parameter, guarded like any other input."""
+
+    reference: str
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
@@ -67,19 +73,19 @@ def facts_json(case: Case, facts: CaseFacts) -> dict[str, Any]:
 
 
 @router.get("/cases/{reference}/facts", auth=TokenAuth())
-def get_case_facts(request: HttpRequest, reference: str) -> dict[str, Any]:
+def get_case_facts(request: HttpRequest, path: Path[CasePath]) -> dict[str, Any]:
     require_role(request.user, *CASEWORK_ROLES)
-    case = _case_or_404(request, reference)
+    case = _case_or_404(request, path.reference)
     facts = queries.visible_case_facts(request.user, case.pk)
     assert facts is not None  # noqa: S101 - the case was found in the same scope
     return facts_json(case, facts)
 
 
 @router.put("/cases/{reference}/facts", auth=TokenAuth())
-def put_case_facts(request: HttpRequest, reference: str, payload: FactsIn) -> dict[str, Any]:
+def put_case_facts(request: HttpRequest, path: Path[CasePath], payload: FactsIn) -> dict[str, Any]:
     """Record the facts sent; 422 ``invalid`` names each wrong field, nothing is stored."""
     require_role(request.user, *roles_for(Action.CASE_FACTS))
-    case = _case_or_404(request, reference)
+    case = _case_or_404(request, path.reference)
     given = payload.dict(exclude_unset=True)
     if not given:
         raise ValidationFailed(
@@ -87,4 +93,4 @@ def put_case_facts(request: HttpRequest, reference: str, payload: FactsIn) -> di
             fields={"body": [_("Nothing to record.")]},
         )
     record_facts(case, actor=request.user, **given)
-    return get_case_facts(request, reference)
+    return get_case_facts(request, path)

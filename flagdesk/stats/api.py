@@ -7,21 +7,20 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Path, Query, Router
 
 from flagdesk.accounts.auth import TokenAuth
 from flagdesk.accounts.permissions import require_role
 from flagdesk.accounts.policy import Action, roles_for
 from flagdesk.core.errors import NotFound, ValidationFailed
+from flagdesk.core.schemas import Schema
 
 from .annual import open_data, render, services
 from .figures.dashboard import cached_dashboard
 from .figures.data import dashboard_data
 from .forms import FIELDS, FilterForm
-from .tdb.api import router as tdb_router
 
 router = Router(tags=["stats"])
-router.add_router("/stats/tdb", tdb_router)
 
 
 @router.get("/stats/dashboard", auth=TokenAuth())
@@ -64,16 +63,33 @@ def _file(data: dict[str, Any], fmt: str, language: str) -> HttpResponse:
     return response
 
 
+class ReportQuery(Schema):
+    """``?year=&format=&language=``: query parameters, guarded like any other input (checked
+    by ``services.check_year`` and ``_format`` with their own messages)."""
+
+    year: str = ""
+    format: str = "json"
+    language: str = "en"
+
+
+class YearPath(Schema):
+    year: str
+
+
+class OpenDataQuery(Schema):
+    year: str = ""
+    format: str = "json"
+
+
 @router.get("/stats/annual-report", auth=TokenAuth(), summary="The art. 22(3) annual report")
-def annual_report(
-    request: HttpRequest, year: str = "", format: str = "json", language: str = "en"
-) -> Any:
+def annual_report(request: HttpRequest, query: Query[ReportQuery]) -> Any:
     """The year's report (a final year's frozen copy, else a draft); ``format=csv|html|pdf``
     returns the file."""
     require_role(request.user, *roles_for(Action.STATS_READ))
-    fmt, language = _format(format, language)
+    fmt, language = _format(query.format, query.language)
     # Without a year: last year's, the report a reader most often wants.
-    data = services.report_data(services.check_year(year or timezone.localdate().year - 1))
+    year = query.year or timezone.localdate().year - 1
+    data = services.report_data(services.check_year(year))
     if fmt == "json":
         return data
     return _file(data, fmt, language)
@@ -85,9 +101,9 @@ def annual_report(
     response={201: dict[str, Any]},
     summary="Freeze a year's annual report (coordinator)",
 )
-def finalise_annual_report(request: HttpRequest, year: str) -> Any:
+def finalise_annual_report(request: HttpRequest, path: Path[YearPath]) -> Any:
     require_role(request.user, *roles_for(Action.ANNUAL_REPORT_FINALISE))
-    report = services.finalise(services.check_year(year), actor=request.user)  # type: ignore[arg-type]
+    report = services.finalise(services.check_year(path.year), actor=request.user)  # type: ignore[arg-type]
     return 201, report.data
 
 
@@ -103,10 +119,10 @@ def _published(year: str) -> Any:
 
 
 @router.get("/stats/open-data", auth=None, summary="Open data of a final year (public)")
-def open_data_year(request: HttpRequest, year: str = "", format: str = "json") -> Any:
+def open_data_year(request: HttpRequest, query: Query[OpenDataQuery]) -> Any:
     """The anonymised aggregates of a final report; 404 for a year not final."""
-    report = _published(year)
-    if (format or "json").lower() == "csv":
+    report = _published(query.year)
+    if (query.format or "json").lower() == "csv":
         response = HttpResponse(
             open_data.open_data_csv(report), content_type=render.CONTENT_TYPES["csv"]
         )

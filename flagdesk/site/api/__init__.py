@@ -179,6 +179,7 @@ def _register() -> None:
     from flagdesk.organisation.api import router as organisation_router
     from flagdesk.partners.api import router as partners_router
     from flagdesk.stats.api import router as stats_router
+    from flagdesk.stats.tdb.api import router as tdb_router
 
     from .platforms import platforms_router
 
@@ -194,6 +195,7 @@ def _register() -> None:
     api.add_router("/", organisation_router)
     api.add_router("/", partners_router)
     api.add_router("/", stats_router)
+    api.add_router("/", tdb_router)
 
 
 _register()

@@ -40,7 +40,7 @@ def _month(value: str, name: str) -> Any:
         ) from None
 
 
-@router.get("/comparison", auth=TokenAuth())
+@router.get("/stats/tdb/comparison", auth=TokenAuth())
 def tdb_comparison(request: HttpRequest, filters: Query[ComparisonFilter]) -> dict[str, Any]:
     """Per platform and month: the database's statements against our trusted-flagger
     notices, plus the linked statements that differ from what the platform told us."""
