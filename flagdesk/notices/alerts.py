@@ -45,7 +45,7 @@ class AlertCounts:
 
 def near_deadlines(now: dt.datetime) -> list[Notice]:
     """Notices with a refusal still open to complaint whose deadline is within a month."""
-    return [r.notice for r in sla.open_to_complaint(now) if r.deadline - now <= DEADLINE_WARNING]
+    return [r.notice for r in sla.open_to_complaint(now, due_within=DEADLINE_WARNING)]
 
 
 def counts(now: dt.datetime | None = None) -> AlertCounts:
