@@ -56,7 +56,10 @@ def action_of(decision_field: str = "decision") -> Case:
 
 def current_decision_of(notice_ref: str = "pk", item_ref: str = "item_id") -> Subquery:
     """The current decision (text) of one notice's item, for ``annotate`` on a queryset whose
-    rows name a notice and an item (through ``OuterRef(notice_ref)``/``OuterRef(item_ref)``)."""
+    rows name a notice and an item (through ``OuterRef(notice_ref)``/``OuterRef(item_ref)``).
+
+    Group by this raw decision and map it with ``DECISION_ACTION`` afterwards; never wrap it in
+    ``action_of()``: PostgreSQL runs a subquery inside a CASE once per WHEN (bench/README.md)."""
     latest = (
         current_decisions()
         .filter(notice_id=OuterRef(notice_ref), item_id=OuterRef(item_ref))
